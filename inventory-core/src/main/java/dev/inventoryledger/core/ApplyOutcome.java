@@ -1,0 +1,19 @@
+package dev.inventoryledger.core;
+
+/** What {@link InventoryLedger#apply(InventoryEvent)} did with an event. */
+public enum ApplyOutcome {
+    /** The event was new and its effect is now in the counts. */
+    APPLIED,
+    /** An event with the same identity and payload was applied before: this one changed nothing. */
+    DUPLICATE,
+    /**
+     * An event with the same identity but another payload (another quantity, or on an order another
+     * reservation id) was applied before: the first one stands, this one changed nothing and is reported.
+     */
+    CONFLICT;
+
+    /** True only for {@link #APPLIED}. */
+    public boolean applied() {
+        return this == APPLIED;
+    }
+}

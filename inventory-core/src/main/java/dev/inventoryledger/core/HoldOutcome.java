@@ -1,0 +1,20 @@
+package dev.inventoryledger.core;
+
+/**
+ * What {@link InventoryLedger#confirm(String, String)} or {@link InventoryLedger#release(String)} found and
+ * did. Each hold ends exactly once; a repeated or late call reports how it had ended and changes nothing.
+ */
+public enum HoldOutcome {
+    /** This call turned the hold into an order: held and available went down by its quantity. */
+    CONFIRMED,
+    /** This call released the hold: its units are sellable again. */
+    RELEASED,
+    /** The hold had already been turned into an order (by a {@code confirm} or an order event naming it). */
+    ALREADY_CONFIRMED,
+    /** The hold had already been released (by a {@code release} or a {@code released} event). */
+    ALREADY_RELEASED,
+    /** The hold's time to live had passed before this call: its units were given back, nothing was sold. */
+    EXPIRED,
+    /** The ledger knows no hold under this reservation id (never held, or forgotten after retention). */
+    UNKNOWN
+}

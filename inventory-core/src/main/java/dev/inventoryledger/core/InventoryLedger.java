@@ -1,0 +1,1063 @@
+package dev.inventoryledger.core;
+
+import dev.inventoryledger.core.internal.Checks;
+import dev.inventoryledger.core.internal.HoldLine;
+import dev.inventoryledger.core.internal.IdentityHash;
+import dev.inventoryledger.core.internal.IdentityTable;
+import dev.inventoryledger.core.internal.LedgerMetrics;
+import dev.inventoryledger.core.internal.ProductState;
+import dev.inventoryledger.core.internal.Reservation;
+import dev.inventoryledger.core.internal.Slot;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A live count of stock per (product, warehouse), updated incrementally by every inventory event, and the
+ * arbiter that holds units for checkouts without ever overselling.
+ *
+ * <ul>
+ *   <li>{@link #apply(InventoryEvent)} takes orders, cancellations, returns, receipts and reservation
+ *       events; a redelivered event counts once ({@link ApplyOutcome#DUPLICATE}), and one that reuses an
+ *       identity with another payload is dropped and reported ({@link ApplyOutcome#CONFLICT}).</li>
+ *   <li>{@link #sellable(String, String)}, {@link #available(String, String)}, {@link #held(String, String)}
+ *       and {@link #position(String, String)} answer at hash-map speed: no lock, no allocation, and no clock
+ *       read for a position without holds.</li>
+ *   <li>{@link #tryReserve(String, String, long, String, Duration)} holds units only if they are sellable at
+ *       that instant, atomically; {@link #confirm(String, String)} turns a hold into an order,
+ *       {@link #release(String)} gives it back, and a hold lapses by itself when its time to live passes.</li>
+ *   <li>{@link #outOfStock()} and {@link #belowReorderThreshold(ProductCatalog)} are the article's two
+ *       example queries; {@link #positions()} iterates everything.</li>
+ *   <li>{@link StockAlertListener}s hear of transitions (low stock, out of stock, back in stock, oversold);
+ *       Micrometer meters count events, reservations, positions and active holds.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * InventoryLedger ledger = InventoryLedger.builder().clock(clock).meterRegistry(registry).build();
+ * ApplyOutcome o = ledger.apply(InventoryEvent.stockReceived("RCPT-1", "SKU-1", "WH-1", 100, Instant.now()));
+ * long s = ledger.sellable("SKU-1", "WH-1");
+ * ReservationResult r = ledger.tryReserve("SKU-1", "WH-1", 2, "cart-42", Duration.ofMinutes(15));
+ * if (r.accepted()) ledger.confirm("cart-42", "ORD-9"); else ledger.release("cart-42");
+ * }</pre>
+ *
+ * <h2>Counts</h2>
+ * Per position, {@code available} is the sum of the stock deltas of the applied events (it may go negative:
+ * that is an oversell, reported by an alert, never hidden); {@code held} is the quantity in active holds;
+ * {@code sellable = available − held − safety stock}. Without expiry and safety stock, the counts equal
+ * what the article's {@code live_inventory} and {@code live_inventory_with_holds} SQL computes over the
+ * same events once duplicates are removed, whatever order the events arrive in; two refinements: a hold
+ * ends exactly once, so a {@code released} before its {@code held} nets to zero instead of going negative,
+ * and an order carrying a {@code reservation_id} consumes that hold.
+ *
+ * <h2>Identity</h2>
+ * An event's identity is its {@code event_id} when present (scoped to its product), otherwise (kind, id,
+ * product, warehouse), the status being part of a reservation's kind. The payload compared for conflicts is
+ * the quantity (and on an order its reservation id; with an {@code event_id}, also kind, id and warehouse);
+ * a redelivery that differs only in its event time is a plain duplicate. Each product remembers its newest
+ * {@link Builder#identitiesPerProduct(int) identitiesPerProduct} identities at
+ * {@value IdentityTable#BYTES_PER_IDENTITY} bytes each; an older one is forgotten. Replays from Kafka are
+ * made exact by consumed offsets, not by remembering every id forever.
+ *
+ * <h2>Concurrency</h2>
+ * Thread-safe. Each product has its own lock: writers to different products never contend; readers take no
+ * lock (an optimistic read, validated) and never see a position torn between two moments. No interleaving
+ * of any number of threads lets two holds share a unit.
+ */
+public final class InventoryLedger {
+    private static final long NO_SAFETY = 0;
+
+    private final Clock clock;
+    private final int identitiesPerProduct;
+    private final int retainEndedReservations;
+    private final long lowStockThreshold;
+    private final Duration defaultHoldTtl;
+    private final List<StockAlertListener> listeners;
+    private final LedgerMetrics metrics;
+
+    private final ConcurrentHashMap<String, ProductState> products = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Reservation> reservations = new ConcurrentHashMap<>();
+    /** Reservations whose lines have all ended, oldest first; trimmed to {@link #retainEndedReservations}. */
+    private final ConcurrentLinkedQueue<Reservation> ended = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger endedCount = new AtomicInteger();
+
+    private InventoryLedger(Builder b) {
+        this.clock = b.clock;
+        this.identitiesPerProduct = b.identitiesPerProduct;
+        this.retainEndedReservations = b.retainEndedReservations;
+        this.lowStockThreshold = b.lowStockThreshold;
+        this.defaultHoldTtl = b.defaultHoldTtl;
+        this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+        this.metrics = new LedgerMetrics(b.registry, l -> ((InventoryLedger) l).rememberedIdentities(), this);
+    }
+
+    /** A builder with the defaults documented on each of its methods. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------------------------------ events
+
+    /**
+     * Applies one event, exactly once.
+     *
+     * @return {@link ApplyOutcome#APPLIED} if its effect is now in the counts; {@link ApplyOutcome#DUPLICATE}
+     *         or {@link ApplyOutcome#CONFLICT} if an event with its identity was applied before (nothing
+     *         changed)
+     * @throws NullPointerException   if the event is null
+     * @throws InvalidEventException if a count would overflow; nothing changed
+     */
+    public ApplyOutcome apply(InventoryEvent event) {
+        Objects.requireNonNull(event, "event");
+        ProductState ps = productFor(event.productId());
+        IdentityHash id = identity(event);
+        long fingerprint = fingerprint(event);
+        long micros = micros(event.eventTime());
+        List<StockAlert> alerts = null;
+        ApplyOutcome outcome = ApplyOutcome.APPLIED;
+        long stamp = ps.lock.writeLock();
+        try {
+            IdentityTable ids = ps.identities(identitiesPerProduct);
+            int seen = ids.check(id.hi, id.lo, fingerprint);
+            if (seen != IdentityTable.NEW) {
+                outcome = seen == IdentityTable.DUPLICATE ? ApplyOutcome.DUPLICATE : ApplyOutcome.CONFLICT;
+            } else if (event.kind().isReservation()) {
+                outcome = applyReservation(ps, event, micros);
+            } else {
+                alerts = applyStock(ps, event, micros);
+            }
+            if (outcome == ApplyOutcome.APPLIED) {
+                ids.insert(id.hi, id.lo, fingerprint);
+            }
+        } catch (InvalidEventException refused) {
+            metrics.event(event.kind(), LedgerMetrics.REFUSED);
+            throw refused;
+        } finally {
+            ps.lock.unlockWrite(stamp);
+        }
+        metrics.event(event.kind(), outcome.ordinal());
+        tell(alerts);
+        return outcome;
+    }
+
+    /** Orders, cancellations, returns, receipts. Write lock held; throws before changing anything. */
+    private List<StockAlert> applyStock(ProductState ps, InventoryEvent e, long micros) {
+        Slot existing = ps.find(e.warehouseId());
+        long before = existing == null ? 0 : existing.available;
+        long after = addChecked(before, e.availableDelta(), "available", e);
+        Slot s = existing != null ? existing : newSlot(ps, e.warehouseId());
+        s.available = after;
+        s.touch(micros);
+        if (e.kind() == EventKind.ORDER_PLACED && e.reservationId() != null) {
+            HoldLine line = lineFor(e.reservationId(), ps, s);
+            if (line.state == HoldLine.ACTIVE) {
+                endLine(line, HoldLine.CONSUMED);
+            } else if (line.state == HoldLine.NEW) {
+                line.state = HoldLine.PRE_CONSUMED;
+                settle(line.reservation, 0);
+            }
+        }
+        return alerts(ps, s, before, after, e.eventTime(), null);
+    }
+
+    /** Held and released events. Write lock held; throws before changing anything. */
+    private ApplyOutcome applyReservation(ProductState ps, InventoryEvent e, long micros) {
+        Slot existing = ps.find(e.warehouseId());
+        HoldLine line = existing == null ? null : findLine(e.reservationId(), ps, existing);
+        if (e.kind() == EventKind.RESERVATION_HELD) {
+            if (line != null && line.state != HoldLine.PRE_RELEASED && line.state != HoldLine.PRE_CONSUMED) {
+                return ApplyOutcome.DUPLICATE; // the hold exists; its identity had been forgotten
+            }
+            long held = existing == null ? 0 : existing.held;
+            addChecked(held, e.quantity(), "held", e);
+            Slot s = existing != null ? existing : newSlot(ps, e.warehouseId());
+            if (line == null) {
+                line = lineFor(e.reservationId(), ps, s);
+            }
+            line.quantity = e.quantity();
+            if (line.state == HoldLine.PRE_RELEASED) {
+                line.state = HoldLine.RELEASED; // the release came first: nets to zero
+            } else if (line.state == HoldLine.PRE_CONSUMED) {
+                line.state = HoldLine.CONSUMED;
+            } else {
+                activate(ps, line, expiryOf(e));
+            }
+            s.touch(micros);
+        } else {
+            Slot s = existing != null ? existing : newSlot(ps, e.warehouseId());
+            if (line == null) {
+                line = lineFor(e.reservationId(), ps, s);
+            }
+            if (line.state == HoldLine.ACTIVE) {
+                endLine(line, HoldLine.RELEASED);
+                metrics.reservation(LedgerMetrics.Reservation.RELEASED);
+            } else if (line.state == HoldLine.NEW) {
+                line.quantity = e.quantity();
+                line.state = HoldLine.PRE_RELEASED;
+                settle(line.reservation, 0);
+            }
+            s.touch(micros);
+        }
+        return ApplyOutcome.APPLIED;
+    }
+
+    private long expiryOf(InventoryEvent held) {
+        if (held.expiresAt() != null) {
+            return ceilMillis(held.expiresAt());
+        }
+        return defaultHoldTtl == null ? HoldLine.NEVER : plusMillis(held.eventTime(), defaultHoldTtl);
+    }
+
+    // ------------------------------------------------------------------------------------------ reads
+
+    private static final int AVAILABLE = 0, HELD = 1, SELLABLE = 2;
+
+    /**
+     * Units at the position: the sum of the stock deltas applied. 0 for a position the ledger has never
+     * seen. Lock-free and allocation-free.
+     */
+    public long available(String productId, String warehouseId) {
+        return read(productId, warehouseId, AVAILABLE);
+    }
+
+    /**
+     * Units in active holds at the position. A hold whose expiry the clock has reached is never counted.
+     * Lock-free and allocation-free.
+     */
+    public long held(String productId, String warehouseId) {
+        return read(productId, warehouseId, HELD);
+    }
+
+    /**
+     * What checkout may still sell at the position: available − held − safety stock (negative when
+     * oversold). A hold whose expiry the clock has reached is never counted. Lock-free and allocation-free;
+     * the clock is read only when the position has holds that can lapse.
+     */
+    public long sellable(String productId, String warehouseId) {
+        return read(productId, warehouseId, SELLABLE);
+    }
+
+    private long read(String productId, String warehouseId, int what) {
+        ProductState ps = products.get(productId);
+        if (ps == null) {
+            return 0;
+        }
+        for (int attempt = 0; ; attempt++) {
+            boolean locked = attempt >= 3; // stop retrying optimistically under a stream of writers
+            long stamp = locked ? ps.lock.readLock() : ps.lock.tryOptimisticRead();
+            long available = 0, held = 0, safety = 0, next = HoldLine.NEVER;
+            try {
+                Slot s = ps.find(warehouseId);
+                if (s != null) {
+                    available = s.available;
+                    held = s.held;
+                    safety = s.safetyStock;
+                    next = ps.nextExpiryMillis;
+                }
+            } finally {
+                if (locked) {
+                    ps.lock.unlockRead(stamp);
+                }
+            }
+            if (!locked && (stamp == 0 || !ps.lock.validate(stamp))) {
+                continue;
+            }
+            if (held != 0 && next != HoldLine.NEVER && next <= clock.millis()) {
+                lapseDue(ps);
+                attempt = -1;
+                continue;
+            }
+            return what == SELLABLE ? available - held - safety : what == AVAILABLE ? available : held;
+        }
+    }
+
+    /**
+     * The position as one immutable snapshot (available and held from the same moment). For a position
+     * the ledger has never seen: all zero, with a null {@code lastUpdated}.
+     */
+    public Position position(String productId, String warehouseId) {
+        Objects.requireNonNull(productId, "productId");
+        Objects.requireNonNull(warehouseId, "warehouseId");
+        ProductState ps = products.get(productId);
+        if (ps != null) {
+            for (Position p : snapshot(ps)) {
+                if (p.warehouseId().equals(warehouseId)) {
+                    return p;
+                }
+            }
+        }
+        return new Position(productId, warehouseId, 0, 0, 0, 0, null);
+    }
+
+    /**
+     * Sellable units of a product across its warehouses: the sum of each warehouse's sellable, counting an
+     * oversold warehouse as 0 (its shortfall cannot be filled from another's stock, and must not hide it).
+     * The warehouses are read at one moment.
+     */
+    public long sellable(String productId) {
+        ProductState ps = products.get(productId);
+        long sum = 0;
+        if (ps != null) {
+            for (Position p : snapshot(ps)) {
+                sum += Math.max(0, p.sellable());
+            }
+        }
+        return sum;
+    }
+
+    /** Available units of a product summed across its warehouses (may be negative), read at one moment. */
+    public long available(String productId) {
+        ProductState ps = products.get(productId);
+        long sum = 0;
+        if (ps != null) {
+            for (Position p : snapshot(ps)) {
+                sum += p.available();
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Every position, product by product (each product's positions read at one moment), in no particular
+     * order. A snapshot: later changes do not show in the returned list.
+     */
+    public List<Position> positions() {
+        List<Position> all = new ArrayList<>();
+        for (ProductState ps : products.values()) {
+            all.addAll(Arrays.asList(snapshot(ps)));
+        }
+        return all;
+    }
+
+    /**
+     * Products whose available stock summed across warehouses is zero or less, sorted by id: the article's
+     * out-of-stock query ({@code GROUP BY product_id HAVING SUM(available_quantity) <= 0}).
+     */
+    public List<String> outOfStock() {
+        List<String> out = new ArrayList<>();
+        for (ProductState ps : products.values()) {
+            Position[] ps1 = snapshot(ps);
+            if (ps1.length == 0) {
+                continue;
+            }
+            long sum = 0;
+            for (Position p : ps1) {
+                sum += p.available();
+            }
+            if (sum <= 0) {
+                out.add(ps.productId);
+            }
+        }
+        out.sort(Comparator.naturalOrder());
+        return out;
+    }
+
+    /**
+     * Positions whose available stock is below their product's reorder threshold, sorted by product then
+     * warehouse: the article's reorder query ({@code live_inventory JOIN product_catalog WHERE
+     * available_quantity < reorder_threshold}). Products the catalog does not know are left out.
+     */
+    public List<Position> belowReorderThreshold(ProductCatalog catalog) {
+        Objects.requireNonNull(catalog, "catalog");
+        List<Position> out = new ArrayList<>();
+        for (ProductState ps : products.values()) {
+            OptionalLong threshold = catalog.reorderThreshold(ps.productId);
+            if (threshold == null || threshold.isEmpty()) {
+                continue;
+            }
+            for (Position p : snapshot(ps)) {
+                if (p.available() < threshold.getAsLong()) {
+                    out.add(p);
+                }
+            }
+        }
+        out.sort(Comparator.comparing(Position::productId).thenComparing(Position::warehouseId));
+        return out;
+    }
+
+    /** Holds now active (not confirmed, released or expired), ledger-wide. Lapsed holds leave it lazily. */
+    public long activeHolds() {
+        return metrics.activeHolds.sum();
+    }
+
+    /** Event identities remembered now for duplicate detection, ledger-wide (a racy sum, for metrics). */
+    public long rememberedIdentities() {
+        long n = 0;
+        for (ProductState ps : products.values()) {
+            n += ps.identityCount();
+        }
+        return n;
+    }
+
+    /** All positions of one product at one moment, after lapsing the holds that are due. */
+    private Position[] snapshot(ProductState ps) {
+        long next = ps.nextExpiryMillis;
+        if (next != HoldLine.NEVER && next <= clock.millis()) {
+            lapseDue(ps);
+        }
+        long stamp = ps.lock.readLock();
+        try {
+            Slot[] slots = ps.slots();
+            Position[] out = new Position[slots.length];
+            for (int i = 0; i < slots.length; i++) {
+                Slot s = slots[i];
+                out[i] = new Position(ps.productId, s.warehouseId, s.available, s.held, s.safetyStock,
+                        s.sellable(), s.lastUpdatedMicros == Slot.NO_TIME ? null : instant(s.lastUpdatedMicros));
+            }
+            return out;
+        } finally {
+            ps.lock.unlockRead(stamp);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ holds
+
+    /**
+     * Holds {@code quantity} units at the position for {@code ttl}, only if that many are sellable at this
+     * instant. Atomic: no interleaving of any number of threads lets two holds share a unit.
+     *
+     * <p>Idempotent: asking again for the same reservation (same id, product, warehouse, quantity) while it
+     * is active returns {@link ReservationResult.Status#ALREADY_HELD} and changes nothing. A reservation id is
+     * single-use: one that is in use with other lines, or has ended, gives
+     * {@link ReservationResult.Status#ID_IN_USE}.
+     *
+     * <p>The hold counts while the clock is before {@code now + ttl} (kept to the millisecond, rounded up)
+     * and ends exactly once: {@link #confirm}, {@link #release}, or expiry. The ledger registers the
+     * identity of the {@code held} event it stands for, so its echo from Kafka counts as a duplicate.
+     *
+     * @throws InvalidEventException if an id is null, blank or too long, the quantity is ≤ 0, or the ttl is
+     *                               null, zero or negative
+     */
+    public ReservationResult tryReserve(String productId, String warehouseId, long quantity, String reservationId,
+                                        Duration ttl) {
+        String context = " (reservation " + reservationId + ", product " + productId + ")";
+        Checks.id("reservation_id", reservationId, context);
+        Checks.id("product_id", productId, context);
+        Checks.id("warehouse_id", warehouseId, context);
+        Checks.quantity(quantity, context);
+        Checks.ttl(ttl, context);
+        ProductState ps = productFor(productId);
+        Instant now = clock.instant();
+        long nowMillis = now.toEpochMilli();
+        long expiry = plusMillis(now, ttl);
+        IdentityHash id = reservationIdentity(EventKind.RESERVATION_HELD, reservationId, productId, warehouseId);
+        long fingerprint = fingerprint(quantity, null);
+        ReservationResult.Status status;
+        long sellable;
+        long stamp = ps.lock.writeLock();
+        try {
+            ps.pollDue(nowMillis, this::lapse);
+            Slot s = ps.find(warehouseId);
+            sellable = s == null ? 0 : s.sellable();
+            Reservation existing = reservations.get(reservationId);
+            IdentityTable ids = ps.identities(identitiesPerProduct);
+            if (existing != null) {
+                HoldLine[] lines = existing.lines();
+                HoldLine line = s == null ? null : existing.line(productId, warehouseId);
+                boolean same = lines.length == 1 && line != null && line.state == HoldLine.ACTIVE
+                        && line.quantity == quantity;
+                status = same ? ReservationResult.Status.ALREADY_HELD : ReservationResult.Status.ID_IN_USE;
+                if (same) {
+                    expiry = line.expiresAtMillis;
+                }
+            } else if (ids.check(id.hi, id.lo, fingerprint) != IdentityTable.NEW) {
+                status = ReservationResult.Status.ID_IN_USE;
+            } else if (sellable < quantity) {
+                status = ReservationResult.Status.INSUFFICIENT_STOCK;
+            } else {
+                Reservation fresh = new Reservation(reservationId);
+                if (reservations.putIfAbsent(reservationId, fresh) != null) {
+                    status = ReservationResult.Status.ID_IN_USE; // another thread took the id just now
+                } else {
+                    Slot slot = s != null ? s : newSlot(ps, warehouseId);
+                    HoldLine line;
+                    synchronized (fresh) {
+                        line = fresh.addLine(ps, slot);
+                    }
+                    line.quantity = quantity;
+                    activate(ps, line, expiry);
+                    ids.insert(id.hi, id.lo, fingerprint);
+                    slot.touch(micros(now));
+                    status = ReservationResult.Status.ACCEPTED;
+                }
+            }
+        } finally {
+            ps.lock.unlockWrite(stamp);
+        }
+        metrics.reservation(LedgerMetrics.Reservation.valueOf(status.name()));
+        boolean held = status == ReservationResult.Status.ACCEPTED || status == ReservationResult.Status.ALREADY_HELD;
+        return ReservationResult.of(reservationId, status, sellable,
+                held && expiry != HoldLine.NEVER ? Instant.ofEpochMilli(expiry) : null);
+    }
+
+    /**
+     * Turns the reservation's hold into order {@code orderId}: held and available go down by its quantity
+     * in one step, on every active line of the reservation. The ledger registers the identity of the order
+     * event it stands for (one per line), so the order's echo from Kafka counts as a duplicate; if that
+     * order was already applied as an event, only the hold ends.
+     *
+     * <p>Idempotent: a hold ends exactly once; a later call reports how it ended and changes nothing.
+     *
+     * @return {@link HoldOutcome#CONFIRMED}, or how the hold had already ended ({@link HoldOutcome#EXPIRED}
+     *         if its time to live passed first: nothing is sold), or {@link HoldOutcome#UNKNOWN}
+     * @throws InvalidEventException if an id is null, blank or too long
+     */
+    public HoldOutcome confirm(String reservationId, String orderId) {
+        String context = " (reservation " + reservationId + ")";
+        Checks.id("reservation_id", reservationId, context);
+        Checks.id("order_id", orderId, context);
+        return end(reservationId, orderId);
+    }
+
+    /**
+     * Releases the reservation's hold: its units are sellable again at once. Idempotent: a later call
+     * reports how the hold ended and changes nothing.
+     *
+     * @return {@link HoldOutcome#RELEASED}, or how the hold had already ended, or {@link HoldOutcome#UNKNOWN}
+     * @throws InvalidEventException if the id is null, blank or too long
+     */
+    public HoldOutcome release(String reservationId) {
+        Checks.id("reservation_id", reservationId, " (release)");
+        return end(reservationId, null);
+    }
+
+    /**
+     * Lapses every hold whose expiry the clock has reached, now, rather than when its position is next
+     * read. Reads never count a lapsed hold either way; call this on a schedule to keep
+     * {@link #activeHolds()} and the metrics current.
+     *
+     * @return how many holds lapsed
+     */
+    public int expireHolds() {
+        long now = clock.millis();
+        int[] lapsed = {0};
+        for (ProductState ps : products.values()) {
+            if (ps.nextExpiryMillis <= now) {
+                long stamp = ps.lock.writeLock();
+                try {
+                    ps.pollDue(now, line -> {
+                        lapse(line);
+                        lapsed[0]++;
+                    });
+                } finally {
+                    ps.lock.unlockWrite(stamp);
+                }
+            }
+        }
+        return lapsed[0];
+    }
+
+    private HoldOutcome end(String reservationId, String orderId) {
+        Reservation r = reservations.get(reservationId);
+        if (r == null) {
+            return HoldOutcome.UNKNOWN;
+        }
+        Instant now = clock.instant();
+        long nowMillis = now.toEpochMilli();
+        long micros = micros(now);
+        List<StockAlert> alerts = null;
+        HoldOutcome outcome;
+        while (true) {
+            HoldLine[] lines = r.lines();
+            ProductState[] locked = productsOf(lines);
+            long[] stamps = new long[locked.length];
+            for (int i = 0; i < locked.length; i++) {
+                stamps[i] = locked[i].lock.writeLock(); // in product-id order: no deadlock
+            }
+            try {
+                if (r.lines() != lines) {
+                    continue; // a line was added meanwhile, perhaps on a product not locked: start again
+                }
+                for (ProductState ps : locked) {
+                    ps.pollDue(nowMillis, this::lapse);
+                }
+                boolean anyActive = false;
+                for (HoldLine l : lines) {
+                    anyActive |= l.state == HoldLine.ACTIVE;
+                }
+                if (!anyActive) {
+                    outcome = endedAs(lines);
+                    break;
+                }
+                for (HoldLine l : lines) {
+                    if (l.state != HoldLine.ACTIVE) {
+                        continue;
+                    }
+                    if (orderId == null) {
+                        releaseLine(l);
+                    } else {
+                        alerts = confirmLine(l, orderId, now, alerts);
+                    }
+                    l.slot.touch(micros);
+                }
+                outcome = orderId == null ? HoldOutcome.RELEASED : HoldOutcome.CONFIRMED;
+                break;
+            } finally {
+                for (int i = locked.length - 1; i >= 0; i--) {
+                    locked[i].lock.unlockWrite(stamps[i]);
+                }
+            }
+        }
+        if (outcome == HoldOutcome.CONFIRMED) {
+            metrics.reservation(LedgerMetrics.Reservation.CONFIRMED);
+        } else if (outcome == HoldOutcome.RELEASED) {
+            metrics.reservation(LedgerMetrics.Reservation.RELEASED);
+        }
+        tell(alerts);
+        return outcome;
+    }
+
+    private List<StockAlert> confirmLine(HoldLine l, String orderId, Instant now, List<StockAlert> alerts) {
+        ProductState ps = l.product;
+        Slot s = l.slot;
+        String reservationId = l.reservation.id;
+        IdentityHash id = new IdentityHash().start(EventKind.ORDER_PLACED.ordinal()).add(orderId)
+                .add(ps.productId).add(s.warehouseId).finish();
+        IdentityTable ids = ps.identities(identitiesPerProduct);
+        endLine(l, HoldLine.CONFIRMED);
+        if (ids.check(id.hi, id.lo, fingerprint(l.quantity, reservationId)) == IdentityTable.NEW) {
+            long before = s.available;
+            s.available = before - l.quantity; // cannot overflow: the units were held, so available ≥ held > 0
+            ids.insert(id.hi, id.lo, fingerprint(l.quantity, reservationId));
+            alerts = alerts(ps, s, before, s.available, now, alerts);
+        }
+        return alerts;
+    }
+
+    private void releaseLine(HoldLine l) {
+        IdentityHash id = reservationIdentity(EventKind.RESERVATION_RELEASED, l.reservation.id, l.product.productId,
+                l.slot.warehouseId);
+        IdentityTable ids = l.product.identities(identitiesPerProduct);
+        long fingerprint = fingerprint(l.quantity, null);
+        if (ids.check(id.hi, id.lo, fingerprint) == IdentityTable.NEW) {
+            ids.insert(id.hi, id.lo, fingerprint);
+        }
+        endLine(l, HoldLine.RELEASED);
+    }
+
+    private static HoldOutcome endedAs(HoldLine[] lines) {
+        HoldOutcome outcome = HoldOutcome.UNKNOWN;
+        for (HoldLine l : lines) {
+            if (l.sold()) {
+                return HoldOutcome.ALREADY_CONFIRMED;
+            }
+            if (l.state == HoldLine.RELEASED || l.state == HoldLine.PRE_RELEASED) {
+                outcome = HoldOutcome.ALREADY_RELEASED;
+            } else if (l.state == HoldLine.EXPIRED && outcome == HoldOutcome.UNKNOWN) {
+                outcome = HoldOutcome.EXPIRED;
+            }
+        }
+        return outcome;
+    }
+
+    private static ProductState[] productsOf(HoldLine[] lines) {
+        ProductState[] ps = new ProductState[lines.length];
+        int n = 0;
+        outer:
+        for (HoldLine l : lines) {
+            for (int i = 0; i < n; i++) {
+                if (ps[i] == l.product) {
+                    continue outer;
+                }
+            }
+            ps[n++] = l.product;
+        }
+        ps = Arrays.copyOf(ps, n);
+        Arrays.sort(ps, Comparator.comparing(p -> p.productId));
+        return ps;
+    }
+
+    /** Makes a new line active: counts its units as held and schedules its expiry. Write lock held. */
+    private void activate(ProductState ps, HoldLine line, long expiresAtMillis) {
+        line.state = HoldLine.ACTIVE;
+        line.expiresAtMillis = expiresAtMillis;
+        line.slot.held += line.quantity;
+        if (expiresAtMillis != HoldLine.NEVER) {
+            ps.scheduleExpiry(line);
+        }
+        metrics.activeHolds.increment();
+        settle(line.reservation, +1);
+    }
+
+    /** Ends an active line. The line's product write lock held. */
+    private void endLine(HoldLine line, byte how) {
+        line.state = how;
+        line.slot.held -= line.quantity;
+        metrics.activeHolds.decrement();
+        settle(line.reservation, -1);
+    }
+
+    private void lapse(HoldLine line) {
+        endLine(line, HoldLine.EXPIRED);
+        metrics.reservation(LedgerMetrics.Reservation.EXPIRED);
+    }
+
+    private void lapseDue(ProductState ps) {
+        long stamp = ps.lock.writeLock();
+        try {
+            ps.pollDue(clock.millis(), this::lapse);
+        } finally {
+            ps.lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Counts a line into or out of its reservation; a reservation with no active line joins the queue of
+     * ended ones, the oldest of which are forgotten beyond {@link Builder#retainEndedReservations(int)}.
+     */
+    private void settle(Reservation r, int activeDelta) {
+        boolean queued = false;
+        synchronized (r) {
+            r.activeLines += activeDelta;
+            if (r.activeLines == 0 && !r.queuedForRetirement && !r.retired) {
+                r.queuedForRetirement = true;
+                queued = true;
+            }
+        }
+        if (queued) {
+            ended.add(r);
+            if (endedCount.incrementAndGet() > retainEndedReservations) {
+                retireOldest();
+            }
+        }
+    }
+
+    private void retireOldest() {
+        while (endedCount.get() > retainEndedReservations) {
+            Reservation r = ended.poll();
+            if (r == null) {
+                return;
+            }
+            endedCount.decrementAndGet();
+            synchronized (r) {
+                r.queuedForRetirement = false;
+                if (r.activeLines == 0) {
+                    r.retired = true;
+                    reservations.remove(r.id, r);
+                }
+            }
+        }
+    }
+
+    /** The reservation's line for this position, or null. */
+    private HoldLine findLine(String reservationId, ProductState ps, Slot s) {
+        Reservation r = reservations.get(reservationId);
+        return r == null ? null : r.line(ps.productId, s.warehouseId);
+    }
+
+    /** The reservation's line for this position, created (state NEW) if absent. Product write lock held. */
+    private HoldLine lineFor(String reservationId, ProductState ps, Slot s) {
+        while (true) {
+            Reservation r = reservations.get(reservationId);
+            if (r == null) {
+                Reservation fresh = new Reservation(reservationId);
+                r = reservations.putIfAbsent(reservationId, fresh);
+                if (r == null) {
+                    r = fresh;
+                }
+            }
+            HoldLine line = r.line(ps.productId, s.warehouseId);
+            if (line != null) {
+                return line;
+            }
+            synchronized (r) {
+                if (!r.retired) {
+                    return r.addLine(ps, s);
+                }
+            }
+            reservations.remove(reservationId, r); // retired meanwhile: make a fresh one
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ settings
+
+    /**
+     * Keeps {@code units} back from sale at the position: sellable becomes available − held − units.
+     * Creates the position if the ledger has not seen it. 0 removes the safety stock.
+     *
+     * @throws InvalidEventException if an id is invalid or units is negative
+     */
+    public void setSafetyStock(String productId, String warehouseId, long units) {
+        Checks.nonNegative("safety_stock", units);
+        String context = " (safety stock, product " + productId + ")";
+        Checks.id("product_id", productId, context);
+        Checks.id("warehouse_id", warehouseId, context);
+        ProductState ps = productFor(productId);
+        long stamp = ps.lock.writeLock();
+        try {
+            Slot s = ps.find(warehouseId);
+            (s != null ? s : newSlot(ps, warehouseId)).safetyStock = units == 0 ? NO_SAFETY : units;
+        } finally {
+            ps.lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Sets the position's low-stock threshold for {@link StockAlert.Type#LOW_STOCK} alerts, instead of the
+     * ledger's default ({@link Builder#lowStockThreshold(long)}). Creates the position if absent.
+     *
+     * @throws InvalidEventException if an id is invalid or the threshold is negative or over
+     *                               {@link Integer#MAX_VALUE}
+     */
+    public void setLowStockThreshold(String productId, String warehouseId, long threshold) {
+        Checks.nonNegative("low_stock_threshold", threshold);
+        if (threshold > Integer.MAX_VALUE) {
+            throw new InvalidEventException("low_stock_threshold", threshold,
+                    "low_stock_threshold must be <= " + Integer.MAX_VALUE + " but was " + threshold);
+        }
+        String context = " (low-stock threshold, product " + productId + ")";
+        Checks.id("product_id", productId, context);
+        Checks.id("warehouse_id", warehouseId, context);
+        ProductState ps = productFor(productId);
+        long stamp = ps.lock.writeLock();
+        try {
+            Slot s = ps.find(warehouseId);
+            (s != null ? s : newSlot(ps, warehouseId)).lowStockThreshold = (int) threshold;
+        } finally {
+            ps.lock.unlockWrite(stamp);
+        }
+    }
+
+    /** Adds a listener of stock transitions. */
+    public void addListener(StockAlertListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    // ------------------------------------------------------------------------------------------ alerts
+
+    /** The transitions of available from {@code before} to {@code after}, appended to {@code into}. */
+    private List<StockAlert> alerts(ProductState ps, Slot s, long before, long after, Instant time,
+                                    List<StockAlert> into) {
+        if (before == after || listeners.isEmpty()) {
+            return into;
+        }
+        long threshold = s.lowStockThreshold == Slot.DEFAULT_THRESHOLD ? lowStockThreshold : s.lowStockThreshold;
+        into = add(into, before >= threshold && after < threshold, StockAlert.Type.LOW_STOCK, ps, s, before, after,
+                threshold, time);
+        into = add(into, before > 0 && after <= 0, StockAlert.Type.OUT_OF_STOCK, ps, s, before, after, threshold,
+                time);
+        into = add(into, before <= 0 && after > 0, StockAlert.Type.BACK_IN_STOCK, ps, s, before, after, threshold,
+                time);
+        return add(into, before >= 0 && after < 0, StockAlert.Type.OVERSOLD, ps, s, before, after, threshold, time);
+    }
+
+    private static List<StockAlert> add(List<StockAlert> into, boolean crossed, StockAlert.Type type, ProductState ps,
+                                        Slot s, long before, long after, long threshold, Instant time) {
+        if (!crossed) {
+            return into;
+        }
+        List<StockAlert> list = into == null ? new ArrayList<>(2) : into;
+        list.add(new StockAlert(type, ps.productId, s.warehouseId, before, after, threshold, time));
+        return list;
+    }
+
+    private void tell(List<StockAlert> alerts) {
+        if (alerts == null) {
+            return;
+        }
+        for (StockAlert a : alerts) {
+            for (StockAlertListener l : listeners) {
+                try {
+                    l.onAlert(a);
+                } catch (RuntimeException e) {
+                    metrics.listenerFailed(); // a listener's failure must not undo or block the change
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private ProductState productFor(String productId) {
+        ProductState ps = products.get(productId);
+        return ps != null ? ps : products.computeIfAbsent(productId, ProductState::new);
+    }
+
+    private Slot newSlot(ProductState ps, String warehouseId) {
+        return ps.slot(warehouseId, metrics.positions::increment);
+    }
+
+    private static long addChecked(long value, long delta, String what, InventoryEvent e) {
+        try {
+            return Math.addExact(value, delta);
+        } catch (ArithmeticException overflow) {
+            throw new InvalidEventException("quantity", e.quantity(), "quantity " + e.quantity() + " would overflow "
+                    + what + " (" + value + ") of product " + e.productId() + " at " + e.warehouseId() + " (" + e
+                    .kind().idField() + " " + e.id() + ")");
+        }
+    }
+
+    private static IdentityHash identity(InventoryEvent e) {
+        IdentityHash h = new IdentityHash();
+        if (e.eventId() != null) {
+            return h.start(-1).add(e.eventId()).finish();
+        }
+        return h.start(e.kind().ordinal()).add(e.id()).add(e.productId()).add(e.warehouseId()).finish();
+    }
+
+    private static IdentityHash reservationIdentity(EventKind kind, String reservationId, String productId,
+                                                    String warehouseId) {
+        return new IdentityHash().start(kind.ordinal()).add(reservationId).add(productId).add(warehouseId).finish();
+    }
+
+    private static long fingerprint(InventoryEvent e) {
+        IdentityHash h = new IdentityHash().start(7).add(e.quantity())
+                .add(e.kind() == EventKind.ORDER_PLACED ? e.reservationId() : null);
+        if (e.eventId() != null) {
+            h.add(e.kind().ordinal()).add(e.id()).add(e.warehouseId());
+        }
+        return h.finish().lo;
+    }
+
+    private static long fingerprint(long quantity, String orderReservationId) {
+        return new IdentityHash().start(7).add(quantity).add(orderReservationId).finish().lo;
+    }
+
+    private static long micros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
+    }
+
+    private static Instant instant(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    private static long ceilMillis(Instant t) {
+        return t.getEpochSecond() * 1_000L + (t.getNano() + 999_999) / 1_000_000;
+    }
+
+    /** {@code t + d} in epoch millis rounded up, or {@link HoldLine#NEVER} past the representable range. */
+    private static long plusMillis(Instant t, Duration d) {
+        try {
+            return ceilMillis(t.plus(d));
+        } catch (ArithmeticException | java.time.DateTimeException tooFar) {
+            return HoldLine.NEVER;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ builder
+
+    /**
+     * Configures an {@link InventoryLedger}. Every option is checked when it is set; the javadoc says the
+     * default and what is refused.
+     */
+    public static final class Builder {
+        private Clock clock = Clock.systemUTC();
+        private MeterRegistry registry;
+        private int identitiesPerProduct = 1024;
+        private int retainEndedReservations = 100_000;
+        private long lowStockThreshold = 10;
+        private Duration defaultHoldTtl;
+        private final List<StockAlertListener> listeners = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /**
+         * The clock that decides when holds lapse and stamps the ledger's own actions. Default
+         * {@link Clock#systemUTC()}; tests pass a clock they move by hand.
+         *
+         * @throws NullPointerException if null
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Where to publish metrics: {@code inventory.events} (tags {@code kind}, {@code outcome} = applied,
+         * duplicate, conflict, refused), {@code inventory.reservations} (tag {@code outcome}),
+         * {@code inventory.positions}, {@code inventory.holds.active}, {@code inventory.identities.remembered},
+         * {@code inventory.alert.listener.failures}. Default: none.
+         *
+         * @throws NullPointerException if null
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * How many event identities each product remembers for duplicate detection, newest first (rounded
+         * up to a power of two). Memory: at most {@value IdentityTable#BYTES_PER_IDENTITY} bytes per identity,
+         * so products × this × 32 bytes in the worst case; a product with few events costs little. Default
+         * 1,024.
+         *
+         * @throws IllegalArgumentException if not between 1 and 2<sup>24</sup>
+         */
+        public Builder identitiesPerProduct(int identities) {
+            if (identities < 1 || identities > (1 << 24)) {
+                throw new IllegalArgumentException("identitiesPerProduct must be between 1 and 16777216 but was "
+                        + identities);
+            }
+            this.identitiesPerProduct = identities;
+            return this;
+        }
+
+        /**
+         * How many ended reservations (confirmed, released, expired) the ledger keeps so that a repeated
+         * {@code confirm} or {@code release}, or a late {@code held} after its {@code released}, is still
+         * recognised. Older ones are forgotten. Roughly 200 bytes each. Default 100,000.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder retainEndedReservations(int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("retainEndedReservations must be >= 0 but was " + count);
+            }
+            this.retainEndedReservations = count;
+            return this;
+        }
+
+        /**
+         * The default low-stock threshold: a {@link StockAlert.Type#LOW_STOCK} alert is raised when a
+         * position's available falls below it. Default 10, as in the article's alert sink.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder lowStockThreshold(long threshold) {
+            if (threshold < 0) {
+                throw new IllegalArgumentException("lowStockThreshold must be >= 0 but was " + threshold);
+            }
+            this.lowStockThreshold = threshold;
+            return this;
+        }
+
+        /**
+         * Time to live of a {@code held} event that carries no {@code expires_at}, counted from its event
+         * time. Default: none (such a hold lasts until released or consumed, as in the article).
+         *
+         * @throws IllegalArgumentException if zero or negative
+         * @throws NullPointerException     if null
+         */
+        public Builder defaultHoldTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.isZero() || ttl.isNegative()) {
+                throw new IllegalArgumentException("defaultHoldTtl must be > 0 but was " + ttl);
+            }
+            this.defaultHoldTtl = ttl;
+            return this;
+        }
+
+        /** Adds a listener of stock transitions (see {@link StockAlertListener}). */
+        public Builder listener(StockAlertListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** A new, empty ledger. */
+        public InventoryLedger build() {
+            return new InventoryLedger(this);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.inventoryledger.core.internal;
+
+import dev.inventoryledger.core.InvalidEventException;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** Argument checks shared by events and ledger calls; every failure names the field and the value. */
+public final class Checks {
+    /** Longest id accepted, in chars (see {@link dev.inventoryledger.core.InventoryEvent#MAX_ID_LENGTH}). */
+    public static final int MAX_ID_LENGTH = 128;
+    /** Earliest event time accepted. */
+    public static final Instant MIN_TIME = Instant.parse("0001-01-01T00:00:00Z");
+    /** Latest event time accepted. */
+    public static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
+    private Checks() {
+    }
+
+    /** Refuses a null, blank or over-long id. */
+    public static String id(String field, String value, String context) {
+        if (value == null) {
+            throw new InvalidEventException(field, null, field + " must be given but was null" + context);
+        }
+        if (value.isBlank()) {
+            throw new InvalidEventException(field, value, field + " must not be blank but was '" + value + "'" + context);
+        }
+        if (value.length() > MAX_ID_LENGTH) {
+            throw new InvalidEventException(field, value, field + " must be at most " + MAX_ID_LENGTH
+                    + " characters but was " + value.length() + " ('" + value.substring(0, 32) + "...')" + context);
+        }
+        return value;
+    }
+
+    /** Refuses a quantity that is not positive. */
+    public static long quantity(long value, String context) {
+        if (value <= 0) {
+            throw new InvalidEventException("quantity", value, "quantity must be > 0 but was " + value + context);
+        }
+        return value;
+    }
+
+    /** Refuses a null time or one outside years 1 to 9999. */
+    public static Instant time(String field, Instant value, String context) {
+        if (value == null) {
+            throw new InvalidEventException(field, null, field + " must be given but was null" + context);
+        }
+        if (value.isBefore(MIN_TIME) || value.isAfter(MAX_TIME)) {
+            throw new InvalidEventException(field, value, field + " must be between years 1 and 9999 but was "
+                    + value + context);
+        }
+        return value;
+    }
+
+    /** Refuses a null, zero or negative time to live. */
+    public static Duration ttl(Duration value, String context) {
+        if (value == null) {
+            throw new InvalidEventException("ttl", null, "ttl must be given but was null" + context);
+        }
+        if (value.isNegative() || value.isZero()) {
+            throw new InvalidEventException("ttl", value, "ttl must be > 0 but was " + value + context);
+        }
+        return value;
+    }
+
+    /** Refuses a negative setting. */
+    public static long nonNegative(String field, long value) {
+        if (value < 0) {
+            throw new InvalidEventException(field, value, field + " must be >= 0 but was " + value);
+        }
+        return value;
+    }
+}

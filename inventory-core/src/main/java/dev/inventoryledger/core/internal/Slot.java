@@ -1,0 +1,47 @@
+package dev.inventoryledger.core.internal;
+
+/**
+ * One (product, warehouse) position's counters.
+ *
+ * <p>Concurrency: every field but the final ones is written only under the owning {@link ProductState}'s
+ * write lock and read either under its read lock or inside an optimistic read that is validated afterwards
+ * (the lock's stamp is the seqlock that keeps available and held from the same moment). Plain fields are
+ * enough: the lock's release/acquire and validate fences order them.
+ */
+public final class Slot {
+    /** No event time seen yet. */
+    public static final long NO_TIME = Long.MIN_VALUE;
+    /** The ledger's default low-stock threshold applies. */
+    public static final int DEFAULT_THRESHOLD = -1;
+
+    public final String warehouseId;
+    public final int warehouseHash;
+
+    /** Sum of the stock deltas applied; negative when oversold. */
+    public long available;
+    /** Units in active holds. */
+    public long held;
+    /** Greatest event time applied, in microseconds since the epoch, or {@link #NO_TIME}. */
+    public long lastUpdatedMicros = NO_TIME;
+    /** Units kept back from sale. */
+    public long safetyStock;
+    /** Low-stock threshold for alerts, or {@link #DEFAULT_THRESHOLD}. */
+    public int lowStockThreshold = DEFAULT_THRESHOLD;
+
+    Slot(String warehouseId) {
+        this.warehouseId = warehouseId;
+        this.warehouseHash = warehouseId.hashCode();
+    }
+
+    /** available − held − safety stock. */
+    public long sellable() {
+        return available - held - safetyStock;
+    }
+
+    /** Moves lastUpdated forward to the given time if it is later. */
+    public void touch(long eventMicros) {
+        if (eventMicros > lastUpdatedMicros) {
+            lastUpdatedMicros = eventMicros;
+        }
+    }
+}
