@@ -126,7 +126,7 @@ public final class InventoryLedger {
         long micros = micros(event.eventTime());
         List<StockAlert> alerts = null;
         ApplyOutcome outcome = ApplyOutcome.APPLIED;
-        long stamp = ps.lock.writeLock();
+        long stamp = ps.writeLock();
         try {
             IdentityTable ids = ps.identities(identitiesPerProduct);
             int seen = ids.check(id.hi, id.lo, fingerprint);
@@ -144,7 +144,7 @@ public final class InventoryLedger {
             metrics.event(event.kind(), LedgerMetrics.REFUSED);
             throw refused;
         } finally {
-            ps.lock.unlockWrite(stamp);
+            ps.unlockWrite(stamp);
         }
         metrics.event(event.kind(), outcome.ordinal());
         tell(alerts);
@@ -253,9 +253,23 @@ public final class InventoryLedger {
         if (ps == null) {
             return 0;
         }
+        // Fast path, kept small so that it inlines: one optimistic read, validated.
+        long stamp = ps.tryOptimisticRead();
+        Slot s = ps.find(warehouseId);
+        if (s != null) {
+            long available = s.available, held = s.held, safety = s.safetyStock, next = ps.nextExpiryMillis;
+            if (ps.validate(stamp) && stamp != 0 && (held == 0 || next == HoldLine.NEVER)) {
+                return what == SELLABLE ? available - held - safety : what == AVAILABLE ? available : held;
+            }
+        }
+        return readSlow(ps, warehouseId, what);
+    }
+
+    /** A read that may need the read lock (writers keep invalidating) or to lapse holds that are due. */
+    private long readSlow(ProductState ps, String warehouseId, int what) {
         for (int attempt = 0; ; attempt++) {
             boolean locked = attempt >= 3; // stop retrying optimistically under a stream of writers
-            long stamp = locked ? ps.lock.readLock() : ps.lock.tryOptimisticRead();
+            long stamp = locked ? ps.readLock() : ps.tryOptimisticRead();
             long available = 0, held = 0, safety = 0, next = HoldLine.NEVER;
             try {
                 Slot s = ps.find(warehouseId);
@@ -267,10 +281,10 @@ public final class InventoryLedger {
                 }
             } finally {
                 if (locked) {
-                    ps.lock.unlockRead(stamp);
+                    ps.unlockRead(stamp);
                 }
             }
-            if (!locked && (stamp == 0 || !ps.lock.validate(stamp))) {
+            if (!locked && (stamp == 0 || !ps.validate(stamp))) {
                 continue;
             }
             if (held != 0 && next != HoldLine.NEVER && next <= clock.millis()) {
@@ -406,7 +420,7 @@ public final class InventoryLedger {
         if (next != HoldLine.NEVER && next <= clock.millis()) {
             lapseDue(ps);
         }
-        long stamp = ps.lock.readLock();
+        long stamp = ps.readLock();
         try {
             Slot[] slots = ps.slots();
             Position[] out = new Position[slots.length];
@@ -417,7 +431,7 @@ public final class InventoryLedger {
             }
             return out;
         } finally {
-            ps.lock.unlockRead(stamp);
+            ps.unlockRead(stamp);
         }
     }
 
@@ -455,7 +469,7 @@ public final class InventoryLedger {
         long fingerprint = fingerprint(quantity, null);
         ReservationResult.Status status;
         long sellable;
-        long stamp = ps.lock.writeLock();
+        long stamp = ps.writeLock();
         try {
             ps.pollDue(nowMillis, this::lapse);
             Slot s = ps.find(warehouseId);
@@ -493,7 +507,7 @@ public final class InventoryLedger {
                 }
             }
         } finally {
-            ps.lock.unlockWrite(stamp);
+            ps.unlockWrite(stamp);
         }
         metrics.reservation(LedgerMetrics.Reservation.valueOf(status.name()));
         boolean held = status == ReservationResult.Status.ACCEPTED || status == ReservationResult.Status.ALREADY_HELD;
@@ -544,14 +558,14 @@ public final class InventoryLedger {
         int[] lapsed = {0};
         for (ProductState ps : products.values()) {
             if (ps.nextExpiryMillis <= now) {
-                long stamp = ps.lock.writeLock();
+                long stamp = ps.writeLock();
                 try {
                     ps.pollDue(now, line -> {
                         lapse(line);
                         lapsed[0]++;
                     });
                 } finally {
-                    ps.lock.unlockWrite(stamp);
+                    ps.unlockWrite(stamp);
                 }
             }
         }
@@ -573,7 +587,7 @@ public final class InventoryLedger {
             ProductState[] locked = productsOf(lines);
             long[] stamps = new long[locked.length];
             for (int i = 0; i < locked.length; i++) {
-                stamps[i] = locked[i].lock.writeLock(); // in product-id order: no deadlock
+                stamps[i] = locked[i].writeLock(); // in product-id order: no deadlock
             }
             try {
                 if (r.lines() != lines) {
@@ -605,7 +619,7 @@ public final class InventoryLedger {
                 break;
             } finally {
                 for (int i = locked.length - 1; i >= 0; i--) {
-                    locked[i].lock.unlockWrite(stamps[i]);
+                    locked[i].unlockWrite(stamps[i]);
                 }
             }
         }
@@ -704,11 +718,11 @@ public final class InventoryLedger {
     }
 
     private void lapseDue(ProductState ps) {
-        long stamp = ps.lock.writeLock();
+        long stamp = ps.writeLock();
         try {
             ps.pollDue(clock.millis(), this::lapse);
         } finally {
-            ps.lock.unlockWrite(stamp);
+            ps.unlockWrite(stamp);
         }
     }
 
@@ -794,12 +808,12 @@ public final class InventoryLedger {
         Checks.id("product_id", productId, context);
         Checks.id("warehouse_id", warehouseId, context);
         ProductState ps = productFor(productId);
-        long stamp = ps.lock.writeLock();
+        long stamp = ps.writeLock();
         try {
             Slot s = ps.find(warehouseId);
             (s != null ? s : newSlot(ps, warehouseId)).safetyStock = units == 0 ? NO_SAFETY : units;
         } finally {
-            ps.lock.unlockWrite(stamp);
+            ps.unlockWrite(stamp);
         }
     }
 
@@ -820,12 +834,12 @@ public final class InventoryLedger {
         Checks.id("product_id", productId, context);
         Checks.id("warehouse_id", warehouseId, context);
         ProductState ps = productFor(productId);
-        long stamp = ps.lock.writeLock();
+        long stamp = ps.writeLock();
         try {
             Slot s = ps.find(warehouseId);
-            (s != null ? s : newSlot(ps, warehouseId)).lowStockThreshold = (int) threshold;
+            ps.setLowStockThreshold(s != null ? s : newSlot(ps, warehouseId), (int) threshold);
         } finally {
-            ps.lock.unlockWrite(stamp);
+            ps.unlockWrite(stamp);
         }
     }
 
@@ -842,7 +856,7 @@ public final class InventoryLedger {
         if (before == after || listeners.isEmpty()) {
             return into;
         }
-        long threshold = s.lowStockThreshold == Slot.DEFAULT_THRESHOLD ? lowStockThreshold : s.lowStockThreshold;
+        long threshold = ps.lowStockThreshold(s, lowStockThreshold);
         into = add(into, before >= threshold && after < threshold, StockAlert.Type.LOW_STOCK, ps, s, before, after,
                 threshold, time);
         into = add(into, before > 0 && after <= 0, StockAlert.Type.OUT_OF_STOCK, ps, s, before, after, threshold,

@@ -611,6 +611,17 @@ class InventoryLedgerTest {
         }
 
         @Test
+        void positionsAddedAfterAnOverrideKeepTheDefaultThreshold() {
+            ledger.setLowStockThreshold("SKU-1", "WH-1", 100);
+            for (int w = 2; w <= 6; w++) {
+                ledger.apply(stockReceived("RCPT-" + w, "SKU-1", "WH-" + w, 12, T));
+            }
+            alerts.clear();
+            ledger.apply(orderPlaced("ORD-1", "SKU-1", "WH-6", 3, T)); // 9 < default 10
+            assertThat(alerts).containsExactly(new StockAlert(StockAlert.Type.LOW_STOCK, "SKU-1", "WH-6", 12, 9, 10, T));
+        }
+
+        @Test
         void aThrowingListenerNeitherUndoesTheChangeNorSilencesOthers() {
             List<StockAlert> second = new ArrayList<>();
             InventoryLedger l = InventoryLedger.builder().meterRegistry(registry)

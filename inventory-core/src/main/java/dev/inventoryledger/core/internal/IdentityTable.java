@@ -6,7 +6,7 @@ package dev.inventoryledger.core.internal;
  * forgotten. Starts small and doubles up to its bound, so a product with few events costs little.
  *
  * <p>Cost: {@link #BYTES_PER_IDENTITY} bytes per remembered identity at full size (three longs in the ring,
- * two ints of index), plus about 100 bytes per product for the arrays' headers.
+ * two ints of index), plus about 80 bytes per product for the object and its two arrays' headers.
  *
  * <p>Not thread-safe: guarded by the owning product's write lock.
  */
@@ -21,12 +21,12 @@ public final class IdentityTable {
     /** {@link #check} result: seen, other payload. */
     public static final int CONFLICT = 2;
 
-    private static final int INITIAL = 4;
+    private static final int INITIAL = 2;
 
     private final int bound;
-    private long[] his;
-    private long[] los;
-    private long[] fingerprints;
+    /** The ring: entry p is (hi, lo, fingerprint) at 3p, 3p+1, 3p+2. Capacity is {@code ring.length / 3}. */
+    private long[] ring;
+    private int capacity;
     /** Index slot → ring position + 1; 0 is empty. Length is twice the ring's, so load stays ≤ 0.5. */
     private int[] index;
     private int oldest;
@@ -38,11 +38,9 @@ public final class IdentityTable {
             throw new IllegalArgumentException("bound must be >= 1 but was " + bound);
         }
         this.bound = ceilPow2(bound);
-        int cap = Math.min(INITIAL, this.bound);
-        his = new long[cap];
-        los = new long[cap];
-        fingerprints = new long[cap];
-        index = new int[cap * 2];
+        capacity = Math.min(INITIAL, this.bound);
+        ring = new long[capacity * 3];
+        index = new int[capacity * 2];
     }
 
     private static int ceilPow2(int n) {
@@ -67,35 +65,33 @@ public final class IdentityTable {
             if (e == 0) {
                 return NEW;
             }
-            int p = e - 1;
-            if (his[p] == hi && los[p] == lo) {
-                return fingerprints[p] == fingerprint ? DUPLICATE : CONFLICT;
+            int p = 3 * (e - 1);
+            if (ring[p] == hi && ring[p + 1] == lo) {
+                return ring[p + 2] == fingerprint ? DUPLICATE : CONFLICT;
             }
         }
     }
 
     /** Remembers a new identity (the caller has checked it is {@link #NEW}), forgetting the oldest if full. */
     public void insert(long hi, long lo, long fingerprint) {
-        int cap = his.length;
-        if (size == cap) {
-            if (cap < bound) {
-                grow(cap * 2);
-                cap = his.length;
+        if (size == capacity) {
+            if (capacity < bound) {
+                grow(capacity * 2);
             } else {
                 forgetOldest();
             }
         }
-        int p = (oldest + size) & (cap - 1);
-        his[p] = hi;
-        los[p] = lo;
-        fingerprints[p] = fingerprint;
+        int p = (oldest + size) & (capacity - 1);
+        ring[3 * p] = hi;
+        ring[3 * p + 1] = lo;
+        ring[3 * p + 2] = fingerprint;
         size++;
         place(p);
     }
 
     private void place(int p) {
         int mask = index.length - 1;
-        int i = home(los[p], mask);
+        int i = home(ring[3 * p + 1], mask);
         while (index[i] != 0) {
             i = (i + 1) & mask;
         }
@@ -105,13 +101,13 @@ public final class IdentityTable {
     private void forgetOldest() {
         int p = oldest;
         int mask = index.length - 1;
-        int i = home(los[p], mask);
+        int i = home(ring[3 * p + 1], mask);
         while (index[i] != p + 1) {
             i = (i + 1) & mask;
         }
         // Backward-shift deletion keeps every probe chain unbroken without tombstones.
         for (int j = (i + 1) & mask; index[j] != 0; j = (j + 1) & mask) {
-            int k = home(los[index[j] - 1], mask);
+            int k = home(ring[3 * (index[j] - 1) + 1], mask);
             boolean staysPut = i <= j ? (i < k && k <= j) : (i < k || k <= j);
             if (!staysPut) {
                 index[i] = index[j];
@@ -119,24 +115,18 @@ public final class IdentityTable {
             }
         }
         index[i] = 0;
-        oldest = (oldest + 1) & (his.length - 1);
+        oldest = (oldest + 1) & (capacity - 1);
         size--;
     }
 
     private void grow(int cap) {
-        long[] nh = new long[cap];
-        long[] nl = new long[cap];
-        long[] nf = new long[cap];
-        int oldMask = his.length - 1;
+        long[] grown = new long[cap * 3];
+        int oldMask = capacity - 1;
         for (int n = 0; n < size; n++) {
-            int p = (oldest + n) & oldMask;
-            nh[n] = his[p];
-            nl[n] = los[p];
-            nf[n] = fingerprints[p];
+            System.arraycopy(ring, 3 * ((oldest + n) & oldMask), grown, 3 * n, 3);
         }
-        his = nh;
-        los = nl;
-        fingerprints = nf;
+        ring = grown;
+        capacity = cap;
         oldest = 0;
         index = new int[cap * 2];
         for (int n = 0; n < size; n++) {

@@ -1,7 +1,8 @@
 package dev.inventoryledger.core.internal;
 
 /**
- * One (product, warehouse) position's counters.
+ * One (product, warehouse) position's counters: 48 bytes with compressed pointers. Rarely used settings
+ * (the low-stock threshold) live in the owning {@link ProductState}, not here.
  *
  * <p>Concurrency: every field but the final ones is written only under the owning {@link ProductState}'s
  * write lock and read either under its read lock or inside an optimistic read that is validated afterwards
@@ -11,11 +12,7 @@ package dev.inventoryledger.core.internal;
 public final class Slot {
     /** No event time seen yet. */
     public static final long NO_TIME = Long.MIN_VALUE;
-    /** The ledger's default low-stock threshold applies. */
-    public static final int DEFAULT_THRESHOLD = -1;
-
     public final String warehouseId;
-    public final int warehouseHash;
 
     /** Sum of the stock deltas applied; negative when oversold. */
     public long available;
@@ -25,12 +22,9 @@ public final class Slot {
     public long lastUpdatedMicros = NO_TIME;
     /** Units kept back from sale. */
     public long safetyStock;
-    /** Low-stock threshold for alerts, or {@link #DEFAULT_THRESHOLD}. */
-    public int lowStockThreshold = DEFAULT_THRESHOLD;
 
     Slot(String warehouseId) {
         this.warehouseId = warehouseId;
-        this.warehouseHash = warehouseId.hashCode();
     }
 
     /** available − held − safety stock. */
