@@ -16,5 +16,11 @@ public enum HoldOutcome {
     /** The hold's time to live had passed before this call: its units were given back, nothing was sold. */
     EXPIRED,
     /** The ledger knows no hold under this reservation id (never held, or forgotten after retention). */
-    UNKNOWN
+    UNKNOWN,
+    /**
+     * {@code confirm} only: the order id is already known at one of the hold's positions with another
+     * quantity or reservation. Nothing changed: the hold is still active, to be confirmed under another order
+     * id or released.
+     */
+    ORDER_CONFLICT
 }

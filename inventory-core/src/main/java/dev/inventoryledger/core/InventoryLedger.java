@@ -33,8 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       events; a redelivered event counts once ({@link ApplyOutcome#DUPLICATE}), and one that reuses an
  *       identity with another payload is dropped and reported ({@link ApplyOutcome#CONFLICT}).</li>
  *   <li>{@link #sellable(String, String)}, {@link #available(String, String)}, {@link #held(String, String)}
- *       and {@link #position(String, String)} answer at hash-map speed: no lock, no allocation, and no clock
- *       read for a position without holds.</li>
+ *       and {@link #position(String, String)} answer at hash-map speed: an optimistic read that takes no lock
+ *       and allocates nothing in the common case, and reads no clock for a position without holds.</li>
  *   <li>{@link #tryReserve(String, String, long, String, Duration)} holds units only if they are sellable at
  *       that instant, atomically; {@link #confirm(String, String)} turns a hold into an order,
  *       {@link #release(String)} gives it back, and a hold lapses by itself when its time to live passes.</li>
@@ -66,13 +66,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * product, warehouse), the status being part of a reservation's kind. The payload compared for conflicts is
  * the quantity (and on an order its reservation id; with an {@code event_id}, also kind, id and warehouse);
  * a redelivery that differs only in its event time is a plain duplicate. Each product remembers its newest
- * {@link Builder#identitiesPerProduct(int) identitiesPerProduct} identities at
- * {@value IdentityTable#BYTES_PER_IDENTITY} bytes each; an older one is forgotten. Replays from Kafka are
+ * {@link Builder#identitiesPerProduct(int) identitiesPerProduct} identities at about 32 bytes
+ * each; an older one is forgotten (and a redelivery of it would count again). Replays from Kafka are
  * made exact by consumed offsets, not by remembering every id forever.
  *
  * <h2>Concurrency</h2>
  * Thread-safe. Each product has its own lock: writers to different products never contend; readers take no
- * lock (an optimistic read, validated) and never see a position torn between two moments. No interleaving
+ * lock in the common case (an optimistic read, validated; under a stream of writers to the same product
+ * they fall back to its read lock, held for a few field reads) and never see a position torn between two
+ * moments. No interleaving
  * of any number of threads lets two holds share a unit.
  */
 public final class InventoryLedger {
@@ -134,6 +136,8 @@ public final class InventoryLedger {
                 outcome = seen == IdentityTable.DUPLICATE ? ApplyOutcome.DUPLICATE : ApplyOutcome.CONFLICT;
             } else if (event.kind().isReservation()) {
                 outcome = applyReservation(ps, event, micros);
+            } else if (isEchoOfConfirm(ps, event)) {
+                outcome = ApplyOutcome.DUPLICATE; // its identity was forgotten, or it carries an event_id
             } else {
                 alerts = applyStock(ps, event, micros);
             }
@@ -151,6 +155,17 @@ public final class InventoryLedger {
         return outcome;
     }
 
+    /** An order naming a reservation whose line this ledger confirmed as that very order. Write lock held. */
+    private boolean isEchoOfConfirm(ProductState ps, InventoryEvent e) {
+        if (e.kind() != EventKind.ORDER_PLACED || e.reservationId() == null) {
+            return false;
+        }
+        Slot s = ps.find(e.warehouseId());
+        HoldLine line = s == null ? null : findLine(e.reservationId(), ps, s);
+        return line != null && line.state == HoldLine.CONFIRMED && e.id().equals(line.orderId)
+                && e.quantity() == line.quantity;
+    }
+
     /** Orders, cancellations, returns, receipts. Write lock held; throws before changing anything. */
     private List<StockAlert> applyStock(ProductState ps, InventoryEvent e, long micros) {
         Slot existing = ps.find(e.warehouseId());
@@ -162,10 +177,12 @@ public final class InventoryLedger {
         if (e.kind() == EventKind.ORDER_PLACED && e.reservationId() != null) {
             HoldLine line = lineFor(e.reservationId(), ps, s);
             if (line.state == HoldLine.ACTIVE) {
+                line.orderId = e.id();
                 endLine(line, HoldLine.CONSUMED);
             } else if (line.state == HoldLine.NEW) {
+                line.orderId = e.id();
                 line.state = HoldLine.PRE_CONSUMED;
-                settle(line.reservation, 0);
+                settle(line.reservation, -1); // ended before it began: the late held nets to zero
             }
         }
         return alerts(ps, s, before, after, e.eventTime(), null);
@@ -177,7 +194,8 @@ public final class InventoryLedger {
         HoldLine line = existing == null ? null : findLine(e.reservationId(), ps, existing);
         if (e.kind() == EventKind.RESERVATION_HELD) {
             if (line != null && line.state != HoldLine.PRE_RELEASED && line.state != HoldLine.PRE_CONSUMED) {
-                return ApplyOutcome.DUPLICATE; // the hold exists; its identity had been forgotten
+                // the hold exists (its identity was forgotten, or this copy carries an event_id): the first stands
+                return line.quantity == e.quantity() ? ApplyOutcome.DUPLICATE : ApplyOutcome.CONFLICT;
             }
             long held = existing == null ? 0 : existing.held;
             addChecked(held, e.quantity(), "held", e);
@@ -205,7 +223,7 @@ public final class InventoryLedger {
             } else if (line.state == HoldLine.NEW) {
                 line.quantity = e.quantity();
                 line.state = HoldLine.PRE_RELEASED;
-                settle(line.reservation, 0);
+                settle(line.reservation, -1); // ended before it began: the late held nets to zero
             }
             s.touch(micros);
         }
@@ -214,9 +232,9 @@ public final class InventoryLedger {
 
     private long expiryOf(InventoryEvent held) {
         if (held.expiresAt() != null) {
-            return ceilMillis(held.expiresAt());
+            return nanos(held.expiresAt());
         }
-        return defaultHoldTtl == null ? HoldLine.NEVER : plusMillis(held.eventTime(), defaultHoldTtl);
+        return defaultHoldTtl == null ? HoldLine.NEVER : plusNanos(held.eventTime(), defaultHoldTtl);
     }
 
     // ------------------------------------------------------------------------------------------ reads
@@ -225,15 +243,16 @@ public final class InventoryLedger {
 
     /**
      * Units at the position: the sum of the stock deltas applied. 0 for a position the ledger has never
-     * seen. Lock-free and allocation-free.
+     * seen. Allocation-free; takes no lock unless writers keep the product busy.
      */
     public long available(String productId, String warehouseId) {
         return read(productId, warehouseId, AVAILABLE);
     }
 
     /**
-     * Units in active holds at the position. A hold whose expiry the clock has reached is never counted.
-     * Lock-free and allocation-free.
+     * Units in active holds at the position. A hold whose expiry the clock has reached is never counted
+     * (such a read lapses it). Allocation-free; takes no lock unless writers keep the product busy or a hold
+     * is due.
      */
     public long held(String productId, String warehouseId) {
         return read(productId, warehouseId, HELD);
@@ -241,8 +260,9 @@ public final class InventoryLedger {
 
     /**
      * What checkout may still sell at the position: available − held − safety stock (negative when
-     * oversold). A hold whose expiry the clock has reached is never counted. Lock-free and allocation-free;
-     * the clock is read only when the position has holds that can lapse.
+     * oversold; saturates rather than wrapping). A hold whose expiry the clock has reached is never counted.
+     * Allocation-free; takes no lock unless writers keep the product busy or a hold is due; the clock is read
+     * only when the position has holds that can lapse.
      */
     public long sellable(String productId, String warehouseId) {
         return read(productId, warehouseId, SELLABLE);
@@ -257,9 +277,9 @@ public final class InventoryLedger {
         long stamp = ps.tryOptimisticRead();
         Slot s = ps.find(warehouseId);
         if (s != null) {
-            long available = s.available, held = s.held, safety = s.safetyStock, next = ps.nextExpiryMillis;
+            long available = s.available, held = s.held, safety = s.safetyStock, next = ps.nextExpiryNanos;
             if (ps.validate(stamp) && stamp != 0 && (held == 0 || next == HoldLine.NEVER)) {
-                return what == SELLABLE ? available - held - safety : what == AVAILABLE ? available : held;
+                return what == SELLABLE ? Slot.sellable(available, held, safety) : what == AVAILABLE ? available : held;
             }
         }
         return readSlow(ps, warehouseId, what);
@@ -277,7 +297,7 @@ public final class InventoryLedger {
                     available = s.available;
                     held = s.held;
                     safety = s.safetyStock;
-                    next = ps.nextExpiryMillis;
+                    next = ps.nextExpiryNanos;
                 }
             } finally {
                 if (locked) {
@@ -287,12 +307,15 @@ public final class InventoryLedger {
             if (!locked && (stamp == 0 || !ps.validate(stamp))) {
                 continue;
             }
-            if (held != 0 && next != HoldLine.NEVER && next <= clock.millis()) {
-                lapseDue(ps);
-                attempt = -1;
-                continue;
+            if (held != 0 && next != HoldLine.NEVER) {
+                long now = nowNanos();
+                if (next <= now) {
+                    lapseDue(ps, now);
+                    attempt = -1;
+                    continue;
+                }
             }
-            return what == SELLABLE ? available - held - safety : what == AVAILABLE ? available : held;
+            return what == SELLABLE ? Slot.sellable(available, held, safety) : what == AVAILABLE ? available : held;
         }
     }
 
@@ -324,7 +347,7 @@ public final class InventoryLedger {
         long sum = 0;
         if (ps != null) {
             for (Position p : snapshot(ps)) {
-                sum += Math.max(0, p.sellable());
+                sum = Slot.saturatedAdd(sum, Math.max(0, p.sellable()));
             }
         }
         return sum;
@@ -336,7 +359,7 @@ public final class InventoryLedger {
         long sum = 0;
         if (ps != null) {
             for (Position p : snapshot(ps)) {
-                sum += p.available();
+                sum = Slot.saturatedAdd(sum, p.available());
             }
         }
         return sum;
@@ -367,7 +390,7 @@ public final class InventoryLedger {
             }
             long sum = 0;
             for (Position p : ps1) {
-                sum += p.available();
+                sum = Slot.saturatedAdd(sum, p.available());
             }
             if (sum <= 0) {
                 out.add(ps.productId);
@@ -416,23 +439,33 @@ public final class InventoryLedger {
 
     /** All positions of one product at one moment, after lapsing the holds that are due. */
     private Position[] snapshot(ProductState ps) {
-        long next = ps.nextExpiryMillis;
-        if (next != HoldLine.NEVER && next <= clock.millis()) {
-            lapseDue(ps);
-        }
-        long stamp = ps.readLock();
-        try {
-            Slot[] slots = ps.slots();
-            Position[] out = new Position[slots.length];
-            for (int i = 0; i < slots.length; i++) {
-                Slot s = slots[i];
-                out[i] = new Position(ps.productId, s.warehouseId, s.available, s.held, s.safetyStock,
-                        s.sellable(), s.lastUpdatedMicros == Slot.NO_TIME ? null : instant(s.lastUpdatedMicros));
+        long now = ps.nextExpiryNanos == HoldLine.NEVER ? Long.MIN_VALUE : nowNanos();
+        while (true) {
+            if (ps.nextExpiryNanos <= now) {
+                lapseDue(ps, now);
             }
-            return out;
-        } finally {
-            ps.unlockRead(stamp);
+            long stamp = ps.readLock();
+            try {
+                if (ps.nextExpiryNanos <= now) {
+                    continue; // a hold due by now was added meanwhile: lapse it first
+                }
+                return positionsOf(ps);
+            } finally {
+                ps.unlockRead(stamp);
+            }
         }
+    }
+
+    /** The product's positions. Read or write lock held. */
+    private static Position[] positionsOf(ProductState ps) {
+        Slot[] slots = ps.slots();
+        Position[] out = new Position[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            Slot s = slots[i];
+            out[i] = new Position(ps.productId, s.warehouseId, s.available, s.held, s.safetyStock,
+                    s.sellable(), s.lastUpdatedMicros == Slot.NO_TIME ? null : instant(s.lastUpdatedMicros));
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------------------------------ holds
@@ -446,8 +479,7 @@ public final class InventoryLedger {
      * single-use: one that is in use with other lines, or has ended, gives
      * {@link ReservationResult.Status#ID_IN_USE}.
      *
-     * <p>The hold counts while the clock is before {@code now + ttl} (kept to the millisecond, rounded up)
-     * and ends exactly once: {@link #confirm}, {@link #release}, or expiry. The ledger registers the
+     * <p>The hold counts while the clock is before {@code now + ttl} and ends exactly once: {@link #confirm}, {@link #release}, or expiry. The ledger registers the
      * identity of the {@code held} event it stands for, so its echo from Kafka counts as a duplicate.
      *
      * @throws InvalidEventException if an id is null, blank or too long, the quantity is ≤ 0, or the ttl is
@@ -463,15 +495,15 @@ public final class InventoryLedger {
         Checks.ttl(ttl, context);
         ProductState ps = productFor(productId);
         Instant now = clock.instant();
-        long nowMillis = now.toEpochMilli();
-        long expiry = plusMillis(now, ttl);
+        long nowNanos = nanos(now);
+        long expiry = plusNanos(now, ttl);
         IdentityHash id = reservationIdentity(EventKind.RESERVATION_HELD, reservationId, productId, warehouseId);
         long fingerprint = fingerprint(quantity, null);
         ReservationResult.Status status;
         long sellable;
         long stamp = ps.writeLock();
         try {
-            ps.pollDue(nowMillis, this::lapse);
+            ps.pollDue(nowNanos, this::lapse);
             Slot s = ps.find(warehouseId);
             sellable = s == null ? 0 : s.sellable();
             Reservation existing = reservations.get(reservationId);
@@ -483,7 +515,7 @@ public final class InventoryLedger {
                         && line.quantity == quantity;
                 status = same ? ReservationResult.Status.ALREADY_HELD : ReservationResult.Status.ID_IN_USE;
                 if (same) {
-                    expiry = line.expiresAtMillis;
+                    expiry = line.expiresAtNanos;
                 }
             } else if (ids.check(id.hi, id.lo, fingerprint) != IdentityTable.NEW) {
                 status = ReservationResult.Status.ID_IN_USE;
@@ -509,10 +541,15 @@ public final class InventoryLedger {
         } finally {
             ps.unlockWrite(stamp);
         }
-        metrics.reservation(LedgerMetrics.Reservation.valueOf(status.name()));
+        metrics.reservation(switch (status) {
+            case ACCEPTED -> LedgerMetrics.Reservation.ACCEPTED;
+            case ALREADY_HELD -> LedgerMetrics.Reservation.ALREADY_HELD;
+            case INSUFFICIENT_STOCK -> LedgerMetrics.Reservation.INSUFFICIENT_STOCK;
+            case ID_IN_USE -> LedgerMetrics.Reservation.ID_IN_USE;
+        });
         boolean held = status == ReservationResult.Status.ACCEPTED || status == ReservationResult.Status.ALREADY_HELD;
         return ReservationResult.of(reservationId, status, sellable,
-                held && expiry != HoldLine.NEVER ? Instant.ofEpochMilli(expiry) : null);
+                held && expiry != HoldLine.NEVER ? instantOfNanos(expiry) : null);
     }
 
     /**
@@ -554,10 +591,10 @@ public final class InventoryLedger {
      * @return how many holds lapsed
      */
     public int expireHolds() {
-        long now = clock.millis();
+        long now = nowNanos();
         int[] lapsed = {0};
         for (ProductState ps : products.values()) {
-            if (ps.nextExpiryMillis <= now) {
+            if (ps.nextExpiryNanos <= now) {
                 long stamp = ps.writeLock();
                 try {
                     ps.pollDue(now, line -> {
@@ -578,7 +615,7 @@ public final class InventoryLedger {
             return HoldOutcome.UNKNOWN;
         }
         Instant now = clock.instant();
-        long nowMillis = now.toEpochMilli();
+        long nowNanos = nanos(now);
         long micros = micros(now);
         List<StockAlert> alerts = null;
         HoldOutcome outcome;
@@ -594,7 +631,7 @@ public final class InventoryLedger {
                     continue; // a line was added meanwhile, perhaps on a product not locked: start again
                 }
                 for (ProductState ps : locked) {
-                    ps.pollDue(nowMillis, this::lapse);
+                    ps.pollDue(nowNanos, this::lapse);
                 }
                 boolean anyActive = false;
                 for (HoldLine l : lines) {
@@ -602,6 +639,10 @@ public final class InventoryLedger {
                 }
                 if (!anyActive) {
                     outcome = endedAs(lines);
+                    break;
+                }
+                if (orderId != null && !canConfirm(lines, orderId)) {
+                    outcome = HoldOutcome.ORDER_CONFLICT; // checked on every line first: all or nothing
                     break;
                 }
                 for (HoldLine l : lines) {
@@ -636,17 +677,41 @@ public final class InventoryLedger {
         ProductState ps = l.product;
         Slot s = l.slot;
         String reservationId = l.reservation.id;
-        IdentityHash id = new IdentityHash().start(EventKind.ORDER_PLACED.ordinal()).add(orderId)
-                .add(ps.productId).add(s.warehouseId).finish();
+        IdentityHash id = orderIdentity(orderId, ps.productId, s.warehouseId);
         IdentityTable ids = ps.identities(identitiesPerProduct);
+        l.orderId = orderId;
         endLine(l, HoldLine.CONFIRMED);
         if (ids.check(id.hi, id.lo, fingerprint(l.quantity, reservationId)) == IdentityTable.NEW) {
             long before = s.available;
-            s.available = before - l.quantity; // cannot overflow: the units were held, so available ≥ held > 0
+            s.available = before - l.quantity; // canConfirm checked that this does not overflow
             ids.insert(id.hi, id.lo, fingerprint(l.quantity, reservationId));
             alerts = alerts(ps, s, before, s.available, now, alerts);
-        }
+        } // else the order was applied as an event already: only the hold ends
         return alerts;
+    }
+
+    /**
+     * Whether every active line can become order {@code orderId}: the order is new at that position, or
+     * known with this very line's payload (then only the hold ends); and available cannot overflow.
+     * Write locks of every line's product held.
+     */
+    private boolean canConfirm(HoldLine[] lines, String orderId) {
+        for (HoldLine l : lines) {
+            if (l.state != HoldLine.ACTIVE) {
+                continue;
+            }
+            IdentityHash id = orderIdentity(orderId, l.product.productId, l.slot.warehouseId);
+            IdentityTable ids = l.product.identities(identitiesPerProduct);
+            int seen = ids.check(id.hi, id.lo, fingerprint(l.quantity, l.reservation.id));
+            if (seen == IdentityTable.CONFLICT
+                    && ids.check(id.hi, id.lo, fingerprint(l.quantity, null)) != IdentityTable.DUPLICATE) {
+                return false;
+            }
+            if (seen == IdentityTable.NEW && l.slot.available - l.quantity > l.slot.available) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void releaseLine(HoldLine l) {
@@ -693,15 +758,14 @@ public final class InventoryLedger {
     }
 
     /** Makes a new line active: counts its units as held and schedules its expiry. Write lock held. */
-    private void activate(ProductState ps, HoldLine line, long expiresAtMillis) {
+    private void activate(ProductState ps, HoldLine line, long expiresAtNanos) {
         line.state = HoldLine.ACTIVE;
-        line.expiresAtMillis = expiresAtMillis;
+        line.expiresAtNanos = expiresAtNanos;
         line.slot.held += line.quantity;
-        if (expiresAtMillis != HoldLine.NEVER) {
+        if (expiresAtNanos != HoldLine.NEVER) {
             ps.scheduleExpiry(line);
         }
-        metrics.activeHolds.increment();
-        settle(line.reservation, +1);
+        metrics.activeHolds.increment(); // the line was counted open when it was added
     }
 
     /** Ends an active line. The line's product write lock held. */
@@ -717,24 +781,25 @@ public final class InventoryLedger {
         metrics.reservation(LedgerMetrics.Reservation.EXPIRED);
     }
 
-    private void lapseDue(ProductState ps) {
+    private void lapseDue(ProductState ps, long nowNanos) {
         long stamp = ps.writeLock();
         try {
-            ps.pollDue(clock.millis(), this::lapse);
+            ps.pollDue(nowNanos, this::lapse);
         } finally {
             ps.unlockWrite(stamp);
         }
     }
 
     /**
-     * Counts a line into or out of its reservation; a reservation with no active line joins the queue of
-     * ended ones, the oldest of which are forgotten beyond {@link Builder#retainEndedReservations(int)}.
+     * Counts a line out of its reservation (lines are counted in when added); a reservation with no open
+     * line joins the queue of ended ones, the oldest of which are forgotten beyond
+     * {@link Builder#retainEndedReservations(int)}.
      */
-    private void settle(Reservation r, int activeDelta) {
+    private void settle(Reservation r, int openDelta) {
         boolean queued = false;
         synchronized (r) {
-            r.activeLines += activeDelta;
-            if (r.activeLines == 0 && !r.queuedForRetirement && !r.retired) {
+            r.openLines += openDelta;
+            if (r.openLines == 0 && !r.queuedForRetirement && !r.retired) {
                 r.queuedForRetirement = true;
                 queued = true;
             }
@@ -756,7 +821,7 @@ public final class InventoryLedger {
             endedCount.decrementAndGet();
             synchronized (r) {
                 r.queuedForRetirement = false;
-                if (r.activeLines == 0) {
+                if (r.openLines == 0) {
                     r.retired = true;
                     reservations.remove(r.id, r);
                 }
@@ -912,24 +977,44 @@ public final class InventoryLedger {
         }
     }
 
+    /**
+     * A stable number per kind for identity hashes: never the enum's ordinal, so that adding or reordering
+     * kinds cannot change the identity of a stored event (checkpoints will keep these hashes).
+     */
+    private static int tag(EventKind kind) {
+        return switch (kind) {
+            case ORDER_PLACED -> 1;
+            case ORDER_CANCELLED -> 2;
+            case RETURN_RECEIVED -> 3;
+            case STOCK_RECEIVED -> 4;
+            case RESERVATION_HELD -> 5;
+            case RESERVATION_RELEASED -> 6;
+        };
+    }
+
     private static IdentityHash identity(InventoryEvent e) {
         IdentityHash h = new IdentityHash();
         if (e.eventId() != null) {
             return h.start(-1).add(e.eventId()).finish();
         }
-        return h.start(e.kind().ordinal()).add(e.id()).add(e.productId()).add(e.warehouseId()).finish();
+        return h.start(tag(e.kind())).add(e.id()).add(e.productId()).add(e.warehouseId()).finish();
+    }
+
+    private static IdentityHash orderIdentity(String orderId, String productId, String warehouseId) {
+        return new IdentityHash().start(tag(EventKind.ORDER_PLACED)).add(orderId).add(productId).add(warehouseId)
+                .finish();
     }
 
     private static IdentityHash reservationIdentity(EventKind kind, String reservationId, String productId,
                                                     String warehouseId) {
-        return new IdentityHash().start(kind.ordinal()).add(reservationId).add(productId).add(warehouseId).finish();
+        return new IdentityHash().start(tag(kind)).add(reservationId).add(productId).add(warehouseId).finish();
     }
 
     private static long fingerprint(InventoryEvent e) {
         IdentityHash h = new IdentityHash().start(7).add(e.quantity())
                 .add(e.kind() == EventKind.ORDER_PLACED ? e.reservationId() : null);
         if (e.eventId() != null) {
-            h.add(e.kind().ordinal()).add(e.id()).add(e.warehouseId());
+            h.add(tag(e.kind())).add(e.id()).add(e.warehouseId());
         }
         return h.finish().lo;
     }
@@ -946,14 +1031,34 @@ public final class InventoryLedger {
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
     }
 
-    private static long ceilMillis(Instant t) {
-        return t.getEpochSecond() * 1_000L + (t.getNano() + 999_999) / 1_000_000;
+    /** The clock's instant in epoch nanoseconds (read only where holds can lapse). */
+    private long nowNanos() {
+        return nanos(clock.instant());
     }
 
-    /** {@code t + d} in epoch millis rounded up, or {@link HoldLine#NEVER} past the representable range. */
-    private static long plusMillis(Instant t, Duration d) {
+    /**
+     * Epoch nanoseconds, exact for years 1678 to 2261; later saturates to {@link HoldLine#NEVER} (a hold
+     * that far out never lapses in practice), earlier to a time long past.
+     */
+    private static long nanos(Instant t) {
+        long seconds = t.getEpochSecond();
+        if (seconds >= Long.MAX_VALUE / 1_000_000_000L) {
+            return HoldLine.NEVER;
+        }
+        if (seconds <= Long.MIN_VALUE / 1_000_000_000L) {
+            return Long.MIN_VALUE + 1;
+        }
+        return seconds * 1_000_000_000L + t.getNano();
+    }
+
+    private static Instant instantOfNanos(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    /** {@code t + d} in epoch nanoseconds, or {@link HoldLine#NEVER} past the representable range. */
+    private static long plusNanos(Instant t, Duration d) {
         try {
-            return ceilMillis(t.plus(d));
+            return nanos(t.plus(d));
         } catch (ArithmeticException | java.time.DateTimeException tooFar) {
             return HoldLine.NEVER;
         }
@@ -1003,9 +1108,9 @@ public final class InventoryLedger {
 
         /**
          * How many event identities each product remembers for duplicate detection, newest first (rounded
-         * up to a power of two). Memory: at most {@value IdentityTable#BYTES_PER_IDENTITY} bytes per identity,
+         * up to a power of two). Memory: about 32 bytes per identity (at most 40 while a table is growing),
          * so products × this × 32 bytes in the worst case; a product with few events costs little. Default
-         * 1,024.
+         * 1,024. Replays after a restart are made exact by stored offsets, not by this memory.
          *
          * @throws IllegalArgumentException if not between 1 and 2<sup>24</sup>
          */

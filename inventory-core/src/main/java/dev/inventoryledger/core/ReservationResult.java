@@ -19,7 +19,8 @@ public final class ReservationResult {
         INSUFFICIENT_STOCK,
         /**
          * The reservation id is already used by another reservation, or by this one after it ended: nothing
-         * is held. Reservation ids are single-use, so that a late echo of an old hold cannot count again.
+         * is held. Reservation ids are single-use (for as long as the ledger remembers them, see
+         * {@code retainEndedReservations}), so that a late echo of an old hold cannot count again.
          */
         ID_IN_USE
     }
@@ -57,8 +58,9 @@ public final class ReservationResult {
     }
 
     /**
-     * The sellable quantity at the position when the ledger decided: before the hold was taken for an
-     * accepted attempt, the shortfall's basis for a rejected one.
+     * The sellable quantity at the position when the ledger decided, before this call changed anything:
+     * for {@link Status#ACCEPTED} before the hold was taken, for {@link Status#ALREADY_HELD} with the earlier
+     * hold already counted, for a rejection the quantity that fell short of the request.
      */
     public long sellable() {
         return sellable;

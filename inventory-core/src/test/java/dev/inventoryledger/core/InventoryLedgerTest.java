@@ -556,6 +556,111 @@ class InventoryLedgerTest {
         }
     }
 
+    /** Cases a review found: each failed before its fix. */
+    @Nested
+    class EdgeCases {
+        @Test
+        void echoOfAConfirmIsADuplicateEvenAfterItsIdentityWasForgotten() {
+            InventoryLedger small = InventoryLedger.builder().clock(clock).identitiesPerProduct(1).build();
+            small.apply(stockReceived("RCPT-1", "SKU-1", "WH-1", 10, T));
+            small.tryReserve("SKU-1", "WH-1", 2, "cart-1", TTL);
+            small.confirm("cart-1", "ORD-1");
+            small.apply(stockReceived("RCPT-2", "SKU-1", "WH-1", 1, T)); // pushes the order's identity out
+            assertThat(small.apply(orderPlaced("ORD-1", "SKU-1", "WH-1", 2, T).withReservationId("cart-1")))
+                    .isEqualTo(ApplyOutcome.DUPLICATE);
+            assertThat(small.apply(orderPlaced("ORD-1", "SKU-1", "WH-1", 2, T).withReservationId("cart-1")
+                    .withEventId("evt-77"))).isEqualTo(ApplyOutcome.DUPLICATE);
+            assertThat(small.available("SKU-1", "WH-1")).isEqualTo(9);
+        }
+
+        @Test
+        void confirmIntoAnOrderIdKnownWithAnotherPayloadChangesNothing() {
+            ledger.apply(stockReceived("RCPT-1", "SKU-1", "WH-1", 10, T));
+            ledger.tryReserve("SKU-1", "WH-1", 2, "cart-1", TTL);
+            ledger.tryReserve("SKU-1", "WH-1", 3, "cart-2", TTL);
+            assertThat(ledger.confirm("cart-1", "ORD-1")).isEqualTo(HoldOutcome.CONFIRMED);
+            assertThat(ledger.confirm("cart-2", "ORD-1")).isEqualTo(HoldOutcome.ORDER_CONFLICT);
+            assertThat(ledger.position("SKU-1", "WH-1"))
+                    .returns(8L, Position::available).returns(3L, Position::held).returns(5L, Position::sellable);
+            assertThat(ledger.confirm("cart-2", "ORD-2")).isEqualTo(HoldOutcome.CONFIRMED);
+            assertThat(ledger.available("SKU-1", "WH-1")).isEqualTo(5);
+        }
+
+        @Test
+        void countsSaturateInsteadOfWrapping() {
+            ledger.apply(stockReceived("RCPT-1", "SKU-1", "WH-1", 10, T));
+            ledger.setSafetyStock("SKU-1", "WH-1", Long.MAX_VALUE);
+            ledger.apply(orderPlaced("ORD-1", "SKU-1", "WH-1", 20, T));
+            assertThat(ledger.sellable("SKU-1", "WH-1")).isEqualTo(Long.MIN_VALUE);
+            assertThat(ledger.tryReserve("SKU-1", "WH-1", 1000, "cart-1", TTL).accepted()).isFalse();
+
+            ledger.apply(orderPlaced("ORD-2", "SKU-2", "WH-1", Long.MAX_VALUE, T));
+            ledger.apply(reservationHeld("R-1", "SKU-2", "WH-1", 5, T));
+            assertThat(ledger.sellable("SKU-2", "WH-1")).isEqualTo(Long.MIN_VALUE);
+            assertThat(ledger.confirm("R-1", "ORD-3")).isEqualTo(HoldOutcome.ORDER_CONFLICT);
+            assertThat(ledger.available("SKU-2", "WH-1")).isEqualTo(-Long.MAX_VALUE);
+        }
+
+        @Test
+        void holdLapsesAtItsExpiryToTheNanosecond() {
+            Instant expiry = T.plusNanos(500_000);
+            ledger.apply(stockReceived("RCPT-1", "SKU-1", "WH-1", 5, T));
+            ledger.apply(reservationHeld("R-1", "SKU-1", "WH-1", 3, T).withExpiresAt(expiry));
+            clock.set(expiry.minusNanos(1));
+            assertThat(ledger.held("SKU-1", "WH-1")).isEqualTo(3);
+            clock.set(expiry);
+            assertThat(ledger.held("SKU-1", "WH-1")).isZero();
+        }
+
+        @Test
+        void heldWithAnotherQuantityForAnExistingHoldIsAConflict() {
+            ledger.apply(stockReceived("RCPT-1", "SKU-1", "WH-1", 10, T));
+            ledger.apply(reservationHeld("R-1", "SKU-1", "WH-1", 3, T).withEventId("e-1"));
+            assertThat(ledger.apply(reservationHeld("R-1", "SKU-1", "WH-1", 4, T).withEventId("e-2")))
+                    .isEqualTo(ApplyOutcome.CONFLICT);
+            assertThat(ledger.apply(reservationHeld("R-1", "SKU-1", "WH-1", 3, T).withEventId("e-3")))
+                    .isEqualTo(ApplyOutcome.DUPLICATE);
+            assertThat(ledger.held("SKU-1", "WH-1")).isEqualTo(3);
+        }
+
+        /**
+         * A reservation waiting for retirement gains a new line while another thread retires old
+         * reservations: the new hold must stay reachable by release, never orphaned.
+         */
+        @Test
+        void aHoldAddedToAnEndedReservationIsNeverOrphanedByRetirement() throws Exception {
+            InventoryLedger l = InventoryLedger.builder().retainEndedReservations(1).build();
+            l.apply(stockReceived("RCPT-B", "SKU-B", "WH-1", 1_000_000, T));
+            int carts = 100_000;
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread churn = new Thread(() -> {
+                for (int i = 0; !done.get(); i++) {
+                    l.tryReserve("SKU-B", "WH-1", 1, "churn-" + i, TTL);
+                    l.release("churn-" + i);
+                }
+            });
+            churn.start();
+            List<String> lost = new ArrayList<>();
+            try {
+                for (int i = 0; i < carts; i++) {
+                    String r = "cart-" + i;
+                    l.apply(reservationHeld(r, "SKU-A", "WH-1", 1, T));
+                    l.apply(reservationReleased(r, "SKU-A", "WH-1", 1, T)); // r now waits for retirement
+                    l.apply(reservationHeld(r, "SKU-A", "WH-2", 1, T));     // ... and gains a line
+                    if (l.release(r) != HoldOutcome.RELEASED) {
+                        lost.add(r);
+                    }
+                }
+            } finally {
+                done.set(true);
+                churn.join(60_000);
+            }
+            assertThat(churn.isAlive()).isFalse();
+            assertThat(lost).isEmpty();
+            assertThat(l.held("SKU-A", "WH-2")).isZero();
+        }
+    }
+
     @Nested
     class Alerts {
         @Test

@@ -9,7 +9,7 @@ package dev.inventoryledger.core.internal;
  * {@code held} leaves the line ended before it began ({@link #PRE_RELEASED}, {@link #PRE_CONSUMED}); the
  * late {@code held} then nets to zero.
  *
- * <p>Concurrency: {@link #state}, {@link #quantity} and {@link #expiresAtMillis} are written and read only
+ * <p>Concurrency: {@link #state}, {@link #quantity}, {@link #expiresAtNanos} and {@link #orderId} are written and read only
  * under the write lock of {@link #product}.
  */
 public final class HoldLine {
@@ -32,7 +32,10 @@ public final class HoldLine {
 
     public byte state = NEW;
     public long quantity;
-    public long expiresAtMillis = NEVER;
+    /** Epoch nanoseconds at which the hold lapses, or {@link #NEVER}. */
+    public long expiresAtNanos = NEVER;
+    /** The order a {@link #CONFIRMED} or {@link #CONSUMED} line became, so that its echo is recognised. */
+    public String orderId;
 
     HoldLine(Reservation reservation, ProductState product, Slot slot) {
         this.reservation = reservation;

@@ -41,7 +41,7 @@ public final class ProductState extends StampedLock {
      * Expiry of the head of {@link #expiries}, or {@link HoldLine#NEVER}: no hold of this product lapses
      * before it. Written under the write lock; volatile so that readers outside the lock may test it.
      */
-    public volatile long nextExpiryMillis = HoldLine.NEVER;
+    public volatile long nextExpiryNanos = HoldLine.NEVER;
 
     public ProductState(String productId) {
         this.productId = productId;
@@ -149,30 +149,30 @@ public final class ProductState extends StampedLock {
     /** Schedules a line's expiry. Write lock held. */
     public void scheduleExpiry(HoldLine line) {
         if (expiries == null) {
-            expiries = new PriorityQueue<>(4, (a, b) -> Long.compare(a.expiresAtMillis, b.expiresAtMillis));
+            expiries = new PriorityQueue<>(4, (a, b) -> Long.compare(a.expiresAtNanos, b.expiresAtNanos));
         }
         expiries.add(line);
-        if (line.expiresAtMillis < nextExpiryMillis) {
-            nextExpiryMillis = line.expiresAtMillis;
+        if (line.expiresAtNanos < nextExpiryNanos) {
+            nextExpiryNanos = line.expiresAtNanos;
         }
     }
 
     /**
-     * Removes from the expiry order every line whose expiry is at or before {@code nowMillis}, handing the
+     * Removes from the expiry order every line whose expiry is at or before {@code nowNanos}, handing the
      * still-active ones to {@code lapse}. Write lock held.
      */
-    public void pollDue(long nowMillis, java.util.function.Consumer<HoldLine> lapse) {
+    public void pollDue(long nowNanos, java.util.function.Consumer<HoldLine> lapse) {
         PriorityQueue<HoldLine> q = expiries;
         if (q == null) {
             return;
         }
         HoldLine head;
-        while ((head = q.peek()) != null && head.expiresAtMillis <= nowMillis) {
+        while ((head = q.peek()) != null && head.expiresAtNanos <= nowNanos) {
             q.poll();
             if (head.state == HoldLine.ACTIVE) {
                 lapse.accept(head);
             }
         }
-        nextExpiryMillis = head == null ? HoldLine.NEVER : head.expiresAtMillis;
+        nextExpiryNanos = head == null ? HoldLine.NEVER : head.expiresAtNanos;
     }
 }

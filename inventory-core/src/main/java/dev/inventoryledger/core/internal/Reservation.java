@@ -4,7 +4,7 @@ package dev.inventoryledger.core.internal;
  * A reservation id and its lines (one per product and warehouse).
  *
  * <p>Concurrency: {@link #lines} is copy-on-write, appended under this object's monitor, read without it.
- * {@link #activeLines}, {@link #queuedForRetirement} and {@link #retired} are guarded by this object's
+ * {@link #openLines}, {@link #queuedForRetirement} and {@link #retired} are guarded by this object's
  * monitor. Each line's own state is guarded by its product's lock. Lock order: a product's write lock,
  * then this monitor; never the other way.
  */
@@ -12,8 +12,8 @@ public final class Reservation {
     public final String id;
     private volatile HoldLine[] lines = new HoldLine[0];
 
-    /** Lines now {@link HoldLine#ACTIVE}. */
-    public int activeLines;
+    /** Lines added and not yet ended (counted from the moment they are added, so never retired half-made). */
+    public int openLines;
     /** Sitting in the ledger's queue of ended reservations. */
     public boolean queuedForRetirement;
     /** Removed from the ledger's index: no line may be added any more. */
@@ -38,8 +38,9 @@ public final class Reservation {
         return null;
     }
 
-    /** Adds a line; the caller holds this monitor and the line's product lock. */
+    /** Adds an open line; the caller holds this monitor and the line's product lock. */
     public HoldLine addLine(ProductState product, Slot slot) {
+        openLines++;
         HoldLine[] old = lines;
         HoldLine[] copy = java.util.Arrays.copyOf(old, old.length + 1);
         HoldLine line = new HoldLine(this, product, slot);

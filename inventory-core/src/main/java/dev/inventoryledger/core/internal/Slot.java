@@ -27,9 +27,26 @@ public final class Slot {
         this.warehouseId = warehouseId;
     }
 
-    /** available − held − safety stock. */
+    /** available − held − safety stock, saturating at the bounds of a long instead of wrapping. */
     public long sellable() {
-        return available - held - safetyStock;
+        return sellable(available, held, safetyStock);
+    }
+
+    /** available − held − safety, saturating at the bounds of a long instead of wrapping. */
+    public static long sellable(long available, long held, long safety) {
+        return saturatedSubtract(saturatedSubtract(available, held), safety);
+    }
+
+    /** a − b, or the nearest bound of a long when that overflows. */
+    public static long saturatedSubtract(long a, long b) {
+        long r = a - b;
+        return ((a ^ b) & (a ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
+    }
+
+    /** a + b, or the nearest bound of a long when that overflows. */
+    public static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
     }
 
     /** Moves lastUpdated forward to the given time if it is later. */
