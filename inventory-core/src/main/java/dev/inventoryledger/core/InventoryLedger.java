@@ -380,6 +380,8 @@ public final class InventoryLedger {
     /**
      * Products whose available stock summed across warehouses is zero or less, sorted by id: the article's
      * out-of-stock query ({@code GROUP BY product_id HAVING SUM(available_quantity) <= 0}).
+     * Unlike the article's view, a product the ledger knows only from reservation events (or settings) is
+     * included: its available is 0.
      */
     public List<String> outOfStock() {
         List<String> out = new ArrayList<>();
@@ -404,6 +406,7 @@ public final class InventoryLedger {
      * Positions whose available stock is below their product's reorder threshold, sorted by product then
      * warehouse: the article's reorder query ({@code live_inventory JOIN product_catalog WHERE
      * available_quantity < reorder_threshold}). Products the catalog does not know are left out.
+     * Positions known only from reservation events count with available 0.
      */
     public List<Position> belowReorderThreshold(ProductCatalog catalog) {
         Objects.requireNonNull(catalog, "catalog");
@@ -1097,7 +1100,8 @@ public final class InventoryLedger {
          * Where to publish metrics: {@code inventory.events} (tags {@code kind}, {@code outcome} = applied,
          * duplicate, conflict, refused), {@code inventory.reservations} (tag {@code outcome}),
          * {@code inventory.positions}, {@code inventory.holds.active}, {@code inventory.identities.remembered},
-         * {@code inventory.alert.listener.failures}. Default: none.
+         * {@code inventory.alert.listener.failures}. Default: none. Give each ledger its own registry (or a
+         * registry per ledger name): Micrometer keeps the first gauge registered under a name and tags.
          *
          * @throws NullPointerException if null
          */

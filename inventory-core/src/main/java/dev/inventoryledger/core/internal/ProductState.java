@@ -34,7 +34,10 @@ public final class ProductState extends StampedLock {
     /** Guarded by the write lock. Created on first use. */
     private transient IdentityTable identities;
 
-    /** Holds with an expiry, soonest first; ended lines are dropped when they reach the head. Write lock. */
+    /**
+     * Holds with an expiry, soonest first; ended lines are dropped when they reach the head (so an ended line
+     * stays here, and keeps its reservation in memory, until its expiry passes). Write lock.
+     */
     private transient PriorityQueue<HoldLine> expiries;
 
     /**
