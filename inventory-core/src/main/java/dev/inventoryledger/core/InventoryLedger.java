@@ -442,8 +442,12 @@ public final class InventoryLedger {
     public LedgerAudit audit() {
         ProductState[] all = products.values().toArray(new ProductState[0]);
         Arrays.sort(all, Comparator.comparing(p -> p.productId));
+        long now = nowNanos();
         long[] stamps = lockAll(all);
         try {
+            for (ProductState ps : all) {
+                ps.pollDue(now, this::lapse); // a hold due now is not active
+            }
             Map<Slot, long[]> byHolds = new HashMap<>();
             long active = 0;
             for (Reservation r : reservations.values()) {
