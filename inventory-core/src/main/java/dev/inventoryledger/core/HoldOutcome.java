@@ -9,11 +9,22 @@ public enum HoldOutcome {
     CONFIRMED,
     /** This call released the hold: its units are sellable again. */
     RELEASED,
+    /**
+     * {@code confirm} only: the hold had lapsed, but its units were still sellable, so this call took them
+     * and made the order at once (atomically, never overselling). The storefront may treat it as
+     * {@link #CONFIRMED}.
+     */
+    CONFIRMED_AFTER_EXPIRY,
+    /** {@code extend} only: the active lines now lapse at the new instant. */
+    EXTENDED,
     /** The hold had already been turned into an order (by a {@code confirm} or an order event naming it). */
     ALREADY_CONFIRMED,
     /** The hold had already been released (by a {@code release} or a {@code released} event). */
     ALREADY_RELEASED,
-    /** The hold's time to live had passed before this call: its units were given back, nothing was sold. */
+    /**
+     * The hold's time to live had passed before this call: its units were given back, nothing was sold. For
+     * {@code confirm}: the units were no longer sellable either (refund or backorder the order).
+     */
     EXPIRED,
     /** The ledger knows no hold under this reservation id (never held, or forgotten after retention). */
     UNKNOWN,

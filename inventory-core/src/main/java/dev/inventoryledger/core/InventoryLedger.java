@@ -16,9 +16,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -85,6 +89,7 @@ public final class InventoryLedger {
     private final int retainEndedReservations;
     private final long lowStockThreshold;
     private final Duration defaultHoldTtl;
+    private final AllocationRule allocationRule;
     private final List<StockAlertListener> listeners;
     private final LedgerMetrics metrics;
 
@@ -100,6 +105,7 @@ public final class InventoryLedger {
         this.retainEndedReservations = b.retainEndedReservations;
         this.lowStockThreshold = b.lowStockThreshold;
         this.defaultHoldTtl = b.defaultHoldTtl;
+        this.allocationRule = b.allocationRule;
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
         this.metrics = new LedgerMetrics(b.registry, l -> ((InventoryLedger) l).rememberedIdentities(), this);
     }
@@ -426,6 +432,51 @@ public final class InventoryLedger {
         return out;
     }
 
+    /**
+     * Checks the ledger against itself: recomputes every position's held quantity from the live holds and
+     * compares it with the position's counter, and counts the active holds. Takes every product's lock at
+     * once (in a fixed order) so that the picture is consistent: writers wait for the duration; meant for
+     * tests, health checks and occasional operations, not for every request. Sets the
+     * {@code inventory.audit.discrepancies} gauge.
+     */
+    public LedgerAudit audit() {
+        ProductState[] all = products.values().toArray(new ProductState[0]);
+        Arrays.sort(all, Comparator.comparing(p -> p.productId));
+        long now = nowNanos();
+        long[] stamps = lockAll(all);
+        try {
+            for (ProductState ps : all) {
+                ps.pollDue(now, this::lapse); // a hold due now is not active
+            }
+            Map<Slot, long[]> byHolds = new HashMap<>();
+            long active = 0;
+            for (Reservation r : reservations.values()) {
+                for (HoldLine l : r.lines()) {
+                    if (l.state == HoldLine.ACTIVE) {
+                        byHolds.computeIfAbsent(l.slot, k -> new long[1])[0] += l.quantity;
+                        active++;
+                    }
+                }
+            }
+            List<LedgerAudit.Discrepancy> found = new ArrayList<>();
+            long positions = 0;
+            for (ProductState ps : all) {
+                for (Slot s : ps.slots()) {
+                    positions++;
+                    long[] sum = byHolds.get(s);
+                    long expected = sum == null ? 0 : sum[0];
+                    if (s.held != expected) {
+                        found.add(new LedgerAudit.Discrepancy(ps.productId, s.warehouseId, s.held, expected));
+                    }
+                }
+            }
+            metrics.auditDiscrepancies.set(found.size());
+            return new LedgerAudit(positions, active, found);
+        } finally {
+            unlockAll(all, stamps);
+        }
+    }
+
     /** Holds now active (not confirmed, released or expired), ledger-wide. Lapsed holds leave it lazily. */
     public long activeHolds() {
         return metrics.activeHolds.sum();
@@ -492,57 +543,135 @@ public final class InventoryLedger {
                                         Duration ttl) {
         String context = " (reservation " + reservationId + ", product " + productId + ")";
         Checks.id("reservation_id", reservationId, context);
-        Checks.id("product_id", productId, context);
         Checks.id("warehouse_id", warehouseId, context);
-        Checks.quantity(quantity, context);
+        return tryReserve(reservationId, List.of(new ReservationLine(productId, warehouseId, quantity)), ttl);
+    }
+
+    /**
+     * Holds a basket, all or nothing: every line is checked and held in one atomic step over all its
+     * products (locked in a fixed order, so concurrent baskets never deadlock and never leave a partial
+     * hold). Lines naming the same product and warehouse are summed before the check. "Any warehouse" lines
+     * are placed by the ledger's default rule ({@link Builder#allocationRule(AllocationRule)}).
+     *
+     * <p>If any line cannot be met, nothing is held and {@link ReservationResult#shortfalls()} says which
+     * lines fell short and by how much. {@code confirm}, {@code release}, {@code extend} and expiry act on
+     * the whole basket. Idempotent like the single-line form.
+     *
+     * @throws InvalidEventException if the id is invalid, the list is null or empty, or the ttl is not
+     *                               positive; nothing changed
+     */
+    public ReservationResult tryReserve(String reservationId, List<ReservationLine> lines, Duration ttl) {
+        return tryReserve(reservationId, lines, ttl, allocationRule);
+    }
+
+    /**
+     * As {@link #tryReserve(String, List, Duration)}, placing "any warehouse" lines by {@code rule}.
+     *
+     * @throws InvalidEventException if the id is invalid, the list is null or empty, or the ttl is not
+     *                               positive; nothing changed
+     */
+    public ReservationResult tryReserve(String reservationId, List<ReservationLine> lines, Duration ttl,
+                                        AllocationRule rule) {
+        String context = " (reservation " + reservationId + ")";
+        Checks.id("reservation_id", reservationId, context);
         Checks.ttl(ttl, context);
-        ProductState ps = productFor(productId);
+        Objects.requireNonNull(rule, "rule");
+        if (lines == null || lines.isEmpty()) {
+            throw new InvalidEventException("lines", lines, "lines must name at least one line but was " + lines
+                    + context);
+        }
+        // Sum lines of the same product and warehouse, keeping the order of first appearance.
+        Map<List<String>, Long> wanted = new LinkedHashMap<>();
+        for (ReservationLine l : lines) {
+            Objects.requireNonNull(l, "line");
+            wanted.merge(Arrays.asList(l.productId(), l.warehouseId()), l.quantity(), Slot::saturatedAdd);
+        }
+        TreeMap<String, ProductState> byId = new TreeMap<>();
+        for (List<String> key : wanted.keySet()) {
+            byId.computeIfAbsent(key.get(0), this::productFor);
+        }
+        ProductState[] locked = byId.values().toArray(new ProductState[0]);
         Instant now = clock.instant();
         long nowNanos = nanos(now);
         long expiry = plusNanos(now, ttl);
-        IdentityHash id = reservationIdentity(EventKind.RESERVATION_HELD, reservationId, productId, warehouseId);
-        long fingerprint = fingerprint(quantity, null);
         ReservationResult.Status status;
-        long sellable;
-        long stamp = ps.writeLock();
+        long firstSellable = 0;
+        List<ReservationResult.Allocation> held = new ArrayList<>();
+        List<ReservationResult.Shortfall> shortfalls = new ArrayList<>();
+        long[] stamps = lockAll(locked);
         try {
-            ps.pollDue(nowNanos, this::lapse);
-            Slot s = ps.find(warehouseId);
-            sellable = s == null ? 0 : s.sellable();
+            for (ProductState ps : locked) {
+                ps.pollDue(nowNanos, this::lapse);
+            }
             Reservation existing = reservations.get(reservationId);
-            IdentityTable ids = ps.identities(identitiesPerProduct);
-            if (existing != null) {
-                HoldLine[] lines = existing.lines();
-                HoldLine line = s == null ? null : existing.line(productId, warehouseId);
-                boolean same = lines.length == 1 && line != null && line.state == HoldLine.ACTIVE
-                        && line.quantity == quantity;
-                status = same ? ReservationResult.Status.ALREADY_HELD : ReservationResult.Status.ID_IN_USE;
-                if (same) {
-                    expiry = line.expiresAtNanos;
+            // Plan: where each line's units would come from, counting units already planned in this basket.
+            Map<Slot, long[]> plan = new LinkedHashMap<>();
+            Map<Slot, ProductState> owner = new HashMap<>();
+            boolean first = true;
+            for (Map.Entry<List<String>, Long> w : wanted.entrySet()) {
+                ProductState ps = byId.get(w.getKey().get(0));
+                String warehouseId = w.getKey().get(1);
+                long q = w.getValue();
+                long seen = warehouseId == null ? anySellable(ps, plan) : sellableAfter(ps.find(warehouseId), plan);
+                if (first) {
+                    firstSellable = seen;
+                    first = false;
                 }
-            } else if (ids.check(id.hi, id.lo, fingerprint) != IdentityTable.NEW) {
-                status = ReservationResult.Status.ID_IN_USE;
-            } else if (sellable < quantity) {
+                long missing = warehouseId == null ? planAny(ps, q, rule, plan, owner)
+                        : planOne(ps, warehouseId, q, plan, owner);
+                if (missing > 0) {
+                    shortfalls.add(new ReservationResult.Shortfall(ps.productId, warehouseId, q, seen, missing));
+                }
+            }
+            if (existing != null) {
+                status = sameHold(existing, wanted) ? ReservationResult.Status.ALREADY_HELD
+                        : ReservationResult.Status.ID_IN_USE;
+                if (status == ReservationResult.Status.ALREADY_HELD) {
+                    shortfalls.clear();
+                    expiry = HoldLine.NEVER;
+                    for (HoldLine l : existing.lines()) {
+                        held.add(new ReservationResult.Allocation(l.product.productId, l.slot.warehouseId, l.quantity, 0));
+                        expiry = Math.min(expiry, l.expiresAtNanos);
+                    }
+                }
+            } else if (!shortfalls.isEmpty()) {
                 status = ReservationResult.Status.INSUFFICIENT_STOCK;
+            } else if (anyIdentityKnown(reservationId, plan, owner)) {
+                status = ReservationResult.Status.ID_IN_USE;
             } else {
                 Reservation fresh = new Reservation(reservationId);
                 if (reservations.putIfAbsent(reservationId, fresh) != null) {
                     status = ReservationResult.Status.ID_IN_USE; // another thread took the id just now
                 } else {
-                    Slot slot = s != null ? s : newSlot(ps, warehouseId);
-                    HoldLine line;
-                    synchronized (fresh) {
-                        line = fresh.addLine(ps, slot);
+                    long micros = micros(now);
+                    for (Map.Entry<Slot, long[]> p : plan.entrySet()) {
+                        ProductState ps = owner.get(p.getKey());
+                        Slot slot = ps.find(p.getKey().warehouseId);
+                        if (slot == null) {
+                            slot = newSlot(ps, p.getKey().warehouseId); // a backorder at a new position
+                        }
+                        long q = p.getValue()[0];
+                        long backordered = q - Math.max(0, Math.min(q, slot.sellable()));
+                        HoldLine line;
+                        synchronized (fresh) {
+                            line = fresh.addLine(ps, slot);
+                        }
+                        line.quantity = q;
+                        activate(ps, line, expiry);
+                        IdentityHash id = reservationIdentity(EventKind.RESERVATION_HELD, reservationId,
+                                ps.productId, slot.warehouseId);
+                        ps.identities(identitiesPerProduct).insert(id.hi, id.lo, fingerprint(q, null));
+                        slot.touch(micros);
+                        held.add(new ReservationResult.Allocation(ps.productId, slot.warehouseId, q, backordered));
+                        if (backordered > 0) {
+                            metrics.backordered(backordered);
+                        }
                     }
-                    line.quantity = quantity;
-                    activate(ps, line, expiry);
-                    ids.insert(id.hi, id.lo, fingerprint);
-                    slot.touch(micros(now));
                     status = ReservationResult.Status.ACCEPTED;
                 }
             }
         } finally {
-            ps.unlockWrite(stamp);
+            unlockAll(locked, stamps);
         }
         metrics.reservation(switch (status) {
             case ACCEPTED -> LedgerMetrics.Reservation.ACCEPTED;
@@ -550,9 +679,154 @@ public final class InventoryLedger {
             case INSUFFICIENT_STOCK -> LedgerMetrics.Reservation.INSUFFICIENT_STOCK;
             case ID_IN_USE -> LedgerMetrics.Reservation.ID_IN_USE;
         });
-        boolean held = status == ReservationResult.Status.ACCEPTED || status == ReservationResult.Status.ALREADY_HELD;
-        return ReservationResult.of(reservationId, status, sellable,
-                held && expiry != HoldLine.NEVER ? instantOfNanos(expiry) : null);
+        boolean accepted = status == ReservationResult.Status.ACCEPTED || status == ReservationResult.Status.ALREADY_HELD;
+        if (!accepted) {
+            held.clear();
+        }
+        if (status != ReservationResult.Status.INSUFFICIENT_STOCK) {
+            shortfalls.clear();
+        }
+        return ReservationResult.of(reservationId, status, firstSellable,
+                accepted && expiry != HoldLine.NEVER ? instantOfNanos(expiry) : null, held, shortfalls);
+    }
+
+    /** Sellable at a slot minus units already planned there in this basket (0 for no slot). */
+    private static long sellableAfter(Slot s, Map<Slot, long[]> plan) {
+        if (s == null) {
+            return 0;
+        }
+        long[] taken = plan.get(s);
+        return Slot.saturatedSubtract(s.sellable(), taken == null ? 0 : taken[0]);
+    }
+
+    /** Sellable across a product's warehouses, an oversold one counting as 0, minus planned units. */
+    private static long anySellable(ProductState ps, Map<Slot, long[]> plan) {
+        long sum = 0;
+        for (Slot s : ps.slots()) {
+            sum = Slot.saturatedAdd(sum, Math.max(0, sellableAfter(s, plan)));
+        }
+        return sum;
+    }
+
+    /** Plans a fixed-warehouse line; returns the units that cannot be held. Write lock held. */
+    private long planOne(ProductState ps, String warehouseId, long q, Map<Slot, long[]> plan,
+                         Map<Slot, ProductState> owner) {
+        Slot s = ps.find(warehouseId);
+        long room = Slot.saturatedAdd(sellableAfter(s, plan), ps.backorderLimit);
+        if (room < q) {
+            return q - Math.max(0, room);
+        }
+        take(s != null ? s : Slot.detached(warehouseId), ps, q, plan, owner); // created only if accepted
+        return 0;
+    }
+
+    /** Plans an "any warehouse" line by the rule; returns the units that cannot be held. Write lock held. */
+    private long planAny(ProductState ps, long q, AllocationRule rule, Map<Slot, long[]> plan,
+                         Map<Slot, ProductState> owner) {
+        List<Position> candidates = new ArrayList<>();
+        for (Slot s : ps.slots()) {
+            candidates.add(new Position(ps.productId, s.warehouseId, s.available, s.held, s.safetyStock,
+                    sellableAfter(s, plan), null));
+        }
+        List<String> order = rule.rank(ps.productId, candidates);
+        if (!rule.splits()) {
+            for (String w : order) { // in stock first, then on backorder
+                if (sellableAfter(ps.find(w), plan) >= q) {
+                    take(ps.find(w), ps, q, plan, owner);
+                    return 0;
+                }
+            }
+            for (String w : order) {
+                if (ps.find(w) != null && Slot.saturatedAdd(sellableAfter(ps.find(w), plan), ps.backorderLimit) >= q) {
+                    take(ps.find(w), ps, q, plan, owner);
+                    return 0;
+                }
+            }
+            return q;
+        }
+        long remaining = q;
+        Map<Slot, long[]> tentative = new LinkedHashMap<>();
+        for (String w : order) {
+            Slot s = ps.find(w);
+            long part = s == null ? 0 : Math.min(remaining, Math.max(0, sellableAfter(s, plan)));
+            if (part > 0) {
+                tentative.put(s, new long[]{part});
+                remaining -= part;
+            }
+        }
+        if (remaining > 0 && !order.isEmpty() && ps.find(order.get(0)) != null) {
+            Slot s = ps.find(order.get(0)); // the rest on backorder at the best-ranked warehouse
+            long already = tentative.containsKey(s) ? tentative.get(s)[0] : 0;
+            long room = Slot.saturatedAdd(sellableAfter(s, plan), ps.backorderLimit) - already;
+            long part = Math.min(remaining, Math.max(0, room));
+            if (part > 0) {
+                tentative.computeIfAbsent(s, k -> new long[1])[0] += part;
+                remaining -= part;
+            }
+        }
+        if (remaining > 0) {
+            return remaining;
+        }
+        for (Map.Entry<Slot, long[]> t : tentative.entrySet()) {
+            take(t.getKey(), ps, t.getValue()[0], plan, owner);
+        }
+        return 0;
+    }
+
+    private static void take(Slot s, ProductState ps, long q, Map<Slot, long[]> plan, Map<Slot, ProductState> owner) {
+        plan.computeIfAbsent(s, k -> new long[1])[0] += q;
+        owner.put(s, ps);
+    }
+
+    /** Whether an existing reservation is exactly this basket, still active. Locks of its products held. */
+    private static boolean sameHold(Reservation existing, Map<List<String>, Long> wanted) {
+        Map<String, Long> byProduct = new HashMap<>();
+        for (Map.Entry<List<String>, Long> w : wanted.entrySet()) {
+            byProduct.merge(w.getKey().get(0) + '\u0000' + w.getKey().get(1), w.getValue(), Long::sum);
+        }
+        Map<String, Long> heldByProduct = new HashMap<>();
+        for (HoldLine l : existing.lines()) {
+            if (l.state != HoldLine.ACTIVE) {
+                return false;
+            }
+            heldByProduct.merge(l.product.productId + '\u0000' + l.slot.warehouseId, l.quantity, Long::sum);
+        }
+        if (byProduct.equals(heldByProduct)) {
+            return true;
+        }
+        // "any warehouse" lines: compare per product
+        Map<String, Long> a = new HashMap<>();
+        Map<String, Long> b = new HashMap<>();
+        byProduct.forEach((k, v) -> a.merge(k.substring(0, k.indexOf('\u0000')), v, Long::sum));
+        heldByProduct.forEach((k, v) -> b.merge(k.substring(0, k.indexOf('\u0000')), v, Long::sum));
+        return wanted.keySet().stream().anyMatch(k -> k.get(1) == null) && a.equals(b);
+    }
+
+    private boolean anyIdentityKnown(String reservationId, Map<Slot, long[]> plan, Map<Slot, ProductState> owner) {
+        for (Map.Entry<Slot, long[]> p : plan.entrySet()) {
+            ProductState ps = owner.get(p.getKey());
+            IdentityHash id = reservationIdentity(EventKind.RESERVATION_HELD, reservationId, ps.productId,
+                    p.getKey().warehouseId);
+            if (ps.identities(identitiesPerProduct).check(id.hi, id.lo, fingerprint(p.getValue()[0], null))
+                    != IdentityTable.NEW) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long[] lockAll(ProductState[] sortedById) {
+        long[] stamps = new long[sortedById.length];
+        for (int i = 0; i < sortedById.length; i++) {
+            stamps[i] = sortedById[i].writeLock(); // in product-id order: no deadlock
+        }
+        return stamps;
+    }
+
+    private static void unlockAll(ProductState[] locked, long[] stamps) {
+        for (int i = locked.length - 1; i >= 0; i--) {
+            locked[i].unlockWrite(stamps[i]);
+        }
     }
 
     /**
@@ -612,7 +886,58 @@ public final class InventoryLedger {
         return lapsed[0];
     }
 
+    /**
+     * Confirms part of a basket, for split shipments: each named line (product, warehouse, quantity ≤ what
+     * is held there) becomes order {@code orderId} atomically; the rest stays held, to be confirmed later
+     * (under another order id) or released. A part line naming a position the basket does not hold, or more
+     * than it holds there, is refused and nothing changes.
+     *
+     * @return {@link HoldOutcome#CONFIRMED}, {@link HoldOutcome#ORDER_CONFLICT}, or how the hold had ended
+     * @throws InvalidEventException if an id is invalid, the part is empty, or names what is not held
+     */
+    public HoldOutcome confirm(String reservationId, String orderId, List<ReservationLine> part) {
+        String context = " (reservation " + reservationId + ")";
+        Checks.id("reservation_id", reservationId, context);
+        Checks.id("order_id", orderId, context);
+        if (part == null || part.isEmpty()) {
+            throw new InvalidEventException("lines", part, "lines must name at least one line but was " + part
+                    + context);
+        }
+        Map<List<String>, Long> wanted = new LinkedHashMap<>();
+        for (ReservationLine l : part) {
+            if (l.isAnyWarehouse()) {
+                throw new InvalidEventException("warehouse_id", null, "warehouse_id must be given to confirm part "
+                        + "of a basket but was null (product " + l.productId() + ")" + context);
+            }
+            wanted.merge(Arrays.asList(l.productId(), l.warehouseId()), l.quantity(), Slot::saturatedAdd);
+        }
+        return act(reservationId, CONFIRM, orderId, wanted, 0);
+    }
+
+    /**
+     * Renews the hold while payment is in flight: every active line of the reservation now lapses at
+     * {@code now + ttl}. A hold that has already lapsed is not revived (a later {@code confirm} re-takes the
+     * units if they are still sellable).
+     *
+     * @return {@link HoldOutcome#EXTENDED}, or how the hold had ended, or {@link HoldOutcome#UNKNOWN}
+     * @throws InvalidEventException if the id is invalid or the ttl is not positive
+     */
+    public HoldOutcome extend(String reservationId, Duration ttl) {
+        String context = " (reservation " + reservationId + ")";
+        Checks.id("reservation_id", reservationId, context);
+        Checks.ttl(ttl, context);
+        return act(reservationId, EXTEND, null, null, plusNanos(clock.instant(), ttl));
+    }
+
+    private static final int RELEASE = 0, CONFIRM = 1, EXTEND = 2;
+
     private HoldOutcome end(String reservationId, String orderId) {
+        return act(reservationId, orderId == null ? RELEASE : CONFIRM, orderId, null, 0);
+    }
+
+    /** Releases, confirms (wholly, or the part named), or extends a reservation, under all its products' locks. */
+    private HoldOutcome act(String reservationId, int action, String orderId, Map<List<String>, Long> part,
+                            long newExpiry) {
         Reservation r = reservations.get(reservationId);
         if (r == null) {
             return HoldOutcome.UNKNOWN;
@@ -625,10 +950,7 @@ public final class InventoryLedger {
         while (true) {
             HoldLine[] lines = r.lines();
             ProductState[] locked = productsOf(lines);
-            long[] stamps = new long[locked.length];
-            for (int i = 0; i < locked.length; i++) {
-                stamps[i] = locked[i].writeLock(); // in product-id order: no deadlock
-            }
+            long[] stamps = lockAll(locked);
             try {
                 if (r.lines() != lines) {
                     continue; // a line was added meanwhile, perhaps on a product not locked: start again
@@ -641,80 +963,150 @@ public final class InventoryLedger {
                     anyActive |= l.state == HoldLine.ACTIVE;
                 }
                 if (!anyActive) {
-                    outcome = endedAs(lines);
+                    outcome = action == CONFIRM && part == null && lateConfirmable(lines, orderId)
+                            ? HoldOutcome.CONFIRMED_AFTER_EXPIRY : endedAs(lines);
+                    if (outcome == HoldOutcome.CONFIRMED_AFTER_EXPIRY) {
+                        for (HoldLine l : lines) {
+                            alerts = sell(l, l.quantity, orderId, now, alerts);
+                            l.orderId = orderId;
+                            l.state = HoldLine.CONFIRMED; // it had ended as EXPIRED: held was already given back
+                            l.slot.touch(micros);
+                        }
+                    }
                     break;
                 }
-                if (orderId != null && !canConfirm(lines, orderId)) {
-                    outcome = HoldOutcome.ORDER_CONFLICT; // checked on every line first: all or nothing
+                if (action == EXTEND) {
+                    for (HoldLine l : lines) {
+                        if (l.state == HoldLine.ACTIVE) {
+                            l.product.reschedule(l, newExpiry);
+                        }
+                    }
+                    outcome = HoldOutcome.EXTENDED;
                     break;
                 }
-                for (HoldLine l : lines) {
-                    if (l.state != HoldLine.ACTIVE) {
-                        continue;
+                if (action == RELEASE) {
+                    for (HoldLine l : lines) {
+                        if (l.state == HoldLine.ACTIVE) {
+                            releaseLine(l);
+                            l.slot.touch(micros);
+                        }
                     }
-                    if (orderId == null) {
-                        releaseLine(l);
-                    } else {
-                        alerts = confirmLine(l, orderId, now, alerts);
+                    outcome = HoldOutcome.RELEASED;
+                    break;
+                }
+                Map<HoldLine, Long> confirming = confirming(r, lines, part);
+                for (Map.Entry<HoldLine, Long> c : confirming.entrySet()) { // all or nothing: check first
+                    if (!canSell(c.getKey(), c.getValue(), orderId)) {
+                        return finish(HoldOutcome.ORDER_CONFLICT, null);
                     }
+                }
+                for (Map.Entry<HoldLine, Long> c : confirming.entrySet()) {
+                    HoldLine l = c.getKey();
+                    long q = c.getValue();
+                    if (q == l.quantity) {
+                        l.orderId = orderId;
+                        endLine(l, HoldLine.CONFIRMED);
+                    } else { // part of the line ships now; the rest stays held
+                        l.quantity -= q;
+                        l.slot.held -= q;
+                    }
+                    alerts = sell(l, q, orderId, now, alerts);
                     l.slot.touch(micros);
                 }
-                outcome = orderId == null ? HoldOutcome.RELEASED : HoldOutcome.CONFIRMED;
+                outcome = HoldOutcome.CONFIRMED;
                 break;
             } finally {
-                for (int i = locked.length - 1; i >= 0; i--) {
-                    locked[i].unlockWrite(stamps[i]);
-                }
+                unlockAll(locked, stamps);
             }
         }
-        if (outcome == HoldOutcome.CONFIRMED) {
-            metrics.reservation(LedgerMetrics.Reservation.CONFIRMED);
-        } else if (outcome == HoldOutcome.RELEASED) {
-            metrics.reservation(LedgerMetrics.Reservation.RELEASED);
+        return finish(outcome, alerts);
+    }
+
+    private HoldOutcome finish(HoldOutcome outcome, List<StockAlert> alerts) {
+        switch (outcome) {
+            case CONFIRMED -> metrics.reservation(LedgerMetrics.Reservation.CONFIRMED);
+            case CONFIRMED_AFTER_EXPIRY -> metrics.reservation(LedgerMetrics.Reservation.CONFIRMED_AFTER_EXPIRY);
+            case RELEASED -> metrics.reservation(LedgerMetrics.Reservation.RELEASED);
+            case EXTENDED -> metrics.reservation(LedgerMetrics.Reservation.EXTENDED);
+            default -> {
+            }
         }
         tell(alerts);
         return outcome;
     }
 
-    private List<StockAlert> confirmLine(HoldLine l, String orderId, Instant now, List<StockAlert> alerts) {
+    /** The active lines to confirm and how much of each: all of every line, or the part named. */
+    private static Map<HoldLine, Long> confirming(Reservation r, HoldLine[] lines, Map<List<String>, Long> part) {
+        Map<HoldLine, Long> out = new LinkedHashMap<>();
+        if (part == null) {
+            for (HoldLine l : lines) {
+                if (l.state == HoldLine.ACTIVE) {
+                    out.put(l, l.quantity);
+                }
+            }
+            return out;
+        }
+        for (Map.Entry<List<String>, Long> p : part.entrySet()) {
+            HoldLine l = r.line(p.getKey().get(0), p.getKey().get(1));
+            if (l == null || l.state != HoldLine.ACTIVE || l.quantity < p.getValue()) {
+                throw new InvalidEventException("quantity", p.getValue(), "quantity " + p.getValue() + " of product "
+                        + p.getKey().get(0) + " at " + p.getKey().get(1) + " is more than reservation " + r.id
+                        + " holds there (" + (l == null || l.state != HoldLine.ACTIVE ? 0 : l.quantity) + ")");
+            }
+            out.put(l, p.getValue());
+        }
+        return out;
+    }
+
+    /**
+     * Whether every line of a lapsed reservation can still become the order: all expired (none released or
+     * sold), each position still sellable for it, and the order id free. Locks of the lines' products held.
+     */
+    private boolean lateConfirmable(HoldLine[] lines, String orderId) {
+        if (lines.length == 0) {
+            return false;
+        }
+        for (HoldLine l : lines) {
+            if (l.state != HoldLine.EXPIRED || l.slot.sellable() < l.quantity || !canSell(l, l.quantity, orderId)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Takes {@code q} units of a line's position as order {@code orderId} (available −= q, identity
+     * registered), unless that order was already applied as an event. The hold's own bookkeeping is the
+     * caller's. Write lock held; {@link #canSell} said yes.
+     */
+    private List<StockAlert> sell(HoldLine l, long q, String orderId, Instant now, List<StockAlert> alerts) {
         ProductState ps = l.product;
         Slot s = l.slot;
-        String reservationId = l.reservation.id;
         IdentityHash id = orderIdentity(orderId, ps.productId, s.warehouseId);
         IdentityTable ids = ps.identities(identitiesPerProduct);
-        l.orderId = orderId;
-        endLine(l, HoldLine.CONFIRMED);
-        if (ids.check(id.hi, id.lo, fingerprint(l.quantity, reservationId)) == IdentityTable.NEW) {
+        long fingerprint = fingerprint(q, l.reservation.id);
+        if (ids.check(id.hi, id.lo, fingerprint) == IdentityTable.NEW) {
             long before = s.available;
-            s.available = before - l.quantity; // canConfirm checked that this does not overflow
-            ids.insert(id.hi, id.lo, fingerprint(l.quantity, reservationId));
+            s.available = before - q; // canSell checked that this does not overflow
+            ids.insert(id.hi, id.lo, fingerprint);
             alerts = alerts(ps, s, before, s.available, now, alerts);
         } // else the order was applied as an event already: only the hold ends
         return alerts;
     }
 
     /**
-     * Whether every active line can become order {@code orderId}: the order is new at that position, or
-     * known with this very line's payload (then only the hold ends); and available cannot overflow.
-     * Write locks of every line's product held.
+     * Whether {@code q} units of a line can become order {@code orderId}: the order is new at that position,
+     * or known with this very payload (then only the hold ends); and available cannot overflow. Write lock
+     * held.
      */
-    private boolean canConfirm(HoldLine[] lines, String orderId) {
-        for (HoldLine l : lines) {
-            if (l.state != HoldLine.ACTIVE) {
-                continue;
-            }
-            IdentityHash id = orderIdentity(orderId, l.product.productId, l.slot.warehouseId);
-            IdentityTable ids = l.product.identities(identitiesPerProduct);
-            int seen = ids.check(id.hi, id.lo, fingerprint(l.quantity, l.reservation.id));
-            if (seen == IdentityTable.CONFLICT
-                    && ids.check(id.hi, id.lo, fingerprint(l.quantity, null)) != IdentityTable.DUPLICATE) {
-                return false;
-            }
-            if (seen == IdentityTable.NEW && l.slot.available - l.quantity > l.slot.available) {
-                return false;
-            }
+    private boolean canSell(HoldLine l, long q, String orderId) {
+        IdentityHash id = orderIdentity(orderId, l.product.productId, l.slot.warehouseId);
+        IdentityTable ids = l.product.identities(identitiesPerProduct);
+        int seen = ids.check(id.hi, id.lo, fingerprint(q, l.reservation.id));
+        if (seen == IdentityTable.CONFLICT && ids.check(id.hi, id.lo, fingerprint(q, null)) != IdentityTable.DUPLICATE) {
+            return false;
         }
-        return true;
+        return seen != IdentityTable.NEW || l.slot.available - q <= l.slot.available;
     }
 
     private void releaseLine(HoldLine l) {
@@ -880,6 +1272,26 @@ public final class InventoryLedger {
         try {
             Slot s = ps.find(warehouseId);
             (s != null ? s : newSlot(ps, warehouseId)).safetyStock = units == 0 ? NO_SAFETY : units;
+        } finally {
+            ps.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Lets reservations of this product go below zero sellable, at each of its positions, by up to
+     * {@code units}: the "continue selling" policy of commerce platforms. Units held beyond sellable stock
+     * are reported as backordered ({@link ReservationResult#backordered()}, {@link Position#backordered()},
+     * metric {@code inventory.backordered.units}). 0 (the default) allows no backorder.
+     *
+     * @throws InvalidEventException if the product id is invalid or units is negative
+     */
+    public void setBackorderLimit(String productId, long units) {
+        Checks.nonNegative("backorder_limit", units);
+        Checks.id("product_id", productId, " (backorder limit)");
+        ProductState ps = productFor(productId);
+        long stamp = ps.writeLock();
+        try {
+            ps.backorderLimit = units;
         } finally {
             ps.unlockWrite(stamp);
         }
@@ -1080,6 +1492,7 @@ public final class InventoryLedger {
         private int retainEndedReservations = 100_000;
         private long lowStockThreshold = 10;
         private Duration defaultHoldTtl;
+        private AllocationRule allocationRule = AllocationRule.mostSellable();
         private final List<StockAlertListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -1169,6 +1582,17 @@ public final class InventoryLedger {
                 throw new IllegalArgumentException("defaultHoldTtl must be > 0 but was " + ttl);
             }
             this.defaultHoldTtl = ttl;
+            return this;
+        }
+
+        /**
+         * How "any warehouse" basket lines pick their warehouse unless a call names a rule. Default
+         * {@link AllocationRule#mostSellable()}, whole lines only.
+         *
+         * @throws NullPointerException if null
+         */
+        public Builder allocationRule(AllocationRule rule) {
+            this.allocationRule = Objects.requireNonNull(rule, "rule");
             return this;
         }
 

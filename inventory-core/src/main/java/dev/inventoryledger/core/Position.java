@@ -17,4 +17,12 @@ import java.time.Instant;
  */
 public record Position(String productId, String warehouseId, long available, long held, long safetyStock,
                        long sellable, Instant lastUpdated) {
+
+    /**
+     * Held units with no sellable stock behind them: reserved on backorder (see
+     * {@link InventoryLedger#setBackorderLimit(String, long)}). 0 unless sellable is negative.
+     */
+    public long backordered() {
+        return sellable >= 0 ? 0 : Math.min(held, -sellable);
+    }
 }

@@ -1,13 +1,37 @@
 package dev.inventoryledger.core;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * The answer of {@link InventoryLedger#tryReserve(String, String, long, String, java.time.Duration)}: whether
- * the units are held, and the sellable quantity the ledger saw when it decided.
+ * The answer of a reservation attempt ({@code tryReserve}): whether the units are held, where
+ * ({@link #allocations()}), and if not, which lines fell short and by how much ({@link #shortfalls()}).
  */
 public final class ReservationResult {
+
+    /**
+     * Units held at one position.
+     *
+     * @param productId   the product
+     * @param warehouseId the warehouse holding them
+     * @param quantity    units held there
+     * @param backordered how many of them had no sellable stock behind them (allowed by a backorder limit)
+     */
+    public record Allocation(String productId, String warehouseId, long quantity, long backordered) {
+    }
+
+    /**
+     * A line that could not be met.
+     *
+     * @param productId   the product
+     * @param warehouseId the warehouse asked for, or null for an "any warehouse" line
+     * @param requested   units asked for (lines of the same product and warehouse summed)
+     * @param sellable    units sellable for it when the ledger decided (across warehouses for "any")
+     * @param missing     how many units could not be held
+     */
+    public record Shortfall(String productId, String warehouseId, long requested, long sellable, long missing) {
+    }
 
     /** How a reservation attempt ended. */
     public enum Status {
@@ -29,17 +53,23 @@ public final class ReservationResult {
     private final Status status;
     private final long sellable;
     private final Instant expiresAt;
+    private final List<Allocation> allocations;
+    private final List<Shortfall> shortfalls;
 
-    private ReservationResult(String reservationId, Status status, long sellable, Instant expiresAt) {
+    private ReservationResult(String reservationId, Status status, long sellable, Instant expiresAt,
+                              List<Allocation> allocations, List<Shortfall> shortfalls) {
         this.reservationId = reservationId;
         this.status = status;
         this.sellable = sellable;
         this.expiresAt = expiresAt;
+        this.allocations = List.copyOf(allocations);
+        this.shortfalls = List.copyOf(shortfalls);
     }
 
     /** Internal factory: used by the ledger. */
-    static ReservationResult of(String reservationId, Status status, long sellable, Instant expiresAt) {
-        return new ReservationResult(reservationId, status, sellable, expiresAt);
+    static ReservationResult of(String reservationId, Status status, long sellable, Instant expiresAt,
+                                List<Allocation> allocations, List<Shortfall> shortfalls) {
+        return new ReservationResult(reservationId, status, sellable, expiresAt, allocations, shortfalls);
     }
 
     /** True when the units are held: {@link Status#ACCEPTED} or {@link Status#ALREADY_HELD}. */
@@ -58,7 +88,8 @@ public final class ReservationResult {
     }
 
     /**
-     * The sellable quantity at the position when the ledger decided, before this call changed anything:
+     * For a single-line reservation, the sellable quantity at the position when the ledger decided, before
+     * this call changed anything (for a basket: of its first line):
      * for {@link Status#ACCEPTED} before the hold was taken, for {@link Status#ALREADY_HELD} with the earlier
      * hold already counted, for a rejection the quantity that fell short of the request.
      */
@@ -71,20 +102,42 @@ public final class ReservationResult {
         return expiresAt;
     }
 
+    /** Where the units are held, one entry per position; empty when nothing is held. */
+    public List<Allocation> allocations() {
+        return allocations;
+    }
+
+    /** The lines that fell short, and by how much; empty unless {@link Status#INSUFFICIENT_STOCK}. */
+    public List<Shortfall> shortfalls() {
+        return shortfalls;
+    }
+
+    /** Units held with no sellable stock behind them, across the allocations (see backorder limits). */
+    public long backordered() {
+        long n = 0;
+        for (Allocation a : allocations) {
+            n += a.backordered();
+        }
+        return n;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ReservationResult r && r.reservationId.equals(reservationId) && r.status == status
-                && r.sellable == sellable && Objects.equals(r.expiresAt, expiresAt);
+                && r.sellable == sellable && Objects.equals(r.expiresAt, expiresAt)
+                && r.allocations.equals(allocations) && r.shortfalls.equals(shortfalls);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(reservationId, status, sellable, expiresAt);
+        return Objects.hash(reservationId, status, sellable, expiresAt, allocations, shortfalls);
     }
 
     @Override
     public String toString() {
         return "ReservationResult{" + reservationId + ' ' + status + ", sellable=" + sellable
-                + (expiresAt == null ? "" : ", expiresAt=" + expiresAt) + '}';
+                + (expiresAt == null ? "" : ", expiresAt=" + expiresAt)
+                + (allocations.isEmpty() ? "" : ", allocations=" + allocations)
+                + (shortfalls.isEmpty() ? "" : ", shortfalls=" + shortfalls) + '}';
     }
 }

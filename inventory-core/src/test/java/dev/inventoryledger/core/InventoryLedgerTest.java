@@ -427,9 +427,9 @@ class InventoryLedgerTest {
             clock.set(T);
             ledger.tryReserve("SKU-1", "WH-1", 1, "c", TTL);
             clock.advance(TTL);
-            assertThat(ledger.confirm("c", "ORD-c")).isEqualTo(HoldOutcome.EXPIRED);
             assertThat(ledger.release("c")).isEqualTo(HoldOutcome.EXPIRED);
-            assertThat(ledger.confirm("c", "ORD-c")).isEqualTo(HoldOutcome.EXPIRED);
+            assertThat(ledger.release("c")).isEqualTo(HoldOutcome.EXPIRED);
+            assertThat(ledger.extend("c", TTL)).isEqualTo(HoldOutcome.EXPIRED);
 
             assertThat(ledger.confirm("never", "ORD-x")).isEqualTo(HoldOutcome.UNKNOWN);
             assertThat(ledger.release("never")).isEqualTo(HoldOutcome.UNKNOWN);

@@ -20,7 +20,7 @@ public final class LedgerMetrics {
 
     /** Outcome tags of {@code inventory.reservations}. */
     public enum Reservation {
-        ACCEPTED, ALREADY_HELD, INSUFFICIENT_STOCK, ID_IN_USE, CONFIRMED, RELEASED, EXPIRED;
+        ACCEPTED, ALREADY_HELD, INSUFFICIENT_STOCK, ID_IN_USE, CONFIRMED, CONFIRMED_AFTER_EXPIRY, RELEASED, EXPIRED, EXTENDED;
 
         final String tag = name().toLowerCase(Locale.ROOT);
     }
@@ -33,12 +33,16 @@ public final class LedgerMetrics {
     private final Counter[][] events;
     private final Counter[] reservations;
     private final Counter listenerFailures;
+    private final Counter backordered;
+    /** Discrepancies found by the last audit. */
+    public final java.util.concurrent.atomic.AtomicLong auditDiscrepancies = new java.util.concurrent.atomic.AtomicLong();
 
     public LedgerMetrics(MeterRegistry registry, ToDoubleFunction<Object> remembered, Object ledger) {
         if (registry == null) {
             events = null;
             reservations = null;
             listenerFailures = null;
+            backordered = null;
             return;
         }
         EventKind[] kinds = EventKind.values();
@@ -60,6 +64,11 @@ public final class LedgerMetrics {
         }
         listenerFailures = Counter.builder("inventory.alert.listener.failures")
                 .description("Exceptions thrown by stock alert listeners (dropped)").register(registry);
+        backordered = Counter.builder("inventory.backordered.units")
+                .description("Units reserved beyond sellable stock, under a backorder limit").register(registry);
+        Gauge.builder("inventory.audit.discrepancies", auditDiscrepancies, java.util.concurrent.atomic.AtomicLong::get)
+                .description("Positions whose held counter differed from their holds at the last audit")
+                .register(registry);
         Gauge.builder("inventory.positions", positions, LongAdder::sum)
                 .description("(product, warehouse) positions in the ledger").register(registry);
         Gauge.builder("inventory.holds.active", activeHolds, LongAdder::sum)
@@ -79,6 +88,13 @@ public final class LedgerMetrics {
     public void reservation(Reservation outcome) {
         if (reservations != null) {
             reservations[outcome.ordinal()].increment();
+        }
+    }
+
+    /** Counts units reserved on backorder. */
+    public void backordered(long units) {
+        if (backordered != null) {
+            backordered.increment(units);
         }
     }
 

@@ -46,6 +46,9 @@ public final class ProductState extends StampedLock {
      */
     public volatile long nextExpiryNanos = HoldLine.NEVER;
 
+    /** Units below zero sellable that reservations may reach at each position. Write lock. */
+    public long backorderLimit;
+
     public ProductState(String productId) {
         this.productId = productId;
     }
@@ -158,6 +161,19 @@ public final class ProductState extends StampedLock {
         if (line.expiresAtNanos < nextExpiryNanos) {
             nextExpiryNanos = line.expiresAtNanos;
         }
+    }
+
+    /** Moves a line's expiry (extend). The line is active. Write lock held. */
+    public void reschedule(HoldLine line, long expiresAtNanos) {
+        if (line.expiresAtNanos != HoldLine.NEVER) {
+            expiries.remove(line); // before the key changes: the queue orders by it
+        }
+        line.expiresAtNanos = expiresAtNanos;
+        if (expiresAtNanos != HoldLine.NEVER) {
+            scheduleExpiry(line);
+        }
+        HoldLine head = expiries == null ? null : expiries.peek();
+        nextExpiryNanos = head == null ? HoldLine.NEVER : head.expiresAtNanos;
     }
 
     /**

@@ -27,6 +27,11 @@ public final class Slot {
         this.warehouseId = warehouseId;
     }
 
+    /** A slot belonging to no product: a placeholder while planning, never published. */
+    public static Slot detached(String warehouseId) {
+        return new Slot(warehouseId);
+    }
+
     /** available − held − safety stock, saturating at the bounds of a long instead of wrapping. */
     public long sellable() {
         return sellable(available, held, safetyStock);
