@@ -472,6 +472,7 @@ class LedgerMatchesSqlOracleProperties {
 
     /** positions() as a set equals the expected one exactly, and every point read agrees with it. */
     private static void assertPositions(InventoryLedger ledger, List<Position> expected) {
+        assertThat(ledger.audit().isClean()).as("audit: held counters match the holds").isTrue();
         List<Position> want = sorted(expected);
         assertThat(sorted(ledger.positions())).as("positions()").containsExactlyElementsOf(want);
         for (Position p : want) {
