@@ -1165,6 +1165,7 @@ public final class InventoryLedger {
 
     /** Ends an active line. The line's product write lock held. */
     private void endLine(HoldLine line, byte how) {
+        line.product.unschedule(line);
         line.state = how;
         line.slot.held -= line.quantity;
         metrics.activeHolds.decrement();

@@ -36,6 +36,8 @@ public final class HoldLine {
     public long expiresAtNanos = NEVER;
     /** The order a {@link #CONFIRMED} or {@link #CONSUMED} line became, so that its echo is recognised. */
     public String orderId;
+    /** Position in the product's {@link ExpiryHeap}, or −1 when not in it. */
+    int heapIndex = -1;
 
     HoldLine(Reservation reservation, ProductState product, Slot slot) {
         this.reservation = reservation;

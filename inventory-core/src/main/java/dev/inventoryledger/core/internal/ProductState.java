@@ -1,7 +1,6 @@
 package dev.inventoryledger.core.internal;
 
 import java.util.Arrays;
-import java.util.PriorityQueue;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -34,11 +33,8 @@ public final class ProductState extends StampedLock {
     /** Guarded by the write lock. Created on first use. */
     private transient IdentityTable identities;
 
-    /**
-     * Holds with an expiry, soonest first; ended lines are dropped when they reach the head (so an ended line
-     * stays here, and keeps its reservation in memory, until its expiry passes). Write lock.
-     */
-    private transient PriorityQueue<HoldLine> expiries;
+    /** Active holds with an expiry, soonest first; a line leaves when it ends. Write lock. */
+    private transient ExpiryHeap expiries;
 
     /**
      * Expiry of the head of {@link #expiries}, or {@link HoldLine#NEVER}: no hold of this product lapses
@@ -155,7 +151,7 @@ public final class ProductState extends StampedLock {
     /** Schedules a line's expiry. Write lock held. */
     public void scheduleExpiry(HoldLine line) {
         if (expiries == null) {
-            expiries = new PriorityQueue<>(4, (a, b) -> Long.compare(a.expiresAtNanos, b.expiresAtNanos));
+            expiries = new ExpiryHeap();
         }
         expiries.add(line);
         if (line.expiresAtNanos < nextExpiryNanos) {
@@ -163,25 +159,35 @@ public final class ProductState extends StampedLock {
         }
     }
 
+    /** Takes an ended line out of the expiry order, if it is there. Write lock held. */
+    public void unschedule(HoldLine line) {
+        if (expiries != null && line.heapIndex >= 0) {
+            expiries.remove(line);
+            HoldLine head = expiries.peek();
+            nextExpiryNanos = head == null ? HoldLine.NEVER : head.expiresAtNanos;
+        }
+    }
+
     /** Moves a line's expiry (extend). The line is active. Write lock held. */
     public void reschedule(HoldLine line, long expiresAtNanos) {
-        if (line.expiresAtNanos != HoldLine.NEVER) {
-            expiries.remove(line); // before the key changes: the queue orders by it
-        }
+        unschedule(line); // before the key changes: the heap orders by it
         line.expiresAtNanos = expiresAtNanos;
         if (expiresAtNanos != HoldLine.NEVER) {
             scheduleExpiry(line);
         }
-        HoldLine head = expiries == null ? null : expiries.peek();
-        nextExpiryNanos = head == null ? HoldLine.NEVER : head.expiresAtNanos;
+    }
+
+    /** Active holds of this product that can lapse (for tests and audits). Write or read lock held. */
+    public int scheduledExpiries() {
+        return expiries == null ? 0 : expiries.size();
     }
 
     /**
-     * Removes from the expiry order every line whose expiry is at or before {@code nowNanos}, handing the
-     * still-active ones to {@code lapse}. Write lock held.
+     * Removes from the expiry order every line whose expiry is at or before {@code nowNanos}, handing each
+     * to {@code lapse}. Write lock held.
      */
     public void pollDue(long nowNanos, java.util.function.Consumer<HoldLine> lapse) {
-        PriorityQueue<HoldLine> q = expiries;
+        ExpiryHeap q = expiries;
         if (q == null) {
             return;
         }
