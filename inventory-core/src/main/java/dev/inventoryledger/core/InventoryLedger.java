@@ -1,13 +1,16 @@
 package dev.inventoryledger.core;
 
+import dev.inventoryledger.core.internal.BasketPlan;
 import dev.inventoryledger.core.internal.Checks;
 import dev.inventoryledger.core.internal.HoldLine;
 import dev.inventoryledger.core.internal.IdentityHash;
+import dev.inventoryledger.core.internal.Identities;
 import dev.inventoryledger.core.internal.IdentityTable;
 import dev.inventoryledger.core.internal.LedgerMetrics;
 import dev.inventoryledger.core.internal.ProductState;
 import dev.inventoryledger.core.internal.Reservation;
 import dev.inventoryledger.core.internal.Slot;
+import dev.inventoryledger.core.internal.Times;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Clock;
@@ -129,9 +132,9 @@ public final class InventoryLedger {
     public ApplyOutcome apply(InventoryEvent event) {
         Objects.requireNonNull(event, "event");
         ProductState ps = productFor(event.productId());
-        IdentityHash id = identity(event);
-        long fingerprint = fingerprint(event);
-        long micros = micros(event.eventTime());
+        IdentityHash id = Identities.of(event);
+        long fingerprint = Identities.fingerprint(event);
+        long micros = Times.micros(event.eventTime());
         List<StockAlert> alerts = null;
         ApplyOutcome outcome = ApplyOutcome.APPLIED;
         long stamp = ps.writeLock();
@@ -238,9 +241,9 @@ public final class InventoryLedger {
 
     private long expiryOf(InventoryEvent held) {
         if (held.expiresAt() != null) {
-            return nanos(held.expiresAt());
+            return Times.nanos(held.expiresAt());
         }
-        return defaultHoldTtl == null ? HoldLine.NEVER : plusNanos(held.eventTime(), defaultHoldTtl);
+        return defaultHoldTtl == null ? HoldLine.NEVER : Times.plusNanos(held.eventTime(), defaultHoldTtl);
     }
 
     // ------------------------------------------------------------------------------------------ reads
@@ -517,7 +520,7 @@ public final class InventoryLedger {
         for (int i = 0; i < slots.length; i++) {
             Slot s = slots[i];
             out[i] = new Position(ps.productId, s.warehouseId, s.available, s.held, s.safetyStock,
-                    s.sellable(), s.lastUpdatedMicros == Slot.NO_TIME ? null : instant(s.lastUpdatedMicros));
+                    s.sellable(), s.lastUpdatedMicros == Slot.NO_TIME ? null : Times.instant(s.lastUpdatedMicros));
         }
         return out;
     }
@@ -592,8 +595,8 @@ public final class InventoryLedger {
         }
         ProductState[] locked = byId.values().toArray(new ProductState[0]);
         Instant now = clock.instant();
-        long nowNanos = nanos(now);
-        long expiry = plusNanos(now, ttl);
+        long nowNanos = Times.nanos(now);
+        long expiry = Times.plusNanos(now, ttl);
         ReservationResult.Status status;
         long firstSellable = 0;
         List<ReservationResult.Allocation> held = new ArrayList<>();
@@ -605,20 +608,18 @@ public final class InventoryLedger {
             }
             Reservation existing = reservations.get(reservationId);
             // Plan: where each line's units would come from, counting units already planned in this basket.
-            Map<Slot, long[]> plan = new LinkedHashMap<>();
-            Map<Slot, ProductState> owner = new HashMap<>();
+            BasketPlan plan = new BasketPlan();
             boolean first = true;
             for (Map.Entry<List<String>, Long> w : wanted.entrySet()) {
                 ProductState ps = byId.get(w.getKey().get(0));
                 String warehouseId = w.getKey().get(1);
                 long q = w.getValue();
-                long seen = warehouseId == null ? anySellable(ps, plan) : sellableAfter(ps.find(warehouseId), plan);
+                long seen = warehouseId == null ? plan.anySellable(ps) : plan.sellable(ps.find(warehouseId));
                 if (first) {
                     firstSellable = seen;
                     first = false;
                 }
-                long missing = warehouseId == null ? planAny(ps, q, rule, plan, owner)
-                        : planOne(ps, warehouseId, q, plan, owner);
+                long missing = warehouseId == null ? plan.planAny(ps, q, rule) : plan.planOne(ps, warehouseId, q);
                 if (missing > 0) {
                     shortfalls.add(new ReservationResult.Shortfall(ps.productId, warehouseId, q, seen, missing));
                 }
@@ -636,16 +637,16 @@ public final class InventoryLedger {
                 }
             } else if (!shortfalls.isEmpty()) {
                 status = ReservationResult.Status.INSUFFICIENT_STOCK;
-            } else if (anyIdentityKnown(reservationId, plan, owner)) {
+            } else if (anyIdentityKnown(reservationId, plan)) {
                 status = ReservationResult.Status.ID_IN_USE;
             } else {
                 Reservation fresh = new Reservation(reservationId);
                 if (reservations.putIfAbsent(reservationId, fresh) != null) {
                     status = ReservationResult.Status.ID_IN_USE; // another thread took the id just now
                 } else {
-                    long micros = micros(now);
-                    for (Map.Entry<Slot, long[]> p : plan.entrySet()) {
-                        ProductState ps = owner.get(p.getKey());
+                    long micros = Times.micros(now);
+                    for (Map.Entry<Slot, long[]> p : plan.units.entrySet()) {
+                        ProductState ps = plan.owners.get(p.getKey());
                         Slot slot = ps.find(p.getKey().warehouseId);
                         if (slot == null) {
                             slot = newSlot(ps, p.getKey().warehouseId); // a backorder at a new position
@@ -658,9 +659,9 @@ public final class InventoryLedger {
                         }
                         line.quantity = q;
                         activate(ps, line, expiry);
-                        IdentityHash id = reservationIdentity(EventKind.RESERVATION_HELD, reservationId,
+                        IdentityHash id = Identities.reservation(EventKind.RESERVATION_HELD, reservationId,
                                 ps.productId, slot.warehouseId);
-                        ps.identities(identitiesPerProduct).insert(id.hi, id.lo, fingerprint(q, null));
+                        ps.identities(identitiesPerProduct).insert(id.hi, id.lo, Identities.fingerprint(q, null));
                         slot.touch(micros);
                         held.add(new ReservationResult.Allocation(ps.productId, slot.warehouseId, q, backordered));
                         if (backordered > 0) {
@@ -687,95 +688,7 @@ public final class InventoryLedger {
             shortfalls.clear();
         }
         return ReservationResult.of(reservationId, status, firstSellable,
-                accepted && expiry != HoldLine.NEVER ? instantOfNanos(expiry) : null, held, shortfalls);
-    }
-
-    /** Sellable at a slot minus units already planned there in this basket (0 for no slot). */
-    private static long sellableAfter(Slot s, Map<Slot, long[]> plan) {
-        if (s == null) {
-            return 0;
-        }
-        long[] taken = plan.get(s);
-        return Slot.saturatedSubtract(s.sellable(), taken == null ? 0 : taken[0]);
-    }
-
-    /** Sellable across a product's warehouses, an oversold one counting as 0, minus planned units. */
-    private static long anySellable(ProductState ps, Map<Slot, long[]> plan) {
-        long sum = 0;
-        for (Slot s : ps.slots()) {
-            sum = Slot.saturatedAdd(sum, Math.max(0, sellableAfter(s, plan)));
-        }
-        return sum;
-    }
-
-    /** Plans a fixed-warehouse line; returns the units that cannot be held. Write lock held. */
-    private long planOne(ProductState ps, String warehouseId, long q, Map<Slot, long[]> plan,
-                         Map<Slot, ProductState> owner) {
-        Slot s = ps.find(warehouseId);
-        long room = Slot.saturatedAdd(sellableAfter(s, plan), ps.backorderLimit);
-        if (room < q) {
-            return q - Math.max(0, room);
-        }
-        take(s != null ? s : Slot.detached(warehouseId), ps, q, plan, owner); // created only if accepted
-        return 0;
-    }
-
-    /** Plans an "any warehouse" line by the rule; returns the units that cannot be held. Write lock held. */
-    private long planAny(ProductState ps, long q, AllocationRule rule, Map<Slot, long[]> plan,
-                         Map<Slot, ProductState> owner) {
-        List<Position> candidates = new ArrayList<>();
-        for (Slot s : ps.slots()) {
-            candidates.add(new Position(ps.productId, s.warehouseId, s.available, s.held, s.safetyStock,
-                    sellableAfter(s, plan), null));
-        }
-        List<String> order = rule.rank(ps.productId, candidates);
-        if (!rule.splits()) {
-            for (String w : order) { // in stock first, then on backorder
-                if (sellableAfter(ps.find(w), plan) >= q) {
-                    take(ps.find(w), ps, q, plan, owner);
-                    return 0;
-                }
-            }
-            for (String w : order) {
-                if (ps.find(w) != null && Slot.saturatedAdd(sellableAfter(ps.find(w), plan), ps.backorderLimit) >= q) {
-                    take(ps.find(w), ps, q, plan, owner);
-                    return 0;
-                }
-            }
-            return q;
-        }
-        long remaining = q;
-        Map<Slot, long[]> tentative = new LinkedHashMap<>();
-        for (String w : order) {
-            Slot s = ps.find(w);
-            long part = s == null ? 0 : Math.min(remaining, Math.max(0, sellableAfter(s, plan)));
-            if (part > 0) {
-                tentative.put(s, new long[]{part});
-                remaining -= part;
-            }
-        }
-        if (remaining > 0 && !order.isEmpty() && ps.find(order.get(0)) != null) {
-            Slot s = ps.find(order.get(0)); // the rest on backorder at the best-ranked warehouse
-            long already = tentative.containsKey(s) ? tentative.get(s)[0] : 0;
-            long room = Slot.saturatedAdd(sellableAfter(s, plan), ps.backorderLimit) - already;
-            long part = Math.min(remaining, Math.max(0, room));
-            if (part > 0) {
-                tentative.computeIfAbsent(s, k -> new long[1])[0] += part;
-                remaining -= part;
-            }
-        }
-        if (remaining > 0) {
-            return remaining;
-        }
-        for (Map.Entry<Slot, long[]> t : tentative.entrySet()) {
-            take(t.getKey(), ps, t.getValue()[0], plan, owner);
-        }
-        return 0;
-    }
-
-    private static void take(Slot s, ProductState ps, long q, Map<Slot, long[]> plan, Map<Slot, ProductState> owner) {
-        plan.computeIfAbsent(s, k -> new long[1])[0] += q;
-        owner.put(s, ps);
+                accepted && expiry != HoldLine.NEVER ? Times.instantOfNanos(expiry) : null, held, shortfalls);
     }
 
     /** Whether an existing reservation is exactly this basket, still active. Locks of its products held. */
@@ -802,12 +715,12 @@ public final class InventoryLedger {
         return wanted.keySet().stream().anyMatch(k -> k.get(1) == null) && a.equals(b);
     }
 
-    private boolean anyIdentityKnown(String reservationId, Map<Slot, long[]> plan, Map<Slot, ProductState> owner) {
-        for (Map.Entry<Slot, long[]> p : plan.entrySet()) {
-            ProductState ps = owner.get(p.getKey());
-            IdentityHash id = reservationIdentity(EventKind.RESERVATION_HELD, reservationId, ps.productId,
+    private boolean anyIdentityKnown(String reservationId, BasketPlan plan) {
+        for (Map.Entry<Slot, long[]> p : plan.units.entrySet()) {
+            ProductState ps = plan.owners.get(p.getKey());
+            IdentityHash id = Identities.reservation(EventKind.RESERVATION_HELD, reservationId, ps.productId,
                     p.getKey().warehouseId);
-            if (ps.identities(identitiesPerProduct).check(id.hi, id.lo, fingerprint(p.getValue()[0], null))
+            if (ps.identities(identitiesPerProduct).check(id.hi, id.lo, Identities.fingerprint(p.getValue()[0], null))
                     != IdentityTable.NEW) {
                 return true;
             }
@@ -926,7 +839,7 @@ public final class InventoryLedger {
         String context = " (reservation " + reservationId + ")";
         Checks.id("reservation_id", reservationId, context);
         Checks.ttl(ttl, context);
-        return act(reservationId, EXTEND, null, null, plusNanos(clock.instant(), ttl));
+        return act(reservationId, EXTEND, null, null, Times.plusNanos(clock.instant(), ttl));
     }
 
     private static final int RELEASE = 0, CONFIRM = 1, EXTEND = 2;
@@ -943,8 +856,8 @@ public final class InventoryLedger {
             return HoldOutcome.UNKNOWN;
         }
         Instant now = clock.instant();
-        long nowNanos = nanos(now);
-        long micros = micros(now);
+        long nowNanos = Times.nanos(now);
+        long micros = Times.micros(now);
         List<StockAlert> alerts = null;
         HoldOutcome outcome;
         while (true) {
@@ -1082,9 +995,9 @@ public final class InventoryLedger {
     private List<StockAlert> sell(HoldLine l, long q, String orderId, Instant now, List<StockAlert> alerts) {
         ProductState ps = l.product;
         Slot s = l.slot;
-        IdentityHash id = orderIdentity(orderId, ps.productId, s.warehouseId);
+        IdentityHash id = Identities.order(orderId, ps.productId, s.warehouseId);
         IdentityTable ids = ps.identities(identitiesPerProduct);
-        long fingerprint = fingerprint(q, l.reservation.id);
+        long fingerprint = Identities.fingerprint(q, l.reservation.id);
         if (ids.check(id.hi, id.lo, fingerprint) == IdentityTable.NEW) {
             long before = s.available;
             s.available = before - q; // canSell checked that this does not overflow
@@ -1100,20 +1013,20 @@ public final class InventoryLedger {
      * held.
      */
     private boolean canSell(HoldLine l, long q, String orderId) {
-        IdentityHash id = orderIdentity(orderId, l.product.productId, l.slot.warehouseId);
+        IdentityHash id = Identities.order(orderId, l.product.productId, l.slot.warehouseId);
         IdentityTable ids = l.product.identities(identitiesPerProduct);
-        int seen = ids.check(id.hi, id.lo, fingerprint(q, l.reservation.id));
-        if (seen == IdentityTable.CONFLICT && ids.check(id.hi, id.lo, fingerprint(q, null)) != IdentityTable.DUPLICATE) {
+        int seen = ids.check(id.hi, id.lo, Identities.fingerprint(q, l.reservation.id));
+        if (seen == IdentityTable.CONFLICT && ids.check(id.hi, id.lo, Identities.fingerprint(q, null)) != IdentityTable.DUPLICATE) {
             return false;
         }
         return seen != IdentityTable.NEW || l.slot.available - q <= l.slot.available;
     }
 
     private void releaseLine(HoldLine l) {
-        IdentityHash id = reservationIdentity(EventKind.RESERVATION_RELEASED, l.reservation.id, l.product.productId,
+        IdentityHash id = Identities.reservation(EventKind.RESERVATION_RELEASED, l.reservation.id, l.product.productId,
                 l.slot.warehouseId);
         IdentityTable ids = l.product.identities(identitiesPerProduct);
-        long fingerprint = fingerprint(l.quantity, null);
+        long fingerprint = Identities.fingerprint(l.quantity, null);
         if (ids.check(id.hi, id.lo, fingerprint) == IdentityTable.NEW) {
             ids.insert(id.hi, id.lo, fingerprint);
         }
@@ -1393,91 +1306,9 @@ public final class InventoryLedger {
         }
     }
 
-    /**
-     * A stable number per kind for identity hashes: never the enum's ordinal, so that adding or reordering
-     * kinds cannot change the identity of a stored event (checkpoints will keep these hashes).
-     */
-    private static int tag(EventKind kind) {
-        return switch (kind) {
-            case ORDER_PLACED -> 1;
-            case ORDER_CANCELLED -> 2;
-            case RETURN_RECEIVED -> 3;
-            case STOCK_RECEIVED -> 4;
-            case RESERVATION_HELD -> 5;
-            case RESERVATION_RELEASED -> 6;
-        };
-    }
-
-    private static IdentityHash identity(InventoryEvent e) {
-        IdentityHash h = new IdentityHash();
-        if (e.eventId() != null) {
-            return h.start(-1).add(e.eventId()).finish();
-        }
-        return h.start(tag(e.kind())).add(e.id()).add(e.productId()).add(e.warehouseId()).finish();
-    }
-
-    private static IdentityHash orderIdentity(String orderId, String productId, String warehouseId) {
-        return new IdentityHash().start(tag(EventKind.ORDER_PLACED)).add(orderId).add(productId).add(warehouseId)
-                .finish();
-    }
-
-    private static IdentityHash reservationIdentity(EventKind kind, String reservationId, String productId,
-                                                    String warehouseId) {
-        return new IdentityHash().start(tag(kind)).add(reservationId).add(productId).add(warehouseId).finish();
-    }
-
-    private static long fingerprint(InventoryEvent e) {
-        IdentityHash h = new IdentityHash().start(7).add(e.quantity())
-                .add(e.kind() == EventKind.ORDER_PLACED ? e.reservationId() : null);
-        if (e.eventId() != null) {
-            h.add(tag(e.kind())).add(e.id()).add(e.warehouseId());
-        }
-        return h.finish().lo;
-    }
-
-    private static long fingerprint(long quantity, String orderReservationId) {
-        return new IdentityHash().start(7).add(quantity).add(orderReservationId).finish().lo;
-    }
-
-    private static long micros(Instant t) {
-        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
-    }
-
-    private static Instant instant(long micros) {
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
-    }
-
     /** The clock's instant in epoch nanoseconds (read only where holds can lapse). */
     private long nowNanos() {
-        return nanos(clock.instant());
-    }
-
-    /**
-     * Epoch nanoseconds, exact for years 1678 to 2261; later saturates to {@link HoldLine#NEVER} (a hold
-     * that far out never lapses in practice), earlier to a time long past.
-     */
-    private static long nanos(Instant t) {
-        long seconds = t.getEpochSecond();
-        if (seconds >= Long.MAX_VALUE / 1_000_000_000L) {
-            return HoldLine.NEVER;
-        }
-        if (seconds <= Long.MIN_VALUE / 1_000_000_000L) {
-            return Long.MIN_VALUE + 1;
-        }
-        return seconds * 1_000_000_000L + t.getNano();
-    }
-
-    private static Instant instantOfNanos(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-    }
-
-    /** {@code t + d} in epoch nanoseconds, or {@link HoldLine#NEVER} past the representable range. */
-    private static long plusNanos(Instant t, Duration d) {
-        try {
-            return nanos(t.plus(d));
-        } catch (ArithmeticException | java.time.DateTimeException tooFar) {
-            return HoldLine.NEVER;
-        }
+        return Times.nanos(clock.instant());
     }
 
     // ------------------------------------------------------------------------------------------ builder
