@@ -9,6 +9,7 @@ import dev.inventoryledger.core.internal.IdentityTable;
 import dev.inventoryledger.core.internal.LedgerMetrics;
 import dev.inventoryledger.core.internal.ProductState;
 import dev.inventoryledger.core.internal.Reservation;
+import dev.inventoryledger.core.internal.ReservationIndex;
 import dev.inventoryledger.core.internal.Slot;
 import dev.inventoryledger.core.internal.Times;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,9 +28,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A live count of stock per (product, warehouse), updated incrementally by every inventory event, and the
@@ -89,7 +88,6 @@ public final class InventoryLedger {
 
     private final Clock clock;
     private final int identitiesPerProduct;
-    private final int retainEndedReservations;
     private final long lowStockThreshold;
     private final Duration defaultHoldTtl;
     private final AllocationRule allocationRule;
@@ -97,15 +95,12 @@ public final class InventoryLedger {
     private final LedgerMetrics metrics;
 
     private final ConcurrentHashMap<String, ProductState> products = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Reservation> reservations = new ConcurrentHashMap<>();
-    /** Reservations whose lines have all ended, oldest first; trimmed to {@link #retainEndedReservations}. */
-    private final ConcurrentLinkedQueue<Reservation> ended = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger endedCount = new AtomicInteger();
+    private final ReservationIndex reservations;
 
     private InventoryLedger(Builder b) {
         this.clock = b.clock;
         this.identitiesPerProduct = b.identitiesPerProduct;
-        this.retainEndedReservations = b.retainEndedReservations;
+        this.reservations = new ReservationIndex(b.retainEndedReservations);
         this.lowStockThreshold = b.lowStockThreshold;
         this.defaultHoldTtl = b.defaultHoldTtl;
         this.allocationRule = b.allocationRule;
@@ -170,7 +165,7 @@ public final class InventoryLedger {
             return false;
         }
         Slot s = ps.find(e.warehouseId());
-        HoldLine line = s == null ? null : findLine(e.reservationId(), ps, s);
+        HoldLine line = s == null ? null : reservations.findLine(e.reservationId(), ps, s);
         return line != null && line.state == HoldLine.CONFIRMED && e.id().equals(line.orderId)
                 && e.quantity() == line.quantity;
     }
@@ -184,14 +179,14 @@ public final class InventoryLedger {
         s.available = after;
         s.touch(micros);
         if (e.kind() == EventKind.ORDER_PLACED && e.reservationId() != null) {
-            HoldLine line = lineFor(e.reservationId(), ps, s);
+            HoldLine line = reservations.lineFor(e.reservationId(), ps, s);
             if (line.state == HoldLine.ACTIVE) {
                 line.orderId = e.id();
                 endLine(line, HoldLine.CONSUMED);
             } else if (line.state == HoldLine.NEW) {
                 line.orderId = e.id();
                 line.state = HoldLine.PRE_CONSUMED;
-                settle(line.reservation, -1); // ended before it began: the late held nets to zero
+                reservations.settle(line.reservation, -1); // ended before it began: the late held nets to zero
             }
         }
         return alerts(ps, s, before, after, e.eventTime(), null);
@@ -200,7 +195,7 @@ public final class InventoryLedger {
     /** Held and released events. Write lock held; throws before changing anything. */
     private ApplyOutcome applyReservation(ProductState ps, InventoryEvent e, long micros) {
         Slot existing = ps.find(e.warehouseId());
-        HoldLine line = existing == null ? null : findLine(e.reservationId(), ps, existing);
+        HoldLine line = existing == null ? null : reservations.findLine(e.reservationId(), ps, existing);
         if (e.kind() == EventKind.RESERVATION_HELD) {
             if (line != null && line.state != HoldLine.PRE_RELEASED && line.state != HoldLine.PRE_CONSUMED) {
                 // the hold exists (its identity was forgotten, or this copy carries an event_id): the first stands
@@ -210,7 +205,7 @@ public final class InventoryLedger {
             addChecked(held, e.quantity(), "held", e);
             Slot s = existing != null ? existing : newSlot(ps, e.warehouseId());
             if (line == null) {
-                line = lineFor(e.reservationId(), ps, s);
+                line = reservations.lineFor(e.reservationId(), ps, s);
             }
             line.quantity = e.quantity();
             if (line.state == HoldLine.PRE_RELEASED) {
@@ -224,7 +219,7 @@ public final class InventoryLedger {
         } else {
             Slot s = existing != null ? existing : newSlot(ps, e.warehouseId());
             if (line == null) {
-                line = lineFor(e.reservationId(), ps, s);
+                line = reservations.lineFor(e.reservationId(), ps, s);
             }
             if (line.state == HoldLine.ACTIVE) {
                 endLine(line, HoldLine.RELEASED);
@@ -232,7 +227,7 @@ public final class InventoryLedger {
             } else if (line.state == HoldLine.NEW) {
                 line.quantity = e.quantity();
                 line.state = HoldLine.PRE_RELEASED;
-                settle(line.reservation, -1); // ended before it began: the late held nets to zero
+                reservations.settle(line.reservation, -1); // ended before it began: the late held nets to zero
             }
             s.touch(micros);
         }
@@ -453,7 +448,7 @@ public final class InventoryLedger {
             }
             Map<Slot, long[]> byHolds = new HashMap<>();
             long active = 0;
-            for (Reservation r : reservations.values()) {
+            for (Reservation r : reservations.all()) {
                 for (HoldLine l : r.lines()) {
                     if (l.state == HoldLine.ACTIVE) {
                         byHolds.computeIfAbsent(l.slot, k -> new long[1])[0] += l.quantity;
@@ -641,7 +636,7 @@ public final class InventoryLedger {
                 status = ReservationResult.Status.ID_IN_USE;
             } else {
                 Reservation fresh = new Reservation(reservationId);
-                if (reservations.putIfAbsent(reservationId, fresh) != null) {
+                if (reservations.putIfAbsent(fresh) != null) {
                     status = ReservationResult.Status.ID_IN_USE; // another thread took the id just now
                 } else {
                     long micros = Times.micros(now);
@@ -1082,7 +1077,7 @@ public final class InventoryLedger {
         line.state = how;
         line.slot.held -= line.quantity;
         metrics.activeHolds.decrement();
-        settle(line.reservation, -1);
+        reservations.settle(line.reservation, -1);
     }
 
     private void lapse(HoldLine line) {
@@ -1096,75 +1091,6 @@ public final class InventoryLedger {
             ps.pollDue(nowNanos, this::lapse);
         } finally {
             ps.unlockWrite(stamp);
-        }
-    }
-
-    /**
-     * Counts a line out of its reservation (lines are counted in when added); a reservation with no open
-     * line joins the queue of ended ones, the oldest of which are forgotten beyond
-     * {@link Builder#retainEndedReservations(int)}.
-     */
-    private void settle(Reservation r, int openDelta) {
-        boolean queued = false;
-        synchronized (r) {
-            r.openLines += openDelta;
-            if (r.openLines == 0 && !r.queuedForRetirement && !r.retired) {
-                r.queuedForRetirement = true;
-                queued = true;
-            }
-        }
-        if (queued) {
-            ended.add(r);
-            if (endedCount.incrementAndGet() > retainEndedReservations) {
-                retireOldest();
-            }
-        }
-    }
-
-    private void retireOldest() {
-        while (endedCount.get() > retainEndedReservations) {
-            Reservation r = ended.poll();
-            if (r == null) {
-                return;
-            }
-            endedCount.decrementAndGet();
-            synchronized (r) {
-                r.queuedForRetirement = false;
-                if (r.openLines == 0) {
-                    r.retired = true;
-                    reservations.remove(r.id, r);
-                }
-            }
-        }
-    }
-
-    /** The reservation's line for this position, or null. */
-    private HoldLine findLine(String reservationId, ProductState ps, Slot s) {
-        Reservation r = reservations.get(reservationId);
-        return r == null ? null : r.line(ps.productId, s.warehouseId);
-    }
-
-    /** The reservation's line for this position, created (state NEW) if absent. Product write lock held. */
-    private HoldLine lineFor(String reservationId, ProductState ps, Slot s) {
-        while (true) {
-            Reservation r = reservations.get(reservationId);
-            if (r == null) {
-                Reservation fresh = new Reservation(reservationId);
-                r = reservations.putIfAbsent(reservationId, fresh);
-                if (r == null) {
-                    r = fresh;
-                }
-            }
-            HoldLine line = r.line(ps.productId, s.warehouseId);
-            if (line != null) {
-                return line;
-            }
-            synchronized (r) {
-                if (!r.retired) {
-                    return r.addLine(ps, s);
-                }
-            }
-            reservations.remove(reservationId, r); // retired meanwhile: make a fresh one
         }
     }
 

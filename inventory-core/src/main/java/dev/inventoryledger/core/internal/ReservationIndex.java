@@ -1,0 +1,110 @@
+package dev.inventoryledger.core.internal;
+
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reservations by id, and the bounded memory of ended ones: a reservation whose lines have all ended joins
+ * a queue, and beyond {@code retainEndedReservations} the oldest are forgotten (so a repeated call or a
+ * late event about them is no longer recognised). A reservation with an open line is never forgotten.
+ *
+ * <p>Concurrency: the map and queue are concurrent; a reservation's counters are guarded by its monitor,
+ * taken inside a product's write lock, never the other way round.
+ */
+public final class ReservationIndex {
+    private final int retainEndedReservations;
+    private final ConcurrentHashMap<String, Reservation> reservations = new ConcurrentHashMap<>();
+    /** Reservations whose lines have all ended, oldest first. */
+    private final ConcurrentLinkedQueue<Reservation> ended = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger endedCount = new AtomicInteger();
+
+    public ReservationIndex(int retainEndedReservations) {
+        this.retainEndedReservations = retainEndedReservations;
+    }
+
+    /** The reservation, or null. */
+    public Reservation get(String reservationId) {
+        return reservations.get(reservationId);
+    }
+
+    /** Publishes a new reservation; returns the one already there, or null if {@code fresh} went in. */
+    public Reservation putIfAbsent(Reservation fresh) {
+        return reservations.putIfAbsent(fresh.id, fresh);
+    }
+
+    /** Every reservation known now (a live view). */
+    public Collection<Reservation> all() {
+        return reservations.values();
+    }
+
+    /**
+     * Counts a line out of its reservation (lines are counted in when added); a reservation with no open
+     * line joins the queue of ended ones, the oldest of which are forgotten beyond
+     * the retention bound.
+     */
+    public void settle(Reservation r, int openDelta) {
+        boolean queued = false;
+        synchronized (r) {
+            r.openLines += openDelta;
+            if (r.openLines == 0 && !r.queuedForRetirement && !r.retired) {
+                r.queuedForRetirement = true;
+                queued = true;
+            }
+        }
+        if (queued) {
+            ended.add(r);
+            if (endedCount.incrementAndGet() > retainEndedReservations) {
+                retireOldest();
+            }
+        }
+    }
+
+    private void retireOldest() {
+        while (endedCount.get() > retainEndedReservations) {
+            Reservation r = ended.poll();
+            if (r == null) {
+                return;
+            }
+            endedCount.decrementAndGet();
+            synchronized (r) {
+                r.queuedForRetirement = false;
+                if (r.openLines == 0) {
+                    r.retired = true;
+                    reservations.remove(r.id, r);
+                }
+            }
+        }
+    }
+
+    /** The reservation's line for this position, or null. */
+    public HoldLine findLine(String reservationId, ProductState ps, Slot s) {
+        Reservation r = reservations.get(reservationId);
+        return r == null ? null : r.line(ps.productId, s.warehouseId);
+    }
+
+    /** The reservation's line for this position, created (state NEW) if absent. Product write lock held. */
+    public HoldLine lineFor(String reservationId, ProductState ps, Slot s) {
+        while (true) {
+            Reservation r = reservations.get(reservationId);
+            if (r == null) {
+                Reservation fresh = new Reservation(reservationId);
+                r = reservations.putIfAbsent(reservationId, fresh);
+                if (r == null) {
+                    r = fresh;
+                }
+            }
+            HoldLine line = r.line(ps.productId, s.warehouseId);
+            if (line != null) {
+                return line;
+            }
+            synchronized (r) {
+                if (!r.retired) {
+                    return r.addLine(ps, s);
+                }
+            }
+            reservations.remove(reservationId, r); // retired meanwhile: make a fresh one
+        }
+    }
+}
