@@ -44,6 +44,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>{@link #tryReserve(String, String, long, String, Duration)} holds units only if they are sellable at
  *       that instant, atomically; {@link #confirm(String, String)} turns a hold into an order,
  *       {@link #release(String)} gives it back, and a hold lapses by itself when its time to live passes.</li>
+ *   <li>Baskets: {@link #tryReserve(String, List, Duration)} holds several lines all or nothing, placing
+ *       "any warehouse" lines by an {@link AllocationRule}; {@link #extend(String, Duration)} renews a hold
+ *       while payment runs; {@link #confirm(String, String, List)} confirms part of a basket;
+ *       {@link #setBackorderLimit(String, long)} allows holds below zero sellable; {@link #audit()} checks
+ *       the held counters against the holds.</li>
  *   <li>{@link #outOfStock()} and {@link #belowReorderThreshold(ProductCatalog)} are the article's two
  *       example queries; {@link #positions()} iterates everything.</li>
  *   <li>{@link StockAlertListener}s hear of transitions (low stock, out of stock, back in stock, oversold);
