@@ -1,0 +1,407 @@
+package dev.inventoryledger.kafka;
+
+import dev.inventoryledger.core.ApplyOutcome;
+import dev.inventoryledger.core.EventKind;
+import dev.inventoryledger.core.InvalidEventException;
+import dev.inventoryledger.core.InventoryEvent;
+import dev.inventoryledger.core.InventoryLedger;
+import dev.inventoryledger.kafka.internal.EventCodec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Feeds an {@link InventoryLedger} from the article's five Kafka topics, in replica mode: every instance is
+ * assigned every partition (no consumer group splits them), so its ledger answers for every product.
+ *
+ * <ul>
+ *   <li>Topics {@code orders}, {@code order_cancellations}, {@code returns}, {@code warehouse_receipts},
+ *       {@code reservations} by default, each renamable; JSON as in the article (snake_case,
+ *       {@code event_time} ISO-8601 with an offset or {@code Z}), plus optional {@code event_id},
+ *       {@code reservation_id} and {@code expires_at}. Unknown fields are ignored.</li>
+ *   <li>A record the ledger cannot take (not JSON, wrong type, missing field, quantity ≤ 0, bad time,
+ *       unknown status, oversized) never stops the feed and is never silently lost: it goes to the
+ *       dead-letter topic ({@code inventory_dead_letters} by default) with its original key and value and
+ *       headers naming the source topic, partition, offset and the reason, and is counted. If the
+ *       dead-letter write itself fails, the feed stops at that record ({@link #failure()}) rather than
+ *       skip it.</li>
+ *   <li>Starts at the latest or earliest offsets, or at given offsets (a checkpoint's);
+ *       {@link #appliedOffsets()} says, per partition, the next offset to read.</li>
+ *   <li>Any Kafka client property passes through ({@link Builder#clientProperty(String, Object)}): security
+ *       protocol, SASL, TLS, client id.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * KafkaInventoryFeed feed = KafkaInventoryFeed.builder()
+ *         .bootstrapServers("kafka:9092").ledger(ledger).startFrom(KafkaInventoryFeed.Start.EARLIEST).build();
+ * feed.start();   // returns once every partition is assigned and positioned
+ * ...
+ * feed.close();   // finishes the record in hand, returns within the close timeout
+ * }</pre>
+ */
+public final class KafkaInventoryFeed implements AutoCloseable {
+
+    /** Where the feed starts when no offsets are given. */
+    public enum Start {
+        /** Only records written after the start. */
+        LATEST,
+        /** Everything the topics still hold. */
+        EARLIEST
+    }
+
+    /** Header names on dead-lettered records. */
+    public static final String HEADER_TOPIC = "inventory.dlq.topic", HEADER_PARTITION = "inventory.dlq.partition",
+            HEADER_OFFSET = "inventory.dlq.offset", HEADER_REASON = "inventory.dlq.reason";
+
+    private final InventoryLedger ledger;
+    private final Map<String, EventKind> kindByTopic;
+    private final String deadLetterTopic;
+    private final Start start;
+    private final Map<TopicPartition, Long> startOffsets;
+    private final Map<String, Object> clientProperties;
+    private final Duration closeTimeout;
+    private final EventCodec codec;
+    private final Counter[] outcomes; // applied, duplicate, conflict, dead_lettered; null without a registry
+
+    private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private volatile boolean running;
+    private volatile Throwable failure;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private Thread thread;
+
+    private KafkaInventoryFeed(Builder b) {
+        this.ledger = Objects.requireNonNull(b.ledger, "ledger must be set");
+        if (b.bootstrapServers == null && !b.clientProperties.containsKey("bootstrap.servers")) {
+            throw new IllegalStateException("bootstrapServers must be set");
+        }
+        this.kindByTopic = new LinkedHashMap<>();
+        b.topics.forEach((kind, topic) -> kindByTopic.put(topic, kind));
+        this.deadLetterTopic = b.deadLetterTopic;
+        this.start = b.start;
+        this.startOffsets = b.startOffsets == null ? null : Map.copyOf(b.startOffsets);
+        this.clientProperties = new HashMap<>(b.clientProperties);
+        if (b.bootstrapServers != null) {
+            clientProperties.put("bootstrap.servers", b.bootstrapServers);
+        }
+        this.closeTimeout = b.closeTimeout;
+        this.codec = new EventCodec(b.maxRecordBytes);
+        if (b.registry == null) {
+            outcomes = null;
+        } else {
+            String[] names = {"applied", "duplicate", "conflict", "dead_lettered"};
+            outcomes = new Counter[names.length];
+            for (int i = 0; i < names.length; i++) {
+                outcomes[i] = Counter.builder("inventory.feed.records").tag("outcome", names[i])
+                        .description("Kafka records read by the feed, by outcome").register(b.registry);
+            }
+        }
+    }
+
+    /** A builder with the defaults documented on each method. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts the feed's thread and waits until every partition of the five topics is assigned and positioned
+     * (so that a record written after this returns is applied, whatever the start position).
+     *
+     * @throws IllegalStateException if already started, or if the feed could not start within 60 s (the
+     *                               cause says why)
+     */
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("feed already started");
+        }
+        running = true;
+        thread = new Thread(this::run, "inventory-kafka-feed");
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            if (!ready.await(60, TimeUnit.SECONDS)) {
+                close();
+                throw new IllegalStateException("feed did not start within 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the feed", e);
+        }
+        if (failure != null) {
+            throw new IllegalStateException("feed failed to start", failure);
+        }
+    }
+
+    /**
+     * Per partition, the next offset the feed will read: every record before it has been applied (or
+     * dead-lettered). A snapshot.
+     */
+    public Map<TopicPartition, Long> appliedOffsets() {
+        return Map.copyOf(applied);
+    }
+
+    /** Why the feed stopped on its own, or null while it runs (or after a clean close). */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** True while the feed's thread runs. */
+    public boolean isRunning() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
+    /** Stops the feed: the record in hand is finished, then the thread ends within the close timeout. */
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(closeTimeout.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        Map<String, Object> consumerProps = new HashMap<>(clientProperties);
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerProps.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5); // freshness over batching
+        consumerProps.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, start == Start.EARLIEST ? "earliest" : "latest");
+        Map<String, Object> producerProps = new HashMap<>(clientProperties);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+             KafkaProducer<byte[], byte[]> deadLetters = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
+                     new ByteArraySerializer())) {
+            consumer = c;
+            assignAndPosition(c);
+            ready.countDown();
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    take(r, deadLetters);
+                    applied.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+                    if (!running) {
+                        break; // the record in hand is finished; positions say where to resume
+                    }
+                }
+            }
+        } catch (WakeupException closing) {
+            // close() woke the consumer: a normal stop
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            consumer = null;
+            running = false;
+            ready.countDown();
+        }
+    }
+
+    private void assignAndPosition(KafkaConsumer<byte[], byte[]> c) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : kindByTopic.keySet()) {
+            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("topic " + topic + " has no partitions (does it exist?)");
+            }
+            for (PartitionInfo p : infos) {
+                partitions.add(new TopicPartition(p.topic(), p.partition()));
+            }
+        }
+        c.assign(partitions);
+        if (startOffsets != null) {
+            for (TopicPartition tp : partitions) {
+                Long offset = startOffsets.get(tp);
+                if (offset != null) {
+                    c.seek(tp, offset);
+                } else {
+                    c.seekToBeginning(List.of(tp)); // a partition the checkpoint never saw: all of it is new
+                }
+            }
+        } else if (start == Start.EARLIEST) {
+            c.seekToBeginning(partitions);
+        } else {
+            c.seekToEnd(partitions);
+        }
+        for (TopicPartition tp : partitions) {
+            applied.put(tp, c.position(tp)); // resolves lazy seeks now, so start() returns positioned
+        }
+    }
+
+    private void take(ConsumerRecord<byte[], byte[]> r, KafkaProducer<byte[], byte[]> deadLetters) throws Exception {
+        EventKind kind = kindByTopic.get(r.topic());
+        String reason;
+        try {
+            InventoryEvent event = codec.decode(kind, r.value());
+            ApplyOutcome outcome = ledger.apply(event);
+            count(outcome.ordinal());
+            return;
+        } catch (EventCodec.Refused refused) {
+            reason = refused.getMessage();
+        } catch (InvalidEventException refused) {
+            reason = refused.getMessage();
+        }
+        RecordHeaders headers = new RecordHeaders(r.headers().toArray());
+        headers.add(HEADER_TOPIC, r.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add(HEADER_PARTITION, Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add(HEADER_OFFSET, Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
+        headers.add(HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
+        // Synchronous: the offset moves past a refused record only once the dead-letter topic has it.
+        deadLetters.send(new ProducerRecord<>(deadLetterTopic, null, r.key(), r.value(), headers)).get();
+        count(3);
+    }
+
+    private void count(int outcome) {
+        if (outcomes != null) {
+            outcomes[outcome].increment();
+        }
+    }
+
+    /** Configures a {@link KafkaInventoryFeed}; each option is checked when set. */
+    public static final class Builder {
+        private InventoryLedger ledger;
+        private String bootstrapServers;
+        private final Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
+        private String deadLetterTopic = "inventory_dead_letters";
+        private Start start = Start.LATEST;
+        private Map<TopicPartition, Long> startOffsets;
+        private final Map<String, Object> clientProperties = new HashMap<>();
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private int maxRecordBytes = 64 * 1024;
+        private MeterRegistry registry;
+
+        private Builder() {
+            topics.put(EventKind.ORDER_PLACED, EventKind.ORDER_PLACED.defaultTopic());
+            topics.put(EventKind.ORDER_CANCELLED, EventKind.ORDER_CANCELLED.defaultTopic());
+            topics.put(EventKind.RETURN_RECEIVED, EventKind.RETURN_RECEIVED.defaultTopic());
+            topics.put(EventKind.STOCK_RECEIVED, EventKind.STOCK_RECEIVED.defaultTopic());
+            topics.put(EventKind.RESERVATION_HELD, EventKind.RESERVATION_HELD.defaultTopic());
+        }
+
+        /** The ledger every record is applied to. Required. */
+        public Builder ledger(InventoryLedger ledger) {
+            this.ledger = Objects.requireNonNull(ledger, "ledger");
+            return this;
+        }
+
+        /** The brokers, e.g. {@code kafka-1:9092,kafka-2:9092}. Required (or as a client property). */
+        public Builder bootstrapServers(String servers) {
+            this.bootstrapServers = requireText("bootstrapServers", servers);
+            return this;
+        }
+
+        /**
+         * Renames the topic of a kind (both reservation kinds share one topic: name either). Defaults: the
+         * article's names, see {@link EventKind#defaultTopic()}.
+         */
+        public Builder topic(EventKind kind, String topic) {
+            Objects.requireNonNull(kind, "kind");
+            topics.put(kind.isReservation() ? EventKind.RESERVATION_HELD : kind, requireText("topic", topic));
+            return this;
+        }
+
+        /** Where refused records go. Default {@code inventory_dead_letters}. */
+        public Builder deadLetterTopic(String topic) {
+            this.deadLetterTopic = requireText("deadLetterTopic", topic);
+            return this;
+        }
+
+        /** Where to start without stored offsets. Default {@link Start#LATEST}, as in the article. */
+        public Builder startFrom(Start start) {
+            this.start = Objects.requireNonNull(start, "start");
+            return this;
+        }
+
+        /**
+         * Start at these offsets (e.g. a checkpoint's {@link #appliedOffsets()}); a partition not named
+         * starts at its beginning.
+         */
+        public Builder startFrom(Map<TopicPartition, Long> offsets) {
+            this.startOffsets = Map.copyOf(Objects.requireNonNull(offsets, "offsets"));
+            return this;
+        }
+
+        /**
+         * Any Kafka client property, passed to the consumer and to the dead-letter producer unchanged
+         * ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}, {@code client.id}, fetch settings ...).
+         */
+        public Builder clientProperty(String name, Object value) {
+            clientProperties.put(requireText("name", name), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** How long {@link #close()} waits for the feed's thread. Default 10 s. */
+        public Builder closeTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("closeTimeout must be > 0 but was " + timeout);
+            }
+            this.closeTimeout = timeout;
+            return this;
+        }
+
+        /** Records larger than this are dead-lettered unread. Default 64 KiB. */
+        public Builder maxRecordBytes(int bytes) {
+            if (bytes < 64) {
+                throw new IllegalArgumentException("maxRecordBytes must be >= 64 but was " + bytes);
+            }
+            this.maxRecordBytes = bytes;
+            return this;
+        }
+
+        /** Counts records by outcome as {@code inventory.feed.records{outcome}}. Default: none. */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** A feed, not yet started. */
+        public KafkaInventoryFeed build() {
+            return new KafkaInventoryFeed(this);
+        }
+
+        private static String requireText(String what, String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException(what + " must not be blank but was '" + value + "'");
+            }
+            return value;
+        }
+    }
+}

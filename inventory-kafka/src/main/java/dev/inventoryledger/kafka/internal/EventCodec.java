@@ -1,0 +1,181 @@
+package dev.inventoryledger.kafka.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.inventoryledger.core.EventKind;
+import dev.inventoryledger.core.InvalidEventException;
+import dev.inventoryledger.core.InventoryEvent;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+/**
+ * The article's JSON (snake_case fields, {@code event_time} as ISO-8601 with an offset or {@code Z}) to and
+ * from {@link InventoryEvent}, with Jackson's streaming parser: no reflection, no tree per record. Unknown
+ * fields are skipped; a wrong type, a missing or invalid field, an unknown status, an unparseable time, an
+ * oversized record or bytes that are not one JSON object are refused with a {@link Refused} that says why.
+ *
+ * <p>Thread-safe: the {@link JsonFactory} is shared, parsers are per call.
+ */
+public final class EventCodec {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final int maxRecordBytes;
+
+    /** @param maxRecordBytes larger records are refused before parsing */
+    public EventCodec(int maxRecordBytes) {
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    /** A record the codec cannot turn into an event; {@link #getMessage()} is the reason. */
+    public static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public Refused(String reason) {
+            super(reason, null, false, false); // no stack trace: refusals are data, and may be many
+        }
+    }
+
+    /**
+     * Decodes one record of a topic whose events are of {@code kind} (for the reservations topic, either
+     * reservation kind: the {@code status} field decides).
+     */
+    public InventoryEvent decode(EventKind kind, byte[] value) throws Refused {
+        if (value == null) {
+            throw new Refused("value is null (a tombstone), not an event");
+        }
+        if (value.length > maxRecordBytes) {
+            throw new Refused("record of " + value.length + " bytes is over the limit of " + maxRecordBytes);
+        }
+        String id = null, product = null, warehouse = null, eventId = null, reservationId = null, status = null;
+        String time = null, expires = null;
+        long quantity = 0;
+        boolean hasQuantity = false;
+        try (JsonParser p = JSON.createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new Refused("value is not a JSON object");
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (field) {
+                    case "product_id" -> product = text(p, v, field);
+                    case "warehouse_id" -> warehouse = text(p, v, field);
+                    case "event_id" -> eventId = text(p, v, field);
+                    case "event_time" -> time = text(p, v, field);
+                    case "expires_at" -> expires = text(p, v, field);
+                    case "status" -> status = text(p, v, field);
+                    case "quantity" -> {
+                        if (v != JsonToken.VALUE_NUMBER_INT) {
+                            throw new Refused("quantity must be a whole number but was " + describe(p, v));
+                        }
+                        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                            throw new Refused("quantity is out of range: " + p.getText());
+                        }
+                        quantity = p.getLongValue();
+                        hasQuantity = true;
+                    }
+                    default -> {
+                        if (field.equals(kind.idField())) {
+                            id = text(p, v, field);
+                        } else if (field.equals("reservation_id")) {
+                            reservationId = text(p, v, field);
+                        } else {
+                            p.skipChildren(); // unknown fields are ignored
+                        }
+                    }
+                }
+            }
+            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new Refused("value is not a single JSON object");
+            }
+        } catch (JsonProcessingException e) {
+            throw new Refused("value is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading a byte array does not do I/O
+        }
+        if (!hasQuantity) {
+            throw new Refused("quantity is missing");
+        }
+        EventKind actual = kind;
+        if (kind.isReservation()) {
+            if (status == null) {
+                throw new Refused("status is missing (held or released)");
+            }
+            actual = switch (status) {
+                case "held" -> EventKind.RESERVATION_HELD;
+                case "released" -> EventKind.RESERVATION_RELEASED;
+                default -> throw new Refused("status must be held or released but was '" + status + "'");
+            };
+        }
+        try {
+            Instant eventTime = time == null ? null : instant("event_time", time);
+            Instant expiresAt = expires == null ? null : instant("expires_at", expires);
+            String ownReservation = actual.isReservation() ? id : reservationId;
+            return new InventoryEvent(actual, id, product, warehouse, quantity, eventTime, eventId, ownReservation,
+                    expiresAt);
+        } catch (InvalidEventException e) {
+            throw new Refused(e.getMessage());
+        }
+    }
+
+    private static String text(JsonParser p, JsonToken v, String field) throws Refused, IOException {
+        if (v == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (v != JsonToken.VALUE_STRING) {
+            throw new Refused(field + " must be a string but was " + describe(p, v));
+        }
+        return p.getText();
+    }
+
+    private static String describe(JsonParser p, JsonToken v) throws IOException {
+        return v.isScalarValue() ? v.name().toLowerCase().replace("value_", "") + " " + p.getText()
+                : v == JsonToken.START_OBJECT ? "an object" : "an array";
+    }
+
+    private static Instant instant(String field, String text) throws Refused {
+        try {
+            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new Refused(field + " must be an ISO-8601 instant with an offset or Z but was '" + text + "'");
+        }
+    }
+
+    /** The article's JSON for an event (the form the decoder reads back). */
+    public static byte[] encode(InventoryEvent e) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(160);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField(e.kind().idField(), e.id());
+            g.writeStringField("product_id", e.productId());
+            g.writeStringField("warehouse_id", e.warehouseId());
+            g.writeNumberField("quantity", e.quantity());
+            if (e.kind().isReservation()) {
+                g.writeStringField("status", e.kind() == EventKind.RESERVATION_HELD ? "held" : "released");
+            } else if (e.reservationId() != null) {
+                g.writeStringField("reservation_id", e.reservationId());
+            }
+            g.writeStringField("event_time", e.eventTime().toString());
+            if (e.expiresAt() != null) {
+                g.writeStringField("expires_at", e.expiresAt().toString());
+            }
+            if (e.eventId() != null) {
+                g.writeStringField("event_id", e.eventId());
+            }
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.inventoryledger.kafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A real Apache Kafka broker (KRaft, combined mode, one node) in this JVM, on a free port of 127.0.0.1,
+ * with the single-node settings shared/KAFKA-TESTING.md found necessary.
+ */
+final class InProcessBroker implements AutoCloseable {
+    private final KafkaClusterTestKit cluster;
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    InProcessBroker() throws Exception {
+        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .build();
+        cluster.format();
+        cluster.startup();
+        cluster.waitForReadyBrokers();
+        producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers(), "linger.ms", 0, "acks", "all"),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    void createTopics(int partitions, String... topics) throws Exception {
+        try (Admin admin = cluster.admin()) {
+            List<NewTopic> newTopics = new ArrayList<>();
+            for (String t : topics) {
+                newTopics.add(new NewTopic(t, partitions, (short) 1));
+            }
+            admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Writes one record and waits for the broker's acknowledgement. */
+    void send(String topic, String key, String value) throws Exception {
+        send(topic, key, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void send(String topic, String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))
+                .get(30, TimeUnit.SECONDS);
+    }
+
+    /** Reads every record of a topic from the beginning until {@code expected} have arrived (bounded). */
+    List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(100)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    /** Waits until the condition holds, checking every millisecond; false if it did not within the bound. */
+    static boolean await(BooleanSupplier condition, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return true;
+    }
+
+    @Override
+    public void close() throws Exception {
+        producer.close(Duration.ofSeconds(5));
+        cluster.close();
+    }
+}

@@ -1,0 +1,190 @@
+package dev.inventoryledger.kafka;
+
+import dev.inventoryledger.core.InventoryLedger;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The feed against a real in-process Kafka broker. Each test uses its own topic names. */
+class KafkaInventoryFeedTest {
+    private static final Duration BOUND = Duration.ofSeconds(30);
+    private static final AtomicInteger RUN = new AtomicInteger();
+    private static InProcessBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = new InProcessBroker();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        broker.close();
+    }
+
+    /** Five fresh topics (and a dead-letter topic) for one test, and a feed builder reading them. */
+    private static final class Topics {
+        final String orders, cancellations, returns, receipts, reservations, deadLetters;
+
+        Topics() throws Exception {
+            String p = "t" + RUN.incrementAndGet() + "_";
+            orders = p + "orders";
+            cancellations = p + "order_cancellations";
+            returns = p + "returns";
+            receipts = p + "warehouse_receipts";
+            reservations = p + "reservations";
+            deadLetters = p + "dead_letters";
+            broker.createTopics(2, orders, cancellations, returns, receipts, reservations, deadLetters);
+        }
+
+        KafkaInventoryFeed.Builder feed(InventoryLedger ledger) {
+            return KafkaInventoryFeed.builder().bootstrapServers(broker.bootstrapServers()).ledger(ledger)
+                    .topic(dev.inventoryledger.core.EventKind.ORDER_PLACED, orders)
+                    .topic(dev.inventoryledger.core.EventKind.ORDER_CANCELLED, cancellations)
+                    .topic(dev.inventoryledger.core.EventKind.RETURN_RECEIVED, returns)
+                    .topic(dev.inventoryledger.core.EventKind.STOCK_RECEIVED, receipts)
+                    .topic(dev.inventoryledger.core.EventKind.RESERVATION_HELD, reservations)
+                    .deadLetterTopic(deadLetters);
+        }
+    }
+
+    private static String json(String idField, String id, String product, String warehouse, Object quantity,
+                               String extra) {
+        return "{\"" + idField + "\":\"" + id + "\",\"product_id\":\"" + product + "\",\"warehouse_id\":\""
+                + warehouse + "\",\"quantity\":" + quantity + ",\"event_time\":\"2026-11-25T10:00:00Z\"" + extra + "}";
+    }
+
+    @Test
+    void everyTopicIsAppliedAndARedeliveryCountsOnce() throws Exception {
+        Topics t = new Topics();
+        InventoryLedger ledger = InventoryLedger.builder().build();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (KafkaInventoryFeed feed = t.feed(ledger).meterRegistry(registry).build()) {
+            feed.start(); // LATEST: everything below is written after the start
+            broker.send(t.receipts, "SKU-1", json("receipt_id", "RCPT-1", "SKU-1", "WH-1", 100, ""));
+            broker.send(t.orders, "SKU-1", json("order_id", "ORD-1", "SKU-1", "WH-1", 7, ",\"unknown_field\":[1,{}]"));
+            broker.send(t.orders, "SKU-1", json("order_id", "ORD-1", "SKU-1", "WH-1", 7, "")); // redelivery
+            broker.send(t.cancellations, "SKU-1", json("order_id", "ORD-1", "SKU-1", "WH-1", 2, ""));
+            broker.send(t.returns, "SKU-1", json("return_id", "RET-1", "SKU-1", "WH-1", 1, ""));
+            broker.send(t.reservations, "SKU-1", json("reservation_id", "R-1", "SKU-1", "WH-1", 5, ",\"status\":\"held\""));
+            broker.send(t.reservations, "SKU-1", json("reservation_id", "R-2", "SKU-1", "WH-1", 3, ",\"status\":\"held\""));
+            broker.send(t.reservations, "SKU-1", json("reservation_id", "R-2", "SKU-1", "WH-1", 3, ",\"status\":\"released\""));
+            assertThat(InProcessBroker.await(() -> ledger.available("SKU-1", "WH-1") == 96
+                    && ledger.held("SKU-1", "WH-1") == 5, BOUND)).as("ledger caught up").isTrue();
+            assertThat(InProcessBroker.await(() -> registry.get("inventory.feed.records").tag("outcome", "duplicate")
+                    .counter().count() == 1, BOUND)).isTrue();
+            assertThat(ledger.sellable("SKU-1", "WH-1")).isEqualTo(91);
+            assertThat(registry.get("inventory.feed.records").tag("outcome", "applied").counter().count()).isEqualTo(7);
+            assertThat(feed.failure()).isNull();
+        }
+    }
+
+    @Test
+    void refusedRecordsGoToTheDeadLetterTopicWithOriginAndReasonAndTheFeedGoesOn() throws Exception {
+        Topics t = new Topics();
+        InventoryLedger ledger = InventoryLedger.builder().build();
+        List<String> bad = List.of(
+                "not json at all",
+                json("order_id", "ORD-2", "SKU-1", "WH-1", -3, ""),
+                json("order_id", "ORD-3", "SKU-1", "WH-1", "\"seven\"", ""),
+                "{\"order_id\":\"ORD-4\",\"product_id\":\"SKU-1\",\"warehouse_id\":\"WH-1\",\"event_time\":\"2026-11-25T10:00:00Z\"}",
+                json("order_id", "ORD-5", "SKU-1", "WH-1", 1, "").replace("2026-11-25T10:00:00Z", "yesterday"),
+                json("order_id", "ORD-6", "SKU-1", "WH-1", 1, ",\"x\":\"" + "y".repeat(70_000) + "\""),
+                "[1,2,3]");
+        try (KafkaInventoryFeed feed = t.feed(ledger).build()) {
+            feed.start();
+            for (String value : bad) {
+                broker.send(t.orders, "key-" + bad.indexOf(value), value);
+            }
+            broker.send(t.reservations, "key-r", json("reservation_id", "R-1", "SKU-1", "WH-1", 1, ",\"status\":\"maybe\""));
+            broker.send(t.orders, "SKU-1", json("order_id", "ORD-OK", "SKU-1", "WH-1", 4, ""));
+            assertThat(InProcessBroker.await(() -> ledger.available("SKU-1", "WH-1") == -4, BOUND)).isTrue();
+            assertThat(feed.isRunning()).isTrue();
+        }
+        List<ConsumerRecord<byte[], byte[]>> dead = broker.readAll(t.deadLetters, bad.size() + 1);
+        assertThat(dead).hasSize(bad.size() + 1);
+        for (ConsumerRecord<byte[], byte[]> r : dead) {
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            String topic = header(r, KafkaInventoryFeed.HEADER_TOPIC);
+            assertThat(topic).isIn(t.orders, t.reservations);
+            assertThat(header(r, KafkaInventoryFeed.HEADER_PARTITION)).matches("[01]");
+            assertThat(header(r, KafkaInventoryFeed.HEADER_OFFSET)).matches("\\d+");
+            String reason = header(r, KafkaInventoryFeed.HEADER_REASON);
+            assertThat(reason).isNotBlank();
+            if (key.equals("key-r")) {
+                assertThat(reason).contains("status").contains("maybe");
+            } else {
+                int i = Integer.parseInt(key.substring(4));
+                assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo(bad.get(i)); // original bytes
+                assertThat(reason).contains(switch (i) {
+                    case 0 -> "not valid JSON";
+                    case 1 -> "quantity must be > 0 but was -3";
+                    case 2 -> "quantity must be a whole number";
+                    case 3 -> "quantity is missing";
+                    case 4 -> "event_time must be an ISO-8601 instant";
+                    case 5 -> "over the limit";
+                    default -> "not a JSON object";
+                });
+            }
+        }
+    }
+
+    @Test
+    void feedResumesExactlyFromTheOffsetsItReports() throws Exception {
+        Topics t = new Topics();
+        InventoryLedger first = InventoryLedger.builder().build();
+        Map<TopicPartition, Long> offsets;
+        for (int i = 0; i < 20; i++) {
+            broker.send(t.receipts, "SKU-" + (i % 3), json("receipt_id", "RCPT-" + i, "SKU-" + (i % 3), "WH-1", 1, ""));
+        }
+        try (KafkaInventoryFeed feed = t.feed(first).startFrom(KafkaInventoryFeed.Start.EARLIEST).build()) {
+            feed.start();
+            assertThat(InProcessBroker.await(() -> first.available("SKU-0") + first.available("SKU-1")
+                    + first.available("SKU-2") == 20, BOUND)).isTrue();
+            offsets = feed.appliedOffsets();
+        }
+        assertThat(offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(t.receipts))
+                .mapToLong(Map.Entry::getValue).sum()).isEqualTo(20);
+        for (int i = 20; i < 30; i++) {
+            broker.send(t.receipts, "SKU-" + (i % 3), json("receipt_id", "RCPT-" + i, "SKU-" + (i % 3), "WH-1", 1, ""));
+        }
+        // A fresh ledger started from the offsets sees only what came after them.
+        InventoryLedger second = InventoryLedger.builder().build();
+        try (KafkaInventoryFeed feed = t.feed(second).startFrom(offsets).build()) {
+            feed.start();
+            assertThat(InProcessBroker.await(() -> second.available("SKU-0") + second.available("SKU-1")
+                    + second.available("SKU-2") == 10, BOUND)).isTrue();
+            assertThat(InProcessBroker.await(() -> feed.appliedOffsets().entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(t.receipts)).mapToLong(Map.Entry::getValue).sum() == 30,
+                    BOUND)).isTrue();
+        }
+        assertThat(second.available("SKU-0") + second.available("SKU-1") + second.available("SKU-2")).isEqualTo(10);
+    }
+
+    @Test
+    void closeReturnsWithinItsBound() throws Exception {
+        Topics t = new Topics();
+        KafkaInventoryFeed feed = t.feed(InventoryLedger.builder().build()).closeTimeout(Duration.ofSeconds(5)).build();
+        feed.start();
+        assertThat(feed.isRunning()).isTrue();
+        long begun = System.nanoTime();
+        feed.close();
+        assertThat(feed.isRunning()).isFalse();
+        assertThat(feed.failure()).isNull();
+        assertThat(Duration.ofNanos(System.nanoTime() - begun)).isLessThan(Duration.ofSeconds(6));
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+}
