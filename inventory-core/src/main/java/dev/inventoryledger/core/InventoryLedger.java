@@ -89,8 +89,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * of any number of threads lets two holds share a unit.
  */
 public final class InventoryLedger {
-    private static final long NO_SAFETY = 0;
-
     private final Clock clock;
     private final int identitiesPerProduct;
     private final long lowStockThreshold;
@@ -693,26 +691,26 @@ public final class InventoryLedger {
 
     /** Whether an existing reservation is exactly this basket, still active. Locks of its products held. */
     private static boolean sameHold(Reservation existing, Map<List<String>, Long> wanted) {
-        Map<String, Long> byProduct = new HashMap<>();
-        for (Map.Entry<List<String>, Long> w : wanted.entrySet()) {
-            byProduct.merge(w.getKey().get(0) + '\u0000' + w.getKey().get(1), w.getValue(), Long::sum);
-        }
-        Map<String, Long> heldByProduct = new HashMap<>();
+        Map<List<String>, Long> held = new HashMap<>();
+        Map<String, Long> heldPerProduct = new HashMap<>();
         for (HoldLine l : existing.lines()) {
             if (l.state != HoldLine.ACTIVE) {
                 return false;
             }
-            heldByProduct.merge(l.product.productId + '\u0000' + l.slot.warehouseId, l.quantity, Long::sum);
+            held.merge(List.of(l.product.productId, l.slot.warehouseId), l.quantity, Long::sum);
+            heldPerProduct.merge(l.product.productId, l.quantity, Long::sum);
         }
-        if (byProduct.equals(heldByProduct)) {
+        if (held.equals(wanted)) {
             return true;
         }
-        // "any warehouse" lines: compare per product
-        Map<String, Long> a = new HashMap<>();
-        Map<String, Long> b = new HashMap<>();
-        byProduct.forEach((k, v) -> a.merge(k.substring(0, k.indexOf('\u0000')), v, Long::sum));
-        heldByProduct.forEach((k, v) -> b.merge(k.substring(0, k.indexOf('\u0000')), v, Long::sum));
-        return wanted.keySet().stream().anyMatch(k -> k.get(1) == null) && a.equals(b);
+        // with "any warehouse" lines, the warehouses were the ledger's choice: compare per product
+        Map<String, Long> wantedPerProduct = new HashMap<>();
+        boolean anyWarehouse = false;
+        for (Map.Entry<List<String>, Long> w : wanted.entrySet()) {
+            wantedPerProduct.merge(w.getKey().get(0), w.getValue(), Long::sum);
+            anyWarehouse |= w.getKey().get(1) == null;
+        }
+        return anyWarehouse && wantedPerProduct.equals(heldPerProduct);
     }
 
     private boolean anyIdentityKnown(String reservationId, BasketPlan plan) {
@@ -1116,7 +1114,7 @@ public final class InventoryLedger {
         long stamp = ps.writeLock();
         try {
             Slot s = ps.find(warehouseId);
-            (s != null ? s : newSlot(ps, warehouseId)).safetyStock = units == 0 ? NO_SAFETY : units;
+            (s != null ? s : newSlot(ps, warehouseId)).safetyStock = units;
         } finally {
             ps.unlockWrite(stamp);
         }

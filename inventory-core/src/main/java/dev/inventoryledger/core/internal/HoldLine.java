@@ -45,11 +45,6 @@ public final class HoldLine {
         this.slot = slot;
     }
 
-    /** True once the line has ended, whichever way. */
-    public boolean ended() {
-        return state >= CONFIRMED;
-    }
-
     /** True for a line that ended as an order. */
     public boolean sold() {
         return state == CONFIRMED || state == CONSUMED || state == PRE_CONSUMED;

@@ -129,11 +129,6 @@ public final class ProductState extends StampedLock {
         return Arrays.copyOf(a, n);
     }
 
-    /** Number of positions. Write or read lock held. */
-    public int slotCount() {
-        return slotCount;
-    }
-
     /** This product's identity memory. Write lock held. */
     public IdentityTable identities(int bound) {
         IdentityTable t = identities;
@@ -175,11 +170,6 @@ public final class ProductState extends StampedLock {
         if (expiresAtNanos != HoldLine.NEVER) {
             scheduleExpiry(line);
         }
-    }
-
-    /** Active holds of this product that can lapse (for tests and audits). Write or read lock held. */
-    public int scheduledExpiries() {
-        return expiries == null ? 0 : expiries.size();
     }
 
     /**
