@@ -95,6 +95,7 @@ public final class InventoryLedger {
     private final Duration defaultHoldTtl;
     private final AllocationRule allocationRule;
     private final List<StockAlertListener> listeners;
+    private final List<LocalEventListener> localListeners;
     private final LedgerMetrics metrics;
 
     private final ConcurrentHashMap<String, ProductState> products = new ConcurrentHashMap<>();
@@ -108,6 +109,7 @@ public final class InventoryLedger {
         this.defaultHoldTtl = b.defaultHoldTtl;
         this.allocationRule = b.allocationRule;
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+        this.localListeners = new CopyOnWriteArrayList<>(b.localListeners);
         this.metrics = new LedgerMetrics(b.registry, l -> ((InventoryLedger) l).rememberedIdentities(), this);
     }
 
@@ -140,7 +142,8 @@ public final class InventoryLedger {
             IdentityTable ids = ps.identities(identitiesPerProduct);
             int seen = ids.check(id.hi, id.lo, fingerprint);
             if (seen != IdentityTable.NEW) {
-                outcome = seen == IdentityTable.DUPLICATE ? ApplyOutcome.DUPLICATE : ApplyOutcome.CONFLICT;
+                outcome = seen == IdentityTable.CONFLICT ? ApplyOutcome.CONFLICT
+                        : extendsHold(ps, event) ? ApplyOutcome.APPLIED : ApplyOutcome.DUPLICATE;
             } else if (event.kind().isReservation()) {
                 outcome = applyReservation(ps, event, micros);
             } else if (isEchoOfConfirm(ps, event)) {
@@ -148,7 +151,7 @@ public final class InventoryLedger {
             } else {
                 alerts = applyStock(ps, event, micros);
             }
-            if (outcome == ApplyOutcome.APPLIED) {
+            if (outcome == ApplyOutcome.APPLIED && seen == IdentityTable.NEW) {
                 ids.insert(id.hi, id.lo, fingerprint);
             }
         } catch (InvalidEventException refused) {
@@ -202,7 +205,8 @@ public final class InventoryLedger {
         if (e.kind() == EventKind.RESERVATION_HELD) {
             if (line != null && line.state != HoldLine.PRE_RELEASED && line.state != HoldLine.PRE_CONSUMED) {
                 // the hold exists (its identity was forgotten, or this copy carries an event_id): the first stands
-                return line.quantity == e.quantity() ? ApplyOutcome.DUPLICATE : ApplyOutcome.CONFLICT;
+                return line.quantity != e.quantity() ? ApplyOutcome.CONFLICT
+                        : extendsHold(ps, e) ? ApplyOutcome.APPLIED : ApplyOutcome.DUPLICATE;
             }
             long held = existing == null ? 0 : existing.held;
             addChecked(held, e.quantity(), "held", e);
@@ -235,6 +239,25 @@ public final class InventoryLedger {
             s.touch(micros);
         }
         return ApplyOutcome.APPLIED;
+    }
+
+    /**
+     * A known {@code held} event with a later {@code expires_at} extends its hold if the hold is active and
+     * has not lapsed (how an in-process {@link #extend} reaches other instances). Write lock held.
+     */
+    private boolean extendsHold(ProductState ps, InventoryEvent e) {
+        if (e.kind() != EventKind.RESERVATION_HELD || e.expiresAt() == null) {
+            return false;
+        }
+        Slot s = ps.find(e.warehouseId());
+        HoldLine line = s == null ? null : reservations.findLine(e.reservationId(), ps, s);
+        long expiry = Times.nanos(e.expiresAt());
+        if (line == null || line.state != HoldLine.ACTIVE || line.quantity != e.quantity()
+                || expiry <= line.expiresAtNanos || line.expiresAtNanos <= nowNanos()) {
+            return false;
+        }
+        ps.reschedule(line, expiry);
+        return true;
     }
 
     private long expiryOf(InventoryEvent held) {
@@ -685,8 +708,16 @@ public final class InventoryLedger {
         if (status != ReservationResult.Status.INSUFFICIENT_STOCK) {
             shortfalls.clear();
         }
-        return ReservationResult.of(reservationId, status, firstSellable,
-                accepted && expiry != HoldLine.NEVER ? Times.instantOfNanos(expiry) : null, held, shortfalls);
+        Instant expiresAt = accepted && expiry != HoldLine.NEVER ? Times.instantOfNanos(expiry) : null;
+        if (status == ReservationResult.Status.ACCEPTED && !localListeners.isEmpty()) {
+            List<InventoryEvent> events = new ArrayList<>(held.size());
+            for (ReservationResult.Allocation a : held) {
+                events.add(InventoryEvent.reservationHeld(reservationId, a.productId(), a.warehouseId(), a.quantity(),
+                        now).withExpiresAt(expiresAt));
+            }
+            tellLocal(events);
+        }
+        return ReservationResult.of(reservationId, status, firstSellable, expiresAt, held, shortfalls);
     }
 
     /** Whether an existing reservation is exactly this basket, still active. Locks of its products held. */
@@ -857,6 +888,7 @@ public final class InventoryLedger {
         long nowNanos = Times.nanos(now);
         long micros = Times.micros(now);
         List<StockAlert> alerts = null;
+        List<InventoryEvent> events = localEvents();
         HoldOutcome outcome;
         while (true) {
             HoldLine[] lines = r.lines();
@@ -879,6 +911,7 @@ public final class InventoryLedger {
                     if (outcome == HoldOutcome.CONFIRMED_AFTER_EXPIRY) {
                         for (HoldLine l : lines) {
                             alerts = sell(l, l.quantity, orderId, now, alerts);
+                            record(events, l, EventKind.ORDER_PLACED, l.quantity, orderId, now, null);
                             l.orderId = orderId;
                             l.state = HoldLine.CONFIRMED; // it had ended as EXPIRED: held was already given back
                             l.slot.touch(micros);
@@ -890,6 +923,8 @@ public final class InventoryLedger {
                     for (HoldLine l : lines) {
                         if (l.state == HoldLine.ACTIVE) {
                             l.product.reschedule(l, newExpiry);
+                            record(events, l, EventKind.RESERVATION_HELD, l.quantity, null, now,
+                                    Times.instantOfNanos(newExpiry));
                         }
                     }
                     outcome = HoldOutcome.EXTENDED;
@@ -898,6 +933,7 @@ public final class InventoryLedger {
                 if (action == RELEASE) {
                     for (HoldLine l : lines) {
                         if (l.state == HoldLine.ACTIVE) {
+                            record(events, l, EventKind.RESERVATION_RELEASED, l.quantity, null, now, null);
                             releaseLine(l);
                             l.slot.touch(micros);
                         }
@@ -908,7 +944,7 @@ public final class InventoryLedger {
                 Map<HoldLine, Long> confirming = confirming(r, lines, part);
                 for (Map.Entry<HoldLine, Long> c : confirming.entrySet()) { // all or nothing: check first
                     if (!canSell(c.getKey(), c.getValue(), orderId)) {
-                        return finish(HoldOutcome.ORDER_CONFLICT, null);
+                        return finish(HoldOutcome.ORDER_CONFLICT, null, null);
                     }
                 }
                 for (Map.Entry<HoldLine, Long> c : confirming.entrySet()) {
@@ -922,6 +958,7 @@ public final class InventoryLedger {
                         l.slot.held -= q;
                     }
                     alerts = sell(l, q, orderId, now, alerts);
+                    record(events, l, EventKind.ORDER_PLACED, q, orderId, now, null);
                     l.slot.touch(micros);
                 }
                 outcome = HoldOutcome.CONFIRMED;
@@ -930,10 +967,27 @@ public final class InventoryLedger {
                 unlockAll(locked, stamps);
             }
         }
-        return finish(outcome, alerts);
+        return finish(outcome, alerts, events);
     }
 
-    private HoldOutcome finish(HoldOutcome outcome, List<StockAlert> alerts) {
+    /** Adds the event an in-process step on a line stands for, when someone listens ({@code into} not null). */
+    private static void record(List<InventoryEvent> into, HoldLine l, EventKind kind, long quantity, String orderId,
+                               Instant now, Instant expiresAt) {
+        if (into == null) {
+            return;
+        }
+        String reservationId = l.reservation.id;
+        String p = l.product.productId, w = l.slot.warehouseId;
+        into.add(switch (kind) {
+            case ORDER_PLACED -> InventoryEvent.orderPlaced(orderId, p, w, quantity, now).withReservationId(reservationId);
+            case RESERVATION_HELD -> InventoryEvent.reservationHeld(reservationId, p, w, quantity, now)
+                    .withExpiresAt(expiresAt);
+            case RESERVATION_RELEASED -> InventoryEvent.reservationReleased(reservationId, p, w, quantity, now);
+            default -> throw new IllegalArgumentException("not an in-process step: " + kind);
+        });
+    }
+
+    private HoldOutcome finish(HoldOutcome outcome, List<StockAlert> alerts, List<InventoryEvent> events) {
         switch (outcome) {
             case CONFIRMED -> metrics.reservation(LedgerMetrics.Reservation.CONFIRMED);
             case CONFIRMED_AFTER_EXPIRY -> metrics.reservation(LedgerMetrics.Reservation.CONFIRMED_AFTER_EXPIRY);
@@ -943,6 +997,7 @@ public final class InventoryLedger {
             }
         }
         tell(alerts);
+        tellLocal(events);
         return outcome;
     }
 
@@ -1171,6 +1226,14 @@ public final class InventoryLedger {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    /**
+     * Adds a listener of the events that {@code tryReserve}, {@code confirm}, {@code release} and
+     * {@code extend} stand for, e.g. a publisher to Kafka (see {@link LocalEventListener}).
+     */
+    public void addLocalEventListener(LocalEventListener listener) {
+        localListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
     // ------------------------------------------------------------------------------------------ alerts
 
     /** The transitions of available from {@code before} to {@code after}, appended to {@code into}. */
@@ -1214,6 +1277,26 @@ public final class InventoryLedger {
         }
     }
 
+    /** Tells the local-event listeners of one operation's events (none: nothing is told). No lock held. */
+    private void tellLocal(List<InventoryEvent> events) {
+        if (events == null || events.isEmpty()) {
+            return;
+        }
+        List<InventoryEvent> told = List.copyOf(events);
+        for (LocalEventListener l : localListeners) {
+            try {
+                l.onLocalEvents(told);
+            } catch (RuntimeException e) {
+                metrics.listenerFailed(); // a listener's failure must not undo or block the change
+            }
+        }
+    }
+
+    /** A list to collect an operation's local events in, or null when nobody listens. */
+    private List<InventoryEvent> localEvents() {
+        return localListeners.isEmpty() ? null : new ArrayList<>(2);
+    }
+
     // ------------------------------------------------------------------------------------------ helpers
 
     private ProductState productFor(String productId) {
@@ -1255,6 +1338,7 @@ public final class InventoryLedger {
         private Duration defaultHoldTtl;
         private AllocationRule allocationRule = AllocationRule.mostSellable();
         private final List<StockAlertListener> listeners = new ArrayList<>();
+        private final List<LocalEventListener> localListeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -1360,6 +1444,12 @@ public final class InventoryLedger {
         /** Adds a listener of stock transitions (see {@link StockAlertListener}). */
         public Builder listener(StockAlertListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Adds a listener of the events in-process operations stand for (see {@link LocalEventListener}). */
+        public Builder localEventListener(LocalEventListener listener) {
+            localListeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

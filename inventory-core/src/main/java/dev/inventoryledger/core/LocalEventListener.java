@@ -1,0 +1,33 @@
+package dev.inventoryledger.core;
+
+import java.util.List;
+
+/**
+ * Told of the events that the ledger's own operations stand for, so that they can be published (the Kafka
+ * module's {@code InventoryEventPublisher} is one) and other instances learn what this one did:
+ *
+ * <ul>
+ *   <li>an accepted {@code tryReserve}: one {@code held} reservation event per line, with its
+ *       {@code expires_at};</li>
+ *   <li>{@code confirm} (wholly, in part, or after expiry): one order per confirmed line, carrying the
+ *       {@code reservation_id};</li>
+ *   <li>{@code release}: one {@code released} event per line still held;</li>
+ *   <li>{@code extend}: the {@code held} events again, with the later {@code expires_at} (a ledger that
+ *       applies a known {@code held} with a later expiry extends the hold).</li>
+ * </ul>
+ *
+ * <p>Nothing is told for calls that change nothing (a refused reservation, an idempotent repeat, a hold
+ * that had already ended) nor for holds that lapse by themselves: every ledger lapses them at the
+ * {@code expires_at} it was given. The ledger has registered each event's identity before telling, so the
+ * echo of a published event read back into the same ledger counts as a duplicate.
+ *
+ * <p>Called on the thread that made the change, after the ledger has released its locks and before the
+ * operation returns, with the events of one operation in one list; operations made one after another are
+ * told in that order. A listener that throws does not undo the change; the exception is counted
+ * ({@code inventory.alert.listener.failures}) and dropped.
+ */
+@FunctionalInterface
+public interface LocalEventListener {
+    /** The events one operation stands for, in line order; never empty. */
+    void onLocalEvents(List<InventoryEvent> events);
+}
