@@ -7,6 +7,7 @@ import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
 import dev.inventoryledger.kafka.internal.EventCodec;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,6 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -31,6 +33,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -87,12 +91,16 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     private final Duration closeTimeout;
     private final EventCodec codec;
     private final Counter[] outcomes; // applied, duplicate, conflict, dead_lettered; null without a registry
+    private final long partitionCheckNanos;
 
     private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
     private final CountDownLatch ready = new CountDownLatch(1);
     private volatile boolean running;
     private volatile Throwable failure;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile long lag = -1; // records behind the end of every partition, summed; -1 until known
+    private volatile double recordsPerSecond;
+    private long windowStartNanos, windowRecords; // the feed thread's
     private Thread thread;
 
     private KafkaInventoryFeed(Builder b) {
@@ -111,9 +119,16 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         }
         this.closeTimeout = b.closeTimeout;
         this.codec = new EventCodec(b.maxRecordBytes);
+        this.partitionCheckNanos = b.partitionCheckInterval.toNanos();
         if (b.registry == null) {
             outcomes = null;
         } else {
+            Gauge.builder("inventory.feed.lag", this, f -> f.lag)
+                    .description("Records not yet read, summed over the feed's partitions (-1 until known)")
+                    .baseUnit("records").register(b.registry);
+            Gauge.builder("inventory.feed.records.per.second", this, f -> f.recordsPerSecond)
+                    .description("Records the feed took per second, over the last second or so")
+                    .register(b.registry);
             String[] names = {"applied", "duplicate", "conflict", "dead_lettered"};
             outcomes = new Counter[names.length];
             for (int i = 0; i < names.length; i++) {
@@ -170,6 +185,19 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         return failure;
     }
 
+    /**
+     * Records written to the feed's partitions and not yet read, summed (from the latest fetch responses);
+     * −1 until known. Also the gauge {@code inventory.feed.lag}.
+     */
+    public long lag() {
+        return lag;
+    }
+
+    /** Records taken per second over the last second or so. Also {@code inventory.feed.records.per.second}. */
+    public double recordsPerSecond() {
+        return recordsPerSecond;
+    }
+
     /** True while the feed's thread runs. */
     public boolean isRunning() {
         Thread t = thread;
@@ -200,8 +228,10 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     private void run() {
         Map<String, Object> consumerProps = new HashMap<>(clientProperties);
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumerProps.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5); // freshness over batching
+        // Freshness needs no short fetch wait: with fetch.min.bytes=1 the broker answers a waiting fetch as
+        // soon as a record arrives. Metadata is refreshed often enough to see new partitions within a minute.
         consumerProps.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+        consumerProps.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 30_000);
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, start == Start.EARLIEST ? "earliest" : "latest");
         Map<String, Object> producerProps = new HashMap<>(clientProperties);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -211,15 +241,31 @@ public final class KafkaInventoryFeed implements AutoCloseable {
              KafkaProducer<byte[], byte[]> deadLetters = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
                      new ByteArraySerializer())) {
             consumer = c;
-            assignAndPosition(c);
+            assignAndPosition(c, partitionsOf(c, Duration.ofSeconds(30)));
             ready.countDown();
+            long nextPartitionCheck = System.nanoTime() + partitionCheckNanos;
+            windowStartNanos = System.nanoTime();
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     take(r, deadLetters);
                     applied.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+                    windowRecords++;
                     if (!running) {
                         break; // the record in hand is finished; positions say where to resume
+                    }
+                }
+                long now = System.nanoTime();
+                measure(c, now);
+                if (now - nextPartitionCheck >= 0) {
+                    nextPartitionCheck = now + partitionCheckNanos;
+                    try {
+                        List<TopicPartition> all = partitionsOf(c, Duration.ofSeconds(1));
+                        if (!c.assignment().containsAll(all)) {
+                            assignAndPosition(c, all); // partitions were added: every record on them is new
+                        }
+                    } catch (KafkaException | IllegalStateException notNow) {
+                        // metadata unavailable for now (a broker restarting): look again next time
                     }
                 }
             }
@@ -234,10 +280,33 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         }
     }
 
-    private void assignAndPosition(KafkaConsumer<byte[], byte[]> c) {
+    /** Lag and rate, from the feed thread after each poll. */
+    private void measure(KafkaConsumer<byte[], byte[]> c, long now) {
+        long behind = 0;
+        for (TopicPartition tp : c.assignment()) {
+            OptionalLong l = c.currentLag(tp);
+            if (l.isEmpty()) {
+                behind = -1;
+                break;
+            }
+            behind += l.getAsLong();
+        }
+        if (behind >= 0) {
+            lag = behind;
+        }
+        long elapsed = now - windowStartNanos;
+        if (elapsed >= 1_000_000_000L) {
+            recordsPerSecond = windowRecords * 1e9 / elapsed;
+            windowRecords = 0;
+            windowStartNanos = now;
+        }
+    }
+
+    /** Every partition of the feed's topics, as the consumer's metadata knows them. */
+    private List<TopicPartition> partitionsOf(KafkaConsumer<byte[], byte[]> c, Duration timeout) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : kindByTopic.keySet()) {
-            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
+            List<PartitionInfo> infos = c.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("topic " + topic + " has no partitions (does it exist?)");
             }
@@ -245,8 +314,25 @@ public final class KafkaInventoryFeed implements AutoCloseable {
                 partitions.add(new TopicPartition(p.topic(), p.partition()));
             }
         }
-        c.assign(partitions);
-        if (startOffsets != null) {
+        return partitions;
+    }
+
+    /**
+     * Assigns the partitions and positions those not yet assigned: at the given offsets, or the start
+     * position; a partition added while the feed runs starts at its beginning.
+     */
+    private void assignAndPosition(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> all) {
+        Set<TopicPartition> had = Set.copyOf(c.assignment());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (TopicPartition tp : all) {
+            if (!had.contains(tp)) {
+                partitions.add(tp);
+            }
+        }
+        c.assign(all);
+        if (!had.isEmpty()) {
+            c.seekToBeginning(partitions);
+        } else if (startOffsets != null) {
             for (TopicPartition tp : partitions) {
                 Long offset = startOffsets.get(tp);
                 if (offset != null) {
@@ -306,6 +392,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         private Duration closeTimeout = Duration.ofSeconds(10);
         private int maxRecordBytes = 64 * 1024;
         private MeterRegistry registry;
+        private Duration partitionCheckInterval = Duration.ofSeconds(10);
 
         private Builder() {
             topics.put(EventKind.ORDER_PLACED, EventKind.ORDER_PLACED.defaultTopic());
@@ -323,7 +410,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
 
         /** The brokers, e.g. {@code kafka-1:9092,kafka-2:9092}. Required (or as a client property). */
         public Builder bootstrapServers(String servers) {
-            this.bootstrapServers = requireText("bootstrapServers", servers);
+            this.bootstrapServers = Options.requireText("bootstrapServers", servers);
             return this;
         }
 
@@ -333,13 +420,13 @@ public final class KafkaInventoryFeed implements AutoCloseable {
          */
         public Builder topic(EventKind kind, String topic) {
             Objects.requireNonNull(kind, "kind");
-            topics.put(kind.isReservation() ? EventKind.RESERVATION_HELD : kind, requireText("topic", topic));
+            topics.put(kind.isReservation() ? EventKind.RESERVATION_HELD : kind, Options.requireText("topic", topic));
             return this;
         }
 
         /** Where refused records go. Default {@code inventory_dead_letters}. */
         public Builder deadLetterTopic(String topic) {
-            this.deadLetterTopic = requireText("deadLetterTopic", topic);
+            this.deadLetterTopic = Options.requireText("deadLetterTopic", topic);
             return this;
         }
 
@@ -363,17 +450,13 @@ public final class KafkaInventoryFeed implements AutoCloseable {
          * ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}, {@code client.id}, fetch settings ...).
          */
         public Builder clientProperty(String name, Object value) {
-            clientProperties.put(requireText("name", name), Objects.requireNonNull(value, "value"));
+            clientProperties.put(Options.requireText("name", name), Objects.requireNonNull(value, "value"));
             return this;
         }
 
         /** How long {@link #close()} waits for the feed's thread. Default 10 s. */
         public Builder closeTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("closeTimeout must be > 0 but was " + timeout);
-            }
-            this.closeTimeout = timeout;
+            this.closeTimeout = Options.requirePositive("closeTimeout", timeout);
             return this;
         }
 
@@ -386,7 +469,20 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             return this;
         }
 
-        /** Counts records by outcome as {@code inventory.feed.records{outcome}}. Default: none. */
+        /**
+         * How often the feed looks for partitions added to its topics (a new partition is read from its
+         * beginning). It sees them once the consumer's metadata has them: within {@code metadata.max.age.ms},
+         * which the feed sets to 30 s unless given. Default 10 s.
+         */
+        public Builder partitionCheckInterval(Duration interval) {
+            this.partitionCheckInterval = Options.requirePositive("partitionCheckInterval", interval);
+            return this;
+        }
+
+        /**
+         * Meters: {@code inventory.feed.records{outcome=applied|duplicate|conflict|dead_lettered}},
+         * {@code inventory.feed.lag} and {@code inventory.feed.records.per.second}. Default: none.
+         */
         public Builder meterRegistry(MeterRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
             return this;
@@ -395,13 +491,6 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         /** A feed, not yet started. */
         public KafkaInventoryFeed build() {
             return new KafkaInventoryFeed(this);
-        }
-
-        private static String requireText(String what, String value) {
-            if (value == null || value.isBlank()) {
-                throw new IllegalArgumentException(what + " must not be blank but was '" + value + "'");
-            }
-            return value;
         }
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InvalidEventException;
 import dev.inventoryledger.core.InventoryEvent;
+import dev.inventoryledger.core.StockAlert;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,6 +17,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.UUID;
 
 /**
  * The article's JSON (snake_case fields, {@code event_time} as ISO-8601 with an offset or {@code Z}) to and
@@ -149,6 +152,36 @@ public final class EventCodec {
         } catch (DateTimeParseException e) {
             throw new Refused(field + " must be an ISO-8601 instant with an offset or Z but was '" + text + "'");
         }
+    }
+
+    /**
+     * An alert as JSON: {@code alert_id}, {@code alert_type} ({@code low_stock}, {@code out_of_stock},
+     * {@code back_in_stock}, {@code oversold}), {@code product_id}, {@code warehouse_id},
+     * {@code available_quantity} (the article's column), {@code previous_quantity}, {@code threshold},
+     * {@code event_time}. The {@code alert_id} is derived from the other fields, so instances that see the
+     * same transition publish the same id and a subscriber can drop the copies.
+     */
+    public static byte[] encode(StockAlert a) {
+        String type = a.type().name().toLowerCase(Locale.ROOT);
+        String id = UUID.nameUUIDFromBytes(String.join("\u0000", type, a.productId(), a.warehouseId(),
+                Long.toString(a.before()), Long.toString(a.available()), a.eventTime().toString())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("alert_id", id);
+            g.writeStringField("alert_type", type);
+            g.writeStringField("product_id", a.productId());
+            g.writeStringField("warehouse_id", a.warehouseId());
+            g.writeNumberField("available_quantity", a.available());
+            g.writeNumberField("previous_quantity", a.before());
+            g.writeNumberField("threshold", a.threshold());
+            g.writeStringField("event_time", a.eventTime().toString());
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
     }
 
     /** The article's JSON for an event (the form the decoder reads back). */

@@ -1,0 +1,247 @@
+package dev.inventoryledger.kafka;
+
+import dev.inventoryledger.core.EventKind;
+import dev.inventoryledger.core.InventoryEvent;
+import dev.inventoryledger.core.LocalEventListener;
+import dev.inventoryledger.core.StockAlert;
+import dev.inventoryledger.core.StockAlertListener;
+import dev.inventoryledger.kafka.internal.EventCodec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Publishes what a storefront instance does to the topics {@link KafkaInventoryFeed} reads, in the same
+ * JSON, so that every other instance's ledger learns of it within milliseconds.
+ *
+ * <ul>
+ *   <li>An idempotent producer ({@code enable.idempotence=true}, {@code acks=all}: these two cannot be
+ *       overridden); records keyed by {@code product_id}, so one product's events keep their order within
+ *       a partition.</li>
+ *   <li>As a {@link LocalEventListener} of a ledger, it publishes the events that {@code tryReserve},
+ *       {@code confirm}, {@code release} and {@code extend} stand for. The ledger has registered their
+ *       identities, so when the same instance's feed reads them back, each echo counts as a duplicate:
+ *       nothing is counted twice.</li>
+ *   <li>{@link #alertSink()} is a {@link StockAlertListener} that publishes each transition (low stock, out of
+ *       stock, back in stock, oversold) once, as JSON, to {@code low_stock_alerts} by default.</li>
+ * </ul>
+ *
+ * <p>Sends are asynchronous: the checkout path never waits for the broker. The producer retries until
+ * {@code delivery.timeout.ms} (two minutes unless set), so a broker restart loses nothing; a record that
+ * still cannot be written is counted ({@code inventory.publisher.records{outcome=failed}}) and kept in
+ * {@link #failure()}. {@link #flush()} waits until everything sent so far is acknowledged or failed.
+ *
+ * <pre>{@code
+ * InventoryEventPublisher publisher = InventoryEventPublisher.builder().bootstrapServers("kafka:9092").build();
+ * ledger.addLocalEventListener(publisher);      // publish what this instance reserves, confirms, releases
+ * ledger.addListener(publisher.alertSink());     // and, on one instance, the stock alerts
+ * }</pre>
+ *
+ * <p>In replica mode every instance sees every transition; publish alerts from one instance, or let the
+ * subscriber drop copies by {@code alert_id}, which is the same wherever the transition is seen.
+ *
+ * <p>Thread-safe.
+ */
+public final class InventoryEventPublisher implements LocalEventListener, AutoCloseable {
+    private final Map<EventKind, String> topics;
+    private final String alertTopic;
+    private final Duration closeTimeout;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Counter sent, failed; // null without a registry
+    private final StockAlertListener alertSink = this::publish;
+    private volatile Throwable failure;
+
+    private InventoryEventPublisher(Builder b) {
+        if (b.bootstrapServers == null && !b.clientProperties.containsKey("bootstrap.servers")) {
+            throw new IllegalStateException("bootstrapServers must be set");
+        }
+        this.topics = new EnumMap<>(b.topics);
+        this.alertTopic = b.alertTopic;
+        this.closeTimeout = b.closeTimeout;
+        Map<String, Object> props = new HashMap<>(b.clientProperties);
+        if (b.bootstrapServers != null) {
+            props.put("bootstrap.servers", b.bootstrapServers);
+        }
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1); // freshness: other instances wait for these
+        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        if (b.registry == null) {
+            sent = failed = null;
+        } else {
+            sent = counter(b.registry, "sent");
+            failed = counter(b.registry, "failed");
+        }
+    }
+
+    private static Counter counter(MeterRegistry registry, String outcome) {
+        return Counter.builder("inventory.publisher.records").tag("outcome", outcome)
+                .description("Records the publisher wrote to Kafka, by outcome").register(registry);
+    }
+
+    /** A builder with the defaults documented on each method. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Publishes one event to its kind's topic, keyed by its product. Never blocks on the broker (unless the
+     * producer's buffer is full, up to {@code max.block.ms}).
+     *
+     * @return completes when the broker has the record, or exceptionally if it could not be written
+     */
+    public CompletableFuture<RecordMetadata> publish(InventoryEvent event) {
+        Objects.requireNonNull(event, "event");
+        String topic = topics.get(event.kind().isReservation() ? EventKind.RESERVATION_HELD : event.kind());
+        return send(topic, event.productId(), EventCodec.encode(event));
+    }
+
+    /** Publishes one alert to the alert topic, keyed by its product. */
+    public CompletableFuture<RecordMetadata> publish(StockAlert alert) {
+        Objects.requireNonNull(alert, "alert");
+        return send(alertTopic, alert.productId(), EventCodec.encode(alert));
+    }
+
+    /** Publishes the events of one in-process operation (see {@link LocalEventListener}). */
+    @Override
+    public void onLocalEvents(List<InventoryEvent> events) {
+        for (InventoryEvent e : events) {
+            publish(e); // a failure is counted and kept by send()
+        }
+    }
+
+    /** A listener that publishes every stock transition it is told of (see the class comment). */
+    public StockAlertListener alertSink() {
+        return alertSink;
+    }
+
+    /** Waits until every record sent so far is acknowledged or has failed. */
+    public void flush() {
+        producer.flush();
+    }
+
+    /** The last record that could not be written, or null if none failed. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Sends what is buffered (within the close timeout) and closes the producer. */
+    @Override
+    public void close() {
+        producer.close(closeTimeout);
+    }
+
+    private CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value) {
+        CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value), (metadata, e) -> {
+                if (e == null) {
+                    count(sent);
+                    done.complete(metadata);
+                } else {
+                    fail(e);
+                    done.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException e) { // closed, buffer full past max.block.ms, record too large ...
+            fail(e);
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
+    private void fail(Throwable e) {
+        failure = e;
+        count(failed);
+    }
+
+    private static void count(Counter c) {
+        if (c != null) {
+            c.increment();
+        }
+    }
+
+    /** Configures an {@link InventoryEventPublisher}; each option is checked when set. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private final Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
+        private String alertTopic = "low_stock_alerts";
+        private final Map<String, Object> clientProperties = new HashMap<>();
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private MeterRegistry registry;
+
+        private Builder() {
+            for (EventKind k : EventKind.values()) {
+                topics.put(k, k.defaultTopic());
+            }
+        }
+
+        /** The brokers, e.g. {@code kafka-1:9092,kafka-2:9092}. Required (or as a client property). */
+        public Builder bootstrapServers(String servers) {
+            this.bootstrapServers = Options.requireText("bootstrapServers", servers);
+            return this;
+        }
+
+        /**
+         * Renames the topic of a kind (both reservation kinds share one topic: name either), as on the feed.
+         * Defaults: the article's names, see {@link EventKind#defaultTopic()}.
+         */
+        public Builder topic(EventKind kind, String topic) {
+            Objects.requireNonNull(kind, "kind");
+            String name = Options.requireText("topic", topic);
+            if (kind.isReservation()) {
+                topics.put(EventKind.RESERVATION_HELD, name);
+                topics.put(EventKind.RESERVATION_RELEASED, name);
+            } else {
+                topics.put(kind, name);
+            }
+            return this;
+        }
+
+        /** Where {@link #alertSink()} publishes. Default {@code low_stock_alerts}. */
+        public Builder alertTopic(String topic) {
+            this.alertTopic = Options.requireText("alertTopic", topic);
+            return this;
+        }
+
+        /**
+         * Any Kafka producer property, passed unchanged ({@code security.protocol}, {@code sasl.*},
+         * {@code ssl.*}, {@code client.id}, {@code linger.ms} (default 1), {@code delivery.timeout.ms} ...),
+         * except {@code enable.idempotence} and {@code acks}, which are always {@code true} and {@code all}.
+         */
+        public Builder clientProperty(String name, Object value) {
+            clientProperties.put(Options.requireText("name", name), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** How long {@link #close()} waits to send what is buffered. Default 10 s. */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = Options.requirePositive("closeTimeout", timeout);
+            return this;
+        }
+
+        /** Counts records as {@code inventory.publisher.records{outcome=sent|failed}}. Default: none. */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** A publisher, connected lazily (the producer fetches metadata on the first send). */
+        public InventoryEventPublisher build() {
+            return new InventoryEventPublisher(this);
+        }
+    }
+}
