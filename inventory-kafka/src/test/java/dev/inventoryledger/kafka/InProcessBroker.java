@@ -84,6 +84,16 @@ final class InProcessBroker implements AutoCloseable {
         }
     }
 
+    /** How many records a topic holds (the sum of its partitions' end offsets; nothing is deleted in tests). */
+    long recordCount(String topic) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            return c.endOffsets(parts, Duration.ofSeconds(30)).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
     /** Waits until the condition holds, checking every millisecond; false if it did not within the bound. */
     static boolean await(BooleanSupplier condition, Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();

@@ -12,14 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.inventoryledger.kafka.TestTopics.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The feed against a real in-process Kafka broker. Each test uses its own topic names. */
 class KafkaInventoryFeedTest {
     private static final Duration BOUND = Duration.ofSeconds(30);
-    private static final AtomicInteger RUN = new AtomicInteger();
     private static InProcessBroker broker;
 
     @BeforeAll
@@ -32,41 +31,9 @@ class KafkaInventoryFeedTest {
         broker.close();
     }
 
-    /** Five fresh topics (and a dead-letter topic) for one test, and a feed builder reading them. */
-    private static final class Topics {
-        final String orders, cancellations, returns, receipts, reservations, deadLetters;
-
-        Topics() throws Exception {
-            String p = "t" + RUN.incrementAndGet() + "_";
-            orders = p + "orders";
-            cancellations = p + "order_cancellations";
-            returns = p + "returns";
-            receipts = p + "warehouse_receipts";
-            reservations = p + "reservations";
-            deadLetters = p + "dead_letters";
-            broker.createTopics(2, orders, cancellations, returns, receipts, reservations, deadLetters);
-        }
-
-        KafkaInventoryFeed.Builder feed(InventoryLedger ledger) {
-            return KafkaInventoryFeed.builder().bootstrapServers(broker.bootstrapServers()).ledger(ledger)
-                    .topic(dev.inventoryledger.core.EventKind.ORDER_PLACED, orders)
-                    .topic(dev.inventoryledger.core.EventKind.ORDER_CANCELLED, cancellations)
-                    .topic(dev.inventoryledger.core.EventKind.RETURN_RECEIVED, returns)
-                    .topic(dev.inventoryledger.core.EventKind.STOCK_RECEIVED, receipts)
-                    .topic(dev.inventoryledger.core.EventKind.RESERVATION_HELD, reservations)
-                    .deadLetterTopic(deadLetters);
-        }
-    }
-
-    private static String json(String idField, String id, String product, String warehouse, Object quantity,
-                               String extra) {
-        return "{\"" + idField + "\":\"" + id + "\",\"product_id\":\"" + product + "\",\"warehouse_id\":\""
-                + warehouse + "\",\"quantity\":" + quantity + ",\"event_time\":\"2026-11-25T10:00:00Z\"" + extra + "}";
-    }
-
     @Test
     void everyTopicIsAppliedAndARedeliveryCountsOnce() throws Exception {
-        Topics t = new Topics();
+        TestTopics t = new TestTopics(broker);
         InventoryLedger ledger = InventoryLedger.builder().build();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (KafkaInventoryFeed feed = t.feed(ledger).meterRegistry(registry).build()) {
@@ -94,7 +61,7 @@ class KafkaInventoryFeedTest {
 
     @Test
     void refusedRecordsGoToTheDeadLetterTopicWithOriginAndReasonAndTheFeedGoesOn() throws Exception {
-        Topics t = new Topics();
+        TestTopics t = new TestTopics(broker);
         InventoryLedger ledger = InventoryLedger.builder().build();
         List<String> bad = List.of(
                 "not json at all",
@@ -144,7 +111,7 @@ class KafkaInventoryFeedTest {
 
     @Test
     void feedResumesExactlyFromTheOffsetsItReports() throws Exception {
-        Topics t = new Topics();
+        TestTopics t = new TestTopics(broker);
         InventoryLedger first = InventoryLedger.builder().build();
         Map<TopicPartition, Long> offsets;
         for (int i = 0; i < 20; i++) {
@@ -176,7 +143,7 @@ class KafkaInventoryFeedTest {
 
     @Test
     void closeReturnsWithinItsBound() throws Exception {
-        Topics t = new Topics();
+        TestTopics t = new TestTopics(broker);
         KafkaInventoryFeed feed = t.feed(InventoryLedger.builder().build()).closeTimeout(Duration.ofSeconds(5)).build();
         feed.start();
         assertThat(feed.isRunning()).isTrue();
