@@ -168,6 +168,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             throw new IllegalStateException("interrupted while starting the feed", e);
         }
         if (failure != null) {
+            close(); // the thread is ending: wait for it, so that isRunning() is false once this throws
             throw new IllegalStateException("feed failed to start", failure);
         }
     }
