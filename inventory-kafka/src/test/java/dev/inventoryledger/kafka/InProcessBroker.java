@@ -21,8 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * A real Apache Kafka broker (KRaft, combined mode, one node) in this JVM, on a free port of 127.0.0.1,
- * with the single-node settings shared/KAFKA-TESTING.md found necessary.
+ * A real Apache Kafka broker (KRaft, combined mode, one node) in this JVM, on a free port, with the
+ * single-node settings shared/KAFKA-TESTING.md found necessary. Clients reach it over loopback
+ * ({@code localhost:PORT}); the test kit itself binds its pre-allocated listener sockets on all addresses
+ * (SecuredBrokerTest shows a listener pinned to 127.0.0.1).
  */
 final class InProcessBroker implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
