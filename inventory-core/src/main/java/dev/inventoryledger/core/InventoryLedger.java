@@ -141,9 +141,11 @@ public final class InventoryLedger {
         try {
             IdentityTable ids = ps.identities(identitiesPerProduct);
             int seen = ids.check(id.hi, id.lo, fingerprint);
-            if (seen != IdentityTable.NEW) {
+            if (seen == IdentityTable.CONFLICT && namesHoldOfPlainOrder(ids, id, event)) {
+                outcome = consumeHoldOfKnownOrder(ps, event, micros);
+            } else if (seen != IdentityTable.NEW) {
                 outcome = seen == IdentityTable.CONFLICT ? ApplyOutcome.CONFLICT
-                        : extendsHold(ps, event) ? ApplyOutcome.APPLIED : ApplyOutcome.DUPLICATE;
+                        : extendsHold(ps, event, micros) ? ApplyOutcome.APPLIED : ApplyOutcome.DUPLICATE;
             } else if (event.kind().isReservation()) {
                 outcome = applyReservation(ps, event, micros);
             } else if (isEchoOfConfirm(ps, event)) {
@@ -163,6 +165,32 @@ public final class InventoryLedger {
         metrics.event(event.kind(), outcome.ordinal());
         tell(alerts);
         return outcome;
+    }
+
+    /**
+     * An order naming a reservation, whose identity is known from a copy without reservation_id and the same
+     * quantity: what a {@code confirm} into an order already applied tells. Write lock held.
+     */
+    private static boolean namesHoldOfPlainOrder(IdentityTable ids, IdentityHash id, InventoryEvent e) {
+        return e.kind() == EventKind.ORDER_PLACED && e.reservationId() != null && e.eventId() == null
+                && ids.check(id.hi, id.lo, Identities.fingerprint(e.quantity(), null)) == IdentityTable.DUPLICATE;
+    }
+
+    /**
+     * The order is in the counts already: end the hold it names (APPLIED), or recognise the echo of the
+     * confirm that did (DUPLICATE); anything else stays a conflict. Write lock held.
+     */
+    private ApplyOutcome consumeHoldOfKnownOrder(ProductState ps, InventoryEvent e, long micros) {
+        Slot s = ps.find(e.warehouseId());
+        HoldLine line = s == null ? null : reservations.findLine(e.reservationId(), ps, s);
+        if (line != null && line.state == HoldLine.ACTIVE && line.quantity == e.quantity()) {
+            line.orderId = e.id();
+            endLine(line, HoldLine.CONSUMED);
+            s.touch(micros);
+            return ApplyOutcome.APPLIED;
+        }
+        return line != null && line.sold() && e.id().equals(line.orderId) ? ApplyOutcome.DUPLICATE
+                : ApplyOutcome.CONFLICT;
     }
 
     /** An order naming a reservation whose line this ledger confirmed as that very order. Write lock held. */
@@ -189,6 +217,9 @@ public final class InventoryLedger {
             if (line.state == HoldLine.ACTIVE) {
                 line.orderId = e.id();
                 endLine(line, HoldLine.CONSUMED);
+            } else if (line.state == HoldLine.EXPIRED) {
+                line.orderId = e.id();
+                line.state = HoldLine.CONSUMED; // sold after it lapsed: held was given back then; it ends once
             } else if (line.state == HoldLine.NEW) {
                 line.orderId = e.id();
                 line.state = HoldLine.PRE_CONSUMED;
@@ -206,7 +237,7 @@ public final class InventoryLedger {
             if (line != null && line.state != HoldLine.PRE_RELEASED && line.state != HoldLine.PRE_CONSUMED) {
                 // the hold exists (its identity was forgotten, or this copy carries an event_id): the first stands
                 return line.quantity != e.quantity() ? ApplyOutcome.CONFLICT
-                        : extendsHold(ps, e) ? ApplyOutcome.APPLIED : ApplyOutcome.DUPLICATE;
+                        : extendsHold(ps, e, micros) ? ApplyOutcome.APPLIED : ApplyOutcome.DUPLICATE;
             }
             long held = existing == null ? 0 : existing.held;
             addChecked(held, e.quantity(), "held", e);
@@ -245,7 +276,7 @@ public final class InventoryLedger {
      * A known {@code held} event with a later {@code expires_at} extends its hold if the hold is active and
      * has not lapsed (how an in-process {@link #extend} reaches other instances). Write lock held.
      */
-    private boolean extendsHold(ProductState ps, InventoryEvent e) {
+    private boolean extendsHold(ProductState ps, InventoryEvent e, long micros) {
         if (e.kind() != EventKind.RESERVATION_HELD || e.expiresAt() == null) {
             return false;
         }
@@ -257,6 +288,7 @@ public final class InventoryLedger {
             return false;
         }
         ps.reschedule(line, expiry);
+        s.touch(micros); // as the in-process extend does: lastUpdated agrees whichever copy comes first
         return true;
     }
 
@@ -858,7 +890,8 @@ public final class InventoryLedger {
 
     /**
      * Renews the hold while payment is in flight: every active line of the reservation now lapses at
-     * {@code now + ttl}. A hold that has already lapsed is not revived (a later {@code confirm} re-takes the
+     * {@code now + ttl}, or later if it already did (a renewal never shortens a hold, so that other
+     * instances, which take only a later {@code expires_at}, agree). A hold that has already lapsed is not revived (a later {@code confirm} re-takes the
      * units if they are still sellable).
      *
      * @return {@link HoldOutcome#EXTENDED}, or how the hold had ended, or {@link HoldOutcome#UNKNOWN}
@@ -921,8 +954,10 @@ public final class InventoryLedger {
                 }
                 if (action == EXTEND) {
                     for (HoldLine l : lines) {
-                        if (l.state == HoldLine.ACTIVE) {
+                        // never earlier than it was: peers only ever lengthen a hold from a later expires_at
+                        if (l.state == HoldLine.ACTIVE && newExpiry > l.expiresAtNanos) {
                             l.product.reschedule(l, newExpiry);
+                            l.slot.touch(micros);
                             record(events, l, EventKind.RESERVATION_HELD, l.quantity, null, now,
                                     Times.instantOfNanos(newExpiry));
                         }
