@@ -57,6 +57,16 @@ public final class IdentityTable {
         return size;
     }
 
+    /** Every remembered identity as (hi, lo, fingerprint) triples, oldest first (a copy). */
+    public long[] entries() {
+        long[] out = new long[size * 3];
+        int mask = capacity - 1;
+        for (int n = 0; n < size; n++) {
+            System.arraycopy(ring, 3 * ((oldest + n) & mask), out, 3 * n, 3);
+        }
+        return out;
+    }
+
     /** Whether the identity is remembered, and if so whether with the same payload. Changes nothing. */
     public int check(long hi, long lo, long fingerprint) {
         int mask = index.length - 1;

@@ -138,6 +138,11 @@ public final class ProductState extends StampedLock {
         return t;
     }
 
+    /** The remembered identities, oldest first, as {@link IdentityTable#entries()}. Write or read lock held. */
+    public long[] identityEntries() {
+        return identities == null ? new long[0] : identities.entries();
+    }
+
     /** Identities remembered (0 before the first). Write or read lock held. */
     public int identityCount() {
         return identities == null ? 0 : identities.size();

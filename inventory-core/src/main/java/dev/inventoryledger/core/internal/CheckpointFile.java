@@ -1,0 +1,343 @@
+package dev.inventoryledger.core.internal;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UTFDataFormatException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * The checkpoint file: the ledger's whole state in one versioned, checksummed binary file, written
+ * atomically (temporary file, fsync, rename, fsync of the directory).
+ *
+ * <pre>
+ * int magic "ILCP", int version
+ * long written-at (epoch micros)
+ * int n; n × (utf source, long offset)                     source offsets, e.g. a Kafka feed's
+ * int n; n × product:
+ *     utf id, long backorder limit
+ *     int n; n × (utf warehouse, long available, held, last-updated micros, safety stock; int threshold or -1)
+ *     int n; n × (long hi, lo, fingerprint)                  remembered identities, oldest first
+ * int n; n × reservation:
+ *     utf id; int n; n × (utf product, utf warehouse, byte state, long quantity, expires-at nanos;
+ *                         boolean has-order [utf order])
+ * int end marker "END!"
+ * int CRC32C of every byte above
+ * </pre>
+ *
+ * A file that is not a checkpoint, of another version, truncated, or whose checksum or structure does not
+ * hold is refused with a {@link Corrupt} that says which; nothing of it is used.
+ */
+public final class CheckpointFile {
+    static final int MAGIC = 0x494C4350; // "ILCP"
+    static final int VERSION = 1;
+    private static final int END = 0x454E4421; // "END!"
+
+    private CheckpointFile() {
+    }
+
+    /** A checkpoint that cannot be used, and why. */
+    public static final class Corrupt extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public Corrupt(Path file, String why) {
+            super("checkpoint " + file + " is unusable: " + why + "; nothing was restored");
+        }
+    }
+
+    /** One position as stored. */
+    public record SlotData(String warehouseId, long available, long held, long lastUpdatedMicros, long safetyStock,
+                           int threshold) {
+    }
+
+    /** One product as stored; {@code identities} holds (hi, lo, fingerprint) triples, oldest first. */
+    public record ProductData(String productId, long backorderLimit, List<SlotData> slots, long[] identities) {
+    }
+
+    /** One reservation line as stored. */
+    public record LineData(String productId, String warehouseId, byte state, long quantity, long expiresAtNanos,
+                           String orderId) {
+    }
+
+    /** One reservation as stored. */
+    public record ReservationData(String id, List<LineData> lines) {
+    }
+
+    /** A whole checkpoint, read and verified. */
+    public record Contents(long writtenAtMicros, Map<String, Long> offsets, List<ProductData> products,
+                           List<ReservationData> reservations) {
+    }
+
+    /**
+     * Serializes into memory; the caller holds the locks that make the state still (the file is written
+     * after they are released, by {@link #write(Path, Chunks)}).
+     */
+    public static Chunks serialize(long writtenAtMicros, Map<String, Long> offsets, Collection<ProductState> products,
+                                   Collection<Reservation> reservations) throws IOException {
+        // Only lines of the products being written (and locked): a product made after the caller took its
+        // list is not in the file, nor are lines on it.
+        java.util.Set<ProductState> included = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        included.addAll(products);
+        List<HoldLine[]> kept = new ArrayList<>();
+        List<String> keptIds = new ArrayList<>();
+        for (Reservation r : reservations) {
+            List<HoldLine> lines = new ArrayList<>();
+            for (HoldLine l : r.lines()) {
+                if (included.contains(l.product)) {
+                    lines.add(l);
+                }
+            }
+            if (!lines.isEmpty()) {
+                kept.add(lines.toArray(new HoldLine[0]));
+                keptIds.add(r.id);
+            }
+        }
+        Chunks chunks = new Chunks();
+        CRC32C crc = new CRC32C();
+        DataOutputStream out = new DataOutputStream(new CheckedOutputStream(chunks, crc));
+        out.writeInt(MAGIC);
+        out.writeInt(VERSION);
+        out.writeLong(writtenAtMicros);
+        out.writeInt(offsets.size());
+        for (Map.Entry<String, Long> o : offsets.entrySet()) {
+            out.writeUTF(o.getKey());
+            out.writeLong(o.getValue());
+        }
+        out.writeInt(products.size());
+        for (ProductState ps : products) {
+            out.writeUTF(ps.productId);
+            out.writeLong(ps.backorderLimit);
+            Slot[] slots = ps.slots();
+            out.writeInt(slots.length);
+            for (Slot s : slots) {
+                out.writeUTF(s.warehouseId);
+                out.writeLong(s.available);
+                out.writeLong(s.held);
+                out.writeLong(s.lastUpdatedMicros);
+                out.writeLong(s.safetyStock);
+                out.writeInt((int) ps.lowStockThreshold(s, -1));
+            }
+            long[] ids = ps.identityEntries();
+            out.writeInt(ids.length / 3);
+            for (long v : ids) {
+                out.writeLong(v);
+            }
+        }
+        out.writeInt(kept.size());
+        for (int i = 0; i < kept.size(); i++) {
+            HoldLine[] lines = kept.get(i);
+            out.writeUTF(keptIds.get(i));
+            out.writeInt(lines.length);
+            for (HoldLine l : lines) {
+                out.writeUTF(l.product.productId);
+                out.writeUTF(l.slot.warehouseId);
+                out.writeByte(l.state);
+                out.writeLong(l.quantity);
+                out.writeLong(l.expiresAtNanos);
+                out.writeBoolean(l.orderId != null);
+                if (l.orderId != null) {
+                    out.writeUTF(l.orderId);
+                }
+            }
+        }
+        out.writeInt(END);
+        out.flush();
+        int sum = (int) crc.getValue();
+        chunks.write(new byte[]{(byte) (sum >>> 24), (byte) (sum >>> 16), (byte) (sum >>> 8), (byte) sum});
+        return chunks;
+    }
+
+    /** Writes atomically: a crash at any instant leaves either the previous file or this one, whole. */
+    public static void write(Path file, Chunks bytes) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                for (ByteBuffer b : bytes.buffers()) {
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true); // the rename itself survives a power cut
+        } catch (IOException notSupported) {
+            // some platforms cannot open a directory; the rename is still atomic there
+        }
+    }
+
+    /** Reads and verifies a whole checkpoint. */
+    public static Contents read(Path file) throws IOException {
+        CRC32C crc = new CRC32C();
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
+            try {
+                if (in.readInt() != MAGIC) {
+                    throw new Corrupt(file, "it is not an inventory ledger checkpoint (wrong magic number)");
+                }
+                int version = in.readInt();
+                if (version != VERSION) {
+                    throw new Corrupt(file, "version " + version + " is not supported (this library reads "
+                            + VERSION + ")");
+                }
+                long writtenAt = in.readLong();
+                int n = count(in, file, "offsets");
+                Map<String, Long> offsets = new LinkedHashMap<>();
+                for (int i = 0; i < n; i++) {
+                    offsets.put(in.readUTF(), in.readLong());
+                }
+                n = count(in, file, "products");
+                List<ProductData> products = new ArrayList<>(Math.min(n, 1 << 16));
+                Map<String, Map<String, Boolean>> known = new HashMap<>();
+                for (int i = 0; i < n; i++) {
+                    String id = in.readUTF();
+                    long backorder = in.readLong();
+                    int m = count(in, file, "positions");
+                    List<SlotData> slots = new ArrayList<>(Math.min(m, 1 << 10));
+                    Map<String, Boolean> warehouses = new HashMap<>();
+                    for (int j = 0; j < m; j++) {
+                        SlotData s = new SlotData(in.readUTF(), in.readLong(), in.readLong(), in.readLong(),
+                                in.readLong(), in.readInt());
+                        slots.add(s);
+                        warehouses.put(s.warehouseId(), Boolean.TRUE);
+                    }
+                    int k = count(in, file, "identities");
+                    long[] ids = new long[Math.multiplyExact(k, 3)];
+                    for (int j = 0; j < ids.length; j++) {
+                        ids[j] = in.readLong();
+                    }
+                    if (known.put(id, warehouses) != null) {
+                        throw new Corrupt(file, "product " + id + " appears twice");
+                    }
+                    products.add(new ProductData(id, backorder, slots, ids));
+                }
+                n = count(in, file, "reservations");
+                List<ReservationData> reservations = new ArrayList<>(Math.min(n, 1 << 16));
+                Map<String, Boolean> reservationIds = new HashMap<>();
+                for (int i = 0; i < n; i++) {
+                    String id = in.readUTF();
+                    if (reservationIds.put(id, Boolean.TRUE) != null) {
+                        throw new Corrupt(file, "reservation " + id + " appears twice");
+                    }
+                    int m = count(in, file, "lines");
+                    List<LineData> lines = new ArrayList<>(Math.min(m, 1 << 10));
+                    for (int j = 0; j < m; j++) {
+                        LineData l = new LineData(in.readUTF(), in.readUTF(), in.readByte(), in.readLong(),
+                                in.readLong(), in.readBoolean() ? in.readUTF() : null);
+                        Map<String, Boolean> w = known.get(l.productId());
+                        if (w == null || !w.containsKey(l.warehouseId())) {
+                            throw new Corrupt(file, "reservation " + id + " names a position not in the file");
+                        }
+                        if (l.state() < HoldLine.ACTIVE || l.state() > HoldLine.PRE_CONSUMED) {
+                            throw new Corrupt(file, "reservation " + id + " has a line in unknown state " + l.state());
+                        }
+                        lines.add(l);
+                    }
+                    reservations.add(new ReservationData(id, lines));
+                }
+                if (in.readInt() != END) {
+                    throw new Corrupt(file, "the end marker is missing");
+                }
+                int expected = (int) crc.getValue();
+                int stored = new DataInputStream(raw).readInt(); // not part of the checksum
+                if (stored != expected) {
+                    throw new Corrupt(file, "checksum mismatch (stored " + Integer.toHexString(stored) + ", computed "
+                            + Integer.toHexString(expected) + ")");
+                }
+                if (raw.read() != -1) {
+                    throw new Corrupt(file, "there are bytes after the checksum");
+                }
+                return new Contents(writtenAt, offsets, products, reservations);
+            } catch (EOFException e) {
+                throw new Corrupt(file, "it is truncated");
+            } catch (UTFDataFormatException e) {
+                throw new Corrupt(file, "a text field is malformed");
+            } catch (ArithmeticException | OutOfMemoryError e) {
+                throw new Corrupt(file, "a count is out of range");
+            }
+        }
+    }
+
+    private static int count(DataInputStream in, Path file, String what) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            throw new Corrupt(file, "negative count of " + what + ": " + n);
+        }
+        return n;
+    }
+
+    /** An output stream into 1 MiB chunks: no 2 GiB ceiling and no copying as it grows. */
+    public static final class Chunks extends OutputStream {
+        private static final int CHUNK = 1 << 20;
+        private final List<byte[]> full = new ArrayList<>();
+        private byte[] current = new byte[CHUNK];
+        private int used;
+        private long size;
+
+        @Override
+        public void write(int b) {
+            if (used == CHUNK) {
+                full.add(current);
+                current = new byte[CHUNK];
+                used = 0;
+            }
+            current[used++] = (byte) b;
+            size++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            while (len > 0) {
+                if (used == CHUNK) {
+                    full.add(current);
+                    current = new byte[CHUNK];
+                    used = 0;
+                }
+                int n = Math.min(len, CHUNK - used);
+                System.arraycopy(b, off, current, used, n);
+                used += n;
+                off += n;
+                len -= n;
+                size += n;
+            }
+        }
+
+        /** Bytes written. */
+        public long size() {
+            return size;
+        }
+
+        List<ByteBuffer> buffers() {
+            List<ByteBuffer> out = new ArrayList<>(full.size() + 1);
+            for (byte[] b : full) {
+                out.add(ByteBuffer.wrap(b));
+            }
+            out.add(ByteBuffer.wrap(current, 0, used));
+            return out;
+        }
+    }
+}
