@@ -23,8 +23,13 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -38,6 +43,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Feeds an {@link InventoryLedger} from the article's five Kafka topics, in replica mode: every instance is
@@ -69,6 +75,7 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class KafkaInventoryFeed implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaInventoryFeed.class);
 
     /** Where the feed starts when no offsets are given. */
     public enum Start {
@@ -86,7 +93,10 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     private final Map<String, EventKind> kindByTopic;
     private final String deadLetterTopic;
     private final Start start;
-    private final Map<TopicPartition, Long> startOffsets;
+    private Map<TopicPartition, Long> startOffsets; // set before the thread starts
+    private final Path checkpointFile;
+    private final long checkpointNanos;
+    private final Counter[] checkpoints; // written, failed; null without a registry
     private final Map<String, Object> clientProperties;
     private final Duration closeTimeout;
     private final EventCodec codec;
@@ -120,9 +130,13 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         this.closeTimeout = b.closeTimeout;
         this.codec = new EventCodec(b.maxRecordBytes);
         this.partitionCheckNanos = b.partitionCheckInterval.toNanos();
+        this.checkpointFile = b.checkpointFile;
+        this.checkpointNanos = b.checkpointInterval.toNanos();
         if (b.registry == null) {
             outcomes = null;
+            checkpoints = null;
         } else {
+            checkpoints = new Counter[]{checkpointCounter(b.registry, "written"), checkpointCounter(b.registry, "failed")};
             Gauge.builder("inventory.feed.lag", this, f -> f.lag)
                     .description("Records not yet read, summed over the feed's partitions (-1 until known)")
                     .baseUnit("records").register(b.registry);
@@ -136,6 +150,11 @@ public final class KafkaInventoryFeed implements AutoCloseable {
                         .description("Kafka records read by the feed, by outcome").register(b.registry);
             }
         }
+    }
+
+    private static Counter checkpointCounter(MeterRegistry registry, String outcome) {
+        return Counter.builder("inventory.feed.checkpoints").tag("outcome", outcome)
+                .description("Checkpoints the feed wrote, by outcome").register(registry);
     }
 
     /** A builder with the defaults documented on each method. */
@@ -153,6 +172,14 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     public synchronized void start() {
         if (thread != null) {
             throw new IllegalStateException("feed already started");
+        }
+        if (checkpointFile != null && Files.exists(checkpointFile)) {
+            try {
+                startOffsets = offsetsOf(ledger.restore(checkpointFile));
+            } catch (IOException e) {
+                throw new IllegalStateException("could not restore checkpoint " + checkpointFile + " (" + e.getMessage()
+                        + "); to rebuild from the topics instead, move the file away and start from EARLIEST", e);
+            }
         }
         running = true;
         thread = new Thread(this::run, "inventory-kafka-feed");
@@ -245,6 +272,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             assignAndPosition(c, partitionsOf(c, Duration.ofSeconds(30)));
             ready.countDown();
             long nextPartitionCheck = System.nanoTime() + partitionCheckNanos;
+            long nextCheckpoint = System.nanoTime() + checkpointNanos;
             windowStartNanos = System.nanoTime();
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
@@ -258,6 +286,10 @@ public final class KafkaInventoryFeed implements AutoCloseable {
                 }
                 long now = System.nanoTime();
                 measure(c, now);
+                if (checkpointFile != null && now - nextCheckpoint >= 0) {
+                    checkpoint(); // between records: the offsets are exactly those of the events applied
+                    nextCheckpoint = System.nanoTime() + checkpointNanos;
+                }
                 if (now - nextPartitionCheck >= 0) {
                     nextPartitionCheck = now + partitionCheckNanos;
                     try {
@@ -277,8 +309,36 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         } finally {
             consumer = null;
             running = false;
+            if (checkpointFile != null && ready.getCount() == 0) {
+                checkpoint(); // on close (or failure): the state and offsets agree whatever stopped the feed
+            }
             ready.countDown();
         }
+    }
+
+    /** Writes the checkpoint with the applied offsets; a failure is counted and logged, the feed goes on. */
+    private void checkpoint() {
+        Map<String, Long> offsets = new HashMap<>();
+        applied.forEach((tp, offset) -> offsets.put(tp.topic() + ":" + tp.partition(), offset));
+        try {
+            ledger.checkpoint(checkpointFile, offsets);
+            count(checkpoints, 0);
+        } catch (IOException | RuntimeException e) {
+            count(checkpoints, 1);
+            LOG.warn("could not write checkpoint {}; the previous one stays: {}", checkpointFile, e.toString());
+        }
+    }
+
+    /** The checkpoint's source offsets ({@code topic:partition}) as partitions. */
+    private static Map<TopicPartition, Long> offsetsOf(Map<String, Long> stored) {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        stored.forEach((key, offset) -> {
+            int colon = key.lastIndexOf(':');
+            if (colon > 0) {
+                out.put(new TopicPartition(key.substring(0, colon), Integer.parseInt(key.substring(colon + 1))), offset);
+            }
+        });
+        return out;
     }
 
     /** Lag and rate, from the feed thread after each poll. */
@@ -303,11 +363,19 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         }
     }
 
-    /** Every partition of the feed's topics, as the consumer's metadata knows them. */
+    /**
+     * Every partition of the feed's topics, as the consumer's metadata knows them; a topic the metadata
+     * does not show yet (just created) is asked for again until the timeout.
+     */
     private List<TopicPartition> partitionsOf(KafkaConsumer<byte[], byte[]> c, Duration timeout) {
         List<TopicPartition> partitions = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
         for (String topic : kindByTopic.keySet()) {
             List<PartitionInfo> infos = c.partitionsFor(topic, timeout);
+            while ((infos == null || infos.isEmpty()) && System.nanoTime() - deadline < 0 && running) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a back-off, not a poll interval
+                infos = c.partitionsFor(topic, timeout);
+            }
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("topic " + topic + " has no partitions (does it exist?)");
             }
@@ -376,8 +444,12 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     }
 
     private void count(int outcome) {
-        if (outcomes != null) {
-            outcomes[outcome].increment();
+        count(outcomes, outcome);
+    }
+
+    private static void count(Counter[] counters, int i) {
+        if (counters != null) {
+            counters[i].increment();
         }
     }
 
@@ -394,6 +466,8 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         private int maxRecordBytes = 64 * 1024;
         private MeterRegistry registry;
         private Duration partitionCheckInterval = Duration.ofSeconds(10);
+        private Path checkpointFile;
+        private Duration checkpointInterval = Duration.ofSeconds(60);
 
         private Builder() {
             topics.put(EventKind.ORDER_PLACED, EventKind.ORDER_PLACED.defaultTopic());
@@ -467,6 +541,24 @@ public final class KafkaInventoryFeed implements AutoCloseable {
                 throw new IllegalArgumentException("maxRecordBytes must be >= 64 but was " + bytes);
             }
             this.maxRecordBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Keeps the ledger in a checkpoint file: on {@link #start()}, if the file exists, the (new, empty)
+         * ledger is restored from it and every partition resumes at its stored offset, so no record is
+         * applied twice and none is skipped, however long ago its identity was forgotten; while running,
+         * the feed checkpoints every {@link #checkpointInterval(Duration) interval} and when it stops. A
+         * partition the checkpoint does not name is read from its beginning. Default: no checkpoints.
+         */
+        public Builder checkpoint(Path file) {
+            this.checkpointFile = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** How often the feed checkpoints while running (see {@link #checkpoint(Path)}). Default 60 s. */
+        public Builder checkpointInterval(Duration interval) {
+            this.checkpointInterval = Options.requirePositive("checkpointInterval", interval);
             return this;
         }
 

@@ -7,14 +7,18 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import static dev.inventoryledger.kafka.TestTopics.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The feed against a real in-process Kafka broker. Each test uses its own topic names. */
 class KafkaInventoryFeedTest {
@@ -139,6 +143,63 @@ class KafkaInventoryFeedTest {
                     BOUND)).isTrue();
         }
         assertThat(second.available("SKU-0") + second.available("SKU-1") + second.available("SKU-2")).isEqualTo(10);
+    }
+
+    @Test
+    void aRestartFromItsCheckpointCountsNothingTwiceEvenWithEveryIdentityForgotten(@TempDir Path dir) throws Exception {
+        TestTopics t = new TestTopics(broker);
+        Path checkpoint = dir.resolve("ledger.ckpt");
+        // One identity remembered per product: a redelivery of any older event would count again, so only the
+        // stored offsets can keep the restart exact.
+        InventoryLedger first = InventoryLedger.builder().identitiesPerProduct(1).build();
+        for (int i = 0; i < 40; i++) {
+            broker.send(t.receipts, "SKU-" + (i % 4), json("receipt_id", "RCPT-" + i, "SKU-" + (i % 4), "WH-1", 2, ""));
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (KafkaInventoryFeed feed = t.feed(first).checkpoint(checkpoint).checkpointInterval(Duration.ofMillis(50))
+                .meterRegistry(registry).startFrom(KafkaInventoryFeed.Start.EARLIEST).build()) {
+            feed.start();
+            assertThat(InProcessBroker.await(() -> total(first) == 80, BOUND)).isTrue();
+            assertThat(first.tryReserve("SKU-1", "WH-1", 3, "cart-1", Duration.ofHours(1)).accepted()).isTrue();
+        } // close writes the final checkpoint
+        assertThat(registry.get("inventory.feed.checkpoints").tag("outcome", "written").counter().count())
+                .isGreaterThanOrEqualTo(1);
+        for (int i = 40; i < 50; i++) {
+            broker.send(t.receipts, "SKU-" + (i % 4), json("receipt_id", "RCPT-" + i, "SKU-" + (i % 4), "WH-1", 2, ""));
+        }
+        InventoryLedger second = InventoryLedger.builder().identitiesPerProduct(1).build();
+        SimpleMeterRegistry again = new SimpleMeterRegistry();
+        try (KafkaInventoryFeed feed = t.feed(second).checkpoint(checkpoint).meterRegistry(again)
+                .startFrom(KafkaInventoryFeed.Start.EARLIEST).build()) { // the checkpoint wins over EARLIEST
+            feed.start();
+            assertThat(second.held("SKU-1", "WH-1")).as("restored before start() returns").isEqualTo(3);
+            assertThat(InProcessBroker.await(() -> total(second) == 100, BOUND)).isTrue();
+            assertThat(InProcessBroker.await(() -> feed.appliedOffsets().entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(t.receipts)).mapToLong(Map.Entry::getValue).sum() == 50,
+                    BOUND)).isTrue();
+            assertThat(again.get("inventory.feed.records").tag("outcome", "applied").counter().count()).isEqualTo(10);
+        }
+        assertThat(total(second)).isEqualTo(100);
+        assertThat(second.audit().isClean()).isTrue();
+    }
+
+    @Test
+    void aCorruptCheckpointStopsTheStartWithAClearMessageAndLoadsNothing(@TempDir Path dir) throws Exception {
+        TestTopics t = new TestTopics(broker);
+        Path checkpoint = dir.resolve("ledger.ckpt");
+        Files.write(checkpoint, "not a checkpoint".getBytes(StandardCharsets.UTF_8));
+        InventoryLedger ledger = InventoryLedger.builder().build();
+        try (KafkaInventoryFeed feed = t.feed(ledger).checkpoint(checkpoint).build()) {
+            assertThatThrownBy(feed::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("could not restore checkpoint").hasMessageContaining("ledger.ckpt")
+                    .hasMessageContaining("not an inventory ledger checkpoint");
+            assertThat(feed.isRunning()).isFalse();
+        }
+        assertThat(ledger.positions()).isEmpty();
+    }
+
+    private static long total(InventoryLedger ledger) {
+        return ledger.positions().stream().mapToLong(dev.inventoryledger.core.Position::available).sum();
     }
 
     @Test
