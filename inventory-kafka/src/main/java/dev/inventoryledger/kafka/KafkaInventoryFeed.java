@@ -30,7 +30,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -579,6 +582,62 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         public Builder meterRegistry(MeterRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
             return this;
+        }
+
+        /**
+         * The audit path: a new ledger rebuilt from the topics' whole history as it stands now, as of an
+         * instant — only events whose {@code event_time} is at or before {@code asOf} are applied, and the
+         * ledger's clock stands at {@code asOf}, so holds whose {@code expires_at} is at or before it no
+         * longer count ("what did we believe was sellable at 14:03?"). Uses this builder's brokers, topics
+         * and client properties; not its ledger. Records the feed would refuse are skipped. Blocks until
+         * every partition has been read to the end it had when the call began.
+         *
+         * @param ledgerSettings settings for the rebuilt ledger (its clock is replaced); identities must be
+         *                       remembered long enough to recognise the history's redeliveries
+         */
+        public InventoryLedger rebuildAsOf(Instant asOf, InventoryLedger.Builder ledgerSettings) {
+            Objects.requireNonNull(asOf, "asOf");
+            InventoryLedger rebuilt = Objects.requireNonNull(ledgerSettings, "ledgerSettings")
+                    .clock(Clock.fixed(asOf, ZoneOffset.UTC)).build();
+            Map<String, Object> props = new HashMap<>(clientProperties);
+            if (bootstrapServers != null) {
+                props.put("bootstrap.servers", bootstrapServers);
+            }
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            EventCodec codec = new EventCodec(maxRecordBytes);
+            Map<String, EventKind> kinds = new HashMap<>();
+            topics.forEach((kind, topic) -> kinds.put(topic, kind));
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                List<TopicPartition> partitions = new ArrayList<>();
+                for (String topic : kinds.keySet()) {
+                    for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(30))) {
+                        partitions.add(new TopicPartition(topic, p.partition()));
+                    }
+                }
+                c.assign(partitions);
+                c.seekToBeginning(partitions);
+                Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(partitions, Duration.ofSeconds(30)));
+                end.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
+                while (!end.isEmpty()) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                        Long last = end.get(new TopicPartition(r.topic(), r.partition()));
+                        if (last == null || r.offset() >= last) {
+                            continue; // written after the call began
+                        }
+                        try {
+                            InventoryEvent e = codec.decode(kinds.get(r.topic()), r.value());
+                            if (!e.eventTime().isAfter(asOf)) {
+                                rebuilt.apply(e);
+                            }
+                        } catch (EventCodec.Refused | InvalidEventException refused) {
+                            // dead-lettered when it was fed; not part of the counts
+                        }
+                    }
+                    end.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
+                }
+            }
+            return rebuilt;
         }
 
         /** A feed, not yet started. */
