@@ -1,7 +1,10 @@
 package dev.inventoryledger.kafka;
 
+import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -15,6 +18,8 @@ import org.apache.kafka.common.test.TestKitNodes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +62,49 @@ final class InProcessBroker implements AutoCloseable {
             }
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** Grows a topic to {@code total} partitions (Kafka only adds partitions, never removes them). */
+    void addPartitions(String topic, int total) throws Exception {
+        try (Admin admin = cluster.admin()) {
+            admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(total))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Per partition of the topics, the offset the next record written to it will get. */
+    Map<TopicPartition, Long> endOffsets(Collection<String> topics) throws Exception {
+        try (Admin admin = cluster.admin()) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((topic, d) -> d.partitions()
+                    .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, at) -> ends.put(tp, at.offset()));
+            return ends;
+        }
+    }
+
+    /**
+     * Shuts the broker down and waits until it is gone (the controller stays up); clients connected to it
+     * see their connections closed and refused until {@link #startAgain()}.
+     */
+    void stop() {
+        BrokerServer b = node();
+        b.shutdown();
+        b.awaitShutdown();
+    }
+
+    /**
+     * Starts the stopped broker again, on the same port and with its data, and waits until it is ready: about
+     * 9 s after {@link #stop()}, since the controller takes the new registration only once the old one's
+     * session has expired ({@code broker.session.timeout.ms}).
+     */
+    void startAgain() throws Exception {
+        node().startup();
+        cluster.waitForReadyBrokers();
+    }
+
+    private BrokerServer node() {
+        return cluster.brokers().values().iterator().next();
     }
 
     /** Writes one record and waits for the broker's acknowledgement. */
