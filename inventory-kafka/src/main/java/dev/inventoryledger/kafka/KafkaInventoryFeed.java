@@ -16,7 +16,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -45,6 +47,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -61,12 +65,21 @@ import java.util.concurrent.locks.LockSupport;
  *       unknown status, oversized) never stops the feed and is never silently lost: it goes to the
  *       dead-letter topic ({@code inventory_dead_letters} by default) with its original key and value and
  *       headers naming the source topic, partition, offset and the reason, and is counted. If the
- *       dead-letter write itself fails, the feed stops at that record ({@link #failure()}) rather than
- *       skip it.</li>
+ *       dead-letter write meets a broker outage, the feed waits it out; if it fails for good, the feed
+ *       stops at that record ({@link #failure()}) rather than skip it.</li>
  *   <li>Starts at the latest or earliest offsets, or at given offsets (a checkpoint's);
  *       {@link #appliedOffsets()} says, per partition, the next offset to read.</li>
  *   <li>Any Kafka client property passes through ({@link Builder#clientProperty(String, Object)}): security
  *       protocol, SASL, TLS, client id.</li>
+ *   <li>Checkpoints ({@link Builder#checkpoint(java.nio.file.Path)}): the ledger and the offsets of exactly
+ *       the records applied are written on an interval and on stop; a restart restores them and resumes
+ *       each partition where it stopped, nothing lost and nothing counted twice.</li>
+ *   <li>Rides out a broker restart (the consumer reconnects; dead letters wait), reads partitions added
+ *       while it runs from their beginning, and reports {@code inventory.feed.records{outcome}},
+ *       {@code inventory.feed.lag}, {@code inventory.feed.records.per.second} and
+ *       {@code inventory.feed.checkpoints{outcome}}.</li>
+ *   <li>{@link Builder#rebuildAsOf(java.time.Instant, InventoryLedger.Builder)} rebuilds a ledger from the
+ *       topics' history as of an instant, for audits.</li>
  * </ul>
  *
  * <pre>{@code
@@ -280,7 +293,9 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    take(r, deadLetters);
+                    if (!take(r, deadLetters)) {
+                        break; // stopped while a refused record waited for the dead-letter topic: not taken
+                    }
                     applied.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                     windowRecords++;
                     if (!running) {
@@ -423,14 +438,15 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         }
     }
 
-    private void take(ConsumerRecord<byte[], byte[]> r, KafkaProducer<byte[], byte[]> deadLetters) throws Exception {
+    /** Applies or dead-letters one record; false if the feed stopped before a dead letter was written. */
+    private boolean take(ConsumerRecord<byte[], byte[]> r, KafkaProducer<byte[], byte[]> deadLetters) throws Exception {
         EventKind kind = kindByTopic.get(r.topic());
         String reason;
         try {
             InventoryEvent event = codec.decode(kind, r.value());
             ApplyOutcome outcome = ledger.apply(event);
             count(outcome.ordinal());
-            return;
+            return true;
         } catch (EventCodec.Refused refused) {
             reason = refused.getMessage();
         } catch (InvalidEventException refused) {
@@ -442,8 +458,41 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         headers.add(HEADER_OFFSET, Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
         headers.add(HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
         // Synchronous: the offset moves past a refused record only once the dead-letter topic has it.
-        deadLetters.send(new ProducerRecord<>(deadLetterTopic, null, r.key(), r.value(), headers)).get();
+        if (!deadLetter(deadLetters, new ProducerRecord<>(deadLetterTopic, null, r.key(), r.value(), headers))) {
+            return false;
+        }
         count(3);
+        return true;
+    }
+
+    /**
+     * Writes a dead letter, waiting out a broker outage (retriable errors are retried while the feed runs).
+     * False if the feed was closed first: the record is then not taken, and is read again on the next start.
+     */
+    private boolean deadLetter(KafkaProducer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]> letter)
+            throws Exception {
+        while (running) {
+            try {
+                Future<RecordMetadata> sent = producer.send(letter);
+                while (true) {
+                    try {
+                        sent.get(100, TimeUnit.MILLISECONDS);
+                        return true;
+                    } catch (java.util.concurrent.TimeoutException notYet) {
+                        if (!running) {
+                            return false;
+                        }
+                    }
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException)) {
+                    throw e;
+                }
+            } catch (RetriableException metadataWait) {
+                // no metadata while the broker is away: try again
+            }
+        }
+        return false;
     }
 
     private void count(int outcome) {
