@@ -62,6 +62,31 @@ final class InProcessBroker implements AutoCloseable {
             }
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
         }
+        awaitLeaders(topics);
+    }
+
+    /**
+     * Waits until the broker leads every partition of the topics. Creation returns before that; an
+     * idempotent producer writing at once can meet NOT_LEADER_OR_FOLLOWER on its first batch while later
+     * batches land, and then retry that batch forever with OUT_OF_ORDER_SEQUENCE_NUMBER (seen with 4.3.1).
+     * Listing offsets is answered by the leader only, so its success says the partitions are ready.
+     */
+    private void awaitLeaders(String... topics) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String t : topics) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                List<org.apache.kafka.common.PartitionInfo> infos = c.partitionsFor(t, Duration.ofSeconds(30));
+                while ((infos.isEmpty() || infos.stream().anyMatch(i -> i.leader() == null))
+                        && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                    infos = c.partitionsFor(t, Duration.ofSeconds(30));
+                }
+                infos.forEach(i -> parts.add(new TopicPartition(t, i.partition())));
+            }
+            c.endOffsets(parts, Duration.ofSeconds(30));
+        }
     }
 
     /** Grows a topic to {@code total} partitions (Kafka only adds partitions, never removes them). */
