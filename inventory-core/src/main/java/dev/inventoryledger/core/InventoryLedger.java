@@ -586,7 +586,7 @@ public final class InventoryLedger {
             productCreation.unlockWrite(gate);
             gate = 0;
             bytes = CheckpointFile.serialize(Times.micros(clock.instant()), offsets, Arrays.asList(all),
-                    reservations.all());
+                    reservations.inRetirementOrder()); // restore then forgets ended ones in the same order
         } finally {
             if (gate != 0) {
                 productCreation.unlockWrite(gate);

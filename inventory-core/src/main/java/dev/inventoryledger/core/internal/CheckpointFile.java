@@ -36,7 +36,7 @@ import java.util.zip.CheckedOutputStream;
  *     utf id, long backorder limit
  *     int n; n × (utf warehouse, long available, held, last-updated micros, safety stock; int threshold or -1)
  *     int n; n × (long hi, lo, fingerprint)                  remembered identities, oldest first
- * int n; n × reservation:
+ * int n; n × reservation:                                  open ones first, then ended ones oldest first
  *     utf id; int n; n × (utf product, utf warehouse, byte state, long quantity, expires-at nanos;
  *                         boolean has-order [utf order])
  * int end marker "END!"
