@@ -32,6 +32,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * A live count of stock per (product, warehouse), updated incrementally by every inventory event, and the
@@ -102,6 +103,13 @@ public final class InventoryLedger {
     private final LedgerMetrics metrics;
 
     private final ConcurrentHashMap<String, ProductState> products = new ConcurrentHashMap<>();
+    /**
+     * Read-locked while a product is made, write-locked while a checkpoint lists the products and takes their
+     * locks: no product appears in between, so a basket over a product made meanwhile is wholly in the
+     * checkpoint or wholly after it. Taken only where no product lock is held ({@link #productFor} runs before
+     * any), so it cannot deadlock with them.
+     */
+    private final StampedLock productCreation = new StampedLock();
     private final ReservationIndex reservations;
 
     private InventoryLedger(Builder b) {
@@ -551,7 +559,9 @@ public final class InventoryLedger {
      * Versioned and checksummed (CRC32C).
      *
      * <p>Consistent: every product is held still (its read lock; point reads go on) while the state is
-     * copied into memory, then the file is written with no lock held. Writers wait for the copy only.
+     * copied into memory, then the file is written with no lock held. Writers wait for the copy only; a
+     * product first seen while the checkpoint takes its locks waits until it has them (so a basket is never
+     * in it by halves).
      * The offsets are the caller's to keep consistent: pass the offsets of exactly the events applied so
      * far (the feed checkpoints from its own thread, between records).
      *
@@ -561,18 +571,26 @@ public final class InventoryLedger {
     public long checkpoint(Path file, Map<String, Long> sourceOffsets) throws IOException {
         Objects.requireNonNull(file, "file");
         Map<String, Long> offsets = new TreeMap<>(Objects.requireNonNull(sourceOffsets, "sourceOffsets"));
-        ProductState[] all = products.values().toArray(new ProductState[0]);
-        Arrays.sort(all, Comparator.comparing(p -> p.productId)); // the order lockAll uses: no deadlock
-        long[] stamps = new long[all.length];
+        ProductState[] all = new ProductState[0];
+        long[] stamps = new long[0];
         CheckpointFile.Chunks bytes;
         int locked = 0;
+        long gate = productCreation.writeLock(); // no product is made until every listed one is locked
         try {
+            all = products.values().toArray(all);
+            Arrays.sort(all, Comparator.comparing(p -> p.productId)); // the order lockAll uses: no deadlock
+            stamps = new long[all.length];
             for (; locked < all.length; locked++) {
                 stamps[locked] = all[locked].readLock();
             }
+            productCreation.unlockWrite(gate);
+            gate = 0;
             bytes = CheckpointFile.serialize(Times.micros(clock.instant()), offsets, Arrays.asList(all),
-                    reservations.all());
+                    reservations.inRetirementOrder()); // restore then forgets ended ones in the same order
         } finally {
+            if (gate != 0) {
+                productCreation.unlockWrite(gate);
+            }
             for (int i = locked - 1; i >= 0; i--) {
                 all[i].unlockRead(stamps[i]);
             }
@@ -1457,9 +1475,18 @@ public final class InventoryLedger {
 
     // ------------------------------------------------------------------------------------------ helpers
 
+    /** The product's state, made if new. Called with no product lock held (see {@link #productCreation}). */
     private ProductState productFor(String productId) {
         ProductState ps = products.get(productId);
-        return ps != null ? ps : products.computeIfAbsent(productId, ProductState::new);
+        if (ps != null) {
+            return ps;
+        }
+        long stamp = productCreation.readLock();
+        try {
+            return products.computeIfAbsent(productId, ProductState::new);
+        } finally {
+            productCreation.unlockRead(stamp);
+        }
     }
 
     private Slot newSlot(ProductState ps, String warehouseId) {

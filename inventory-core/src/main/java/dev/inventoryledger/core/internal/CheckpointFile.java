@@ -9,7 +9,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UTFDataFormatException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -36,7 +38,7 @@ import java.util.zip.CheckedOutputStream;
  *     utf id, long backorder limit
  *     int n; n × (utf warehouse, long available, held, last-updated micros, safety stock; int threshold or -1)
  *     int n; n × (long hi, lo, fingerprint)                  remembered identities, oldest first
- * int n; n × reservation:
+ * int n; n × reservation:                                  open ones first, then ended ones oldest first
  *     utf id; int n; n × (utf product, utf warehouse, byte state, long quantity, expires-at nanos;
  *                         boolean has-order [utf order])
  * int end marker "END!"
@@ -193,7 +195,9 @@ public final class CheckpointFile {
     /** Reads and verifies a whole checkpoint. */
     public static Contents read(Path file) throws IOException {
         CRC32C crc = new CRC32C();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (SeekableByteChannel channel = Files.newByteChannel(file);
+             InputStream raw = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16)) {
+            long size = channel.size(); // of the file opened: a checkpoint renamed over it meanwhile is not this one
             DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
             try {
                 if (in.readInt() != MAGIC) {
@@ -205,18 +209,18 @@ public final class CheckpointFile {
                             + VERSION + ")");
                 }
                 long writtenAt = in.readLong();
-                int n = count(in, file, "offsets");
+                int n = count(in, file, "offsets", 10, size);
                 Map<String, Long> offsets = new LinkedHashMap<>();
                 for (int i = 0; i < n; i++) {
                     offsets.put(in.readUTF(), in.readLong());
                 }
-                n = count(in, file, "products");
+                n = count(in, file, "products", 18, size);
                 List<ProductData> products = new ArrayList<>(Math.min(n, 1 << 16));
                 Map<String, Map<String, Boolean>> known = new HashMap<>();
                 for (int i = 0; i < n; i++) {
                     String id = in.readUTF();
                     long backorder = in.readLong();
-                    int m = count(in, file, "positions");
+                    int m = count(in, file, "positions", 38, size);
                     List<SlotData> slots = new ArrayList<>(Math.min(m, 1 << 10));
                     Map<String, Boolean> warehouses = new HashMap<>();
                     for (int j = 0; j < m; j++) {
@@ -225,7 +229,7 @@ public final class CheckpointFile {
                         slots.add(s);
                         warehouses.put(s.warehouseId(), Boolean.TRUE);
                     }
-                    int k = count(in, file, "identities");
+                    int k = count(in, file, "identities", 24, size);
                     long[] ids = new long[Math.multiplyExact(k, 3)];
                     for (int j = 0; j < ids.length; j++) {
                         ids[j] = in.readLong();
@@ -235,7 +239,7 @@ public final class CheckpointFile {
                     }
                     products.add(new ProductData(id, backorder, slots, ids));
                 }
-                n = count(in, file, "reservations");
+                n = count(in, file, "reservations", 6, size);
                 List<ReservationData> reservations = new ArrayList<>(Math.min(n, 1 << 16));
                 Map<String, Boolean> reservationIds = new HashMap<>();
                 for (int i = 0; i < n; i++) {
@@ -243,7 +247,7 @@ public final class CheckpointFile {
                     if (reservationIds.put(id, Boolean.TRUE) != null) {
                         throw new Corrupt(file, "reservation " + id + " appears twice");
                     }
-                    int m = count(in, file, "lines");
+                    int m = count(in, file, "lines", 22, size);
                     List<LineData> lines = new ArrayList<>(Math.min(m, 1 << 10));
                     for (int j = 0; j < m; j++) {
                         LineData l = new LineData(in.readUTF(), in.readUTF(), in.readByte(), in.readLong(),
@@ -282,10 +286,19 @@ public final class CheckpointFile {
         }
     }
 
-    private static int count(DataInputStream in, Path file, String what) throws IOException {
+    /**
+     * A count, refused if negative or if that many entries of at least {@code minBytes} each cannot fit in the
+     * file: a corrupt count must not make the reader allocate for it before the checksum is reached.
+     */
+    private static int count(DataInputStream in, Path file, String what, int minBytes, long fileSize)
+            throws IOException {
         int n = in.readInt();
         if (n < 0) {
             throw new Corrupt(file, "negative count of " + what + ": " + n);
+        }
+        if ((long) n * minBytes > fileSize) {
+            throw new Corrupt(file, "it is truncated or a count is corrupt (" + n + " " + what + " cannot fit in "
+                    + fileSize + " bytes)");
         }
         return n;
     }

@@ -1,6 +1,11 @@
 package dev.inventoryledger.core.internal;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,6 +42,29 @@ public final class ReservationIndex {
     /** Every reservation known now (a live view). */
     public Collection<Reservation> all() {
         return reservations.values();
+    }
+
+    /**
+     * Every reservation known now (a copy): those not waiting to be forgotten first, then the ended ones
+     * oldest first. A ledger that adds them in this order (settling each as it goes, as restore does) queues
+     * the ended ones as this index has them, and so goes on forgetting the same ones.
+     */
+    public List<Reservation> inRetirementOrder() {
+        Set<Reservation> queued = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Reservation> endedOldestFirst = new ArrayList<>();
+        for (Reservation r : ended) {
+            if (reservations.get(r.id) == r && queued.add(r)) {
+                endedOldestFirst.add(r);
+            }
+        }
+        List<Reservation> out = new ArrayList<>(reservations.size());
+        for (Reservation r : reservations.values()) {
+            if (!queued.contains(r)) {
+                out.add(r);
+            }
+        }
+        out.addAll(endedOldestFirst);
+        return out;
     }
 
     /**
