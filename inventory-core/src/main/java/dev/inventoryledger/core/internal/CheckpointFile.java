@@ -89,74 +89,85 @@ public final class CheckpointFile {
     }
 
     /**
-     * Serializes into memory; the caller holds the locks that make the state still (the file is written
-     * after they are released, by {@link #write(Path, Chunks)}).
+     * Copies the state into plain records; the caller holds the locks that keep it still, for as short a
+     * time as this copy takes (arrays are copied whole; nothing is encoded here). Only lines of the
+     * products given are kept: a product made after the caller listed them is not in the checkpoint.
      */
-    public static Chunks serialize(long writtenAtMicros, Map<String, Long> offsets, Collection<ProductState> products,
-                                   Collection<Reservation> reservations) throws IOException {
-        // Only lines of the products being written (and locked): a product made after the caller took its
-        // list is not in the file, nor are lines on it.
+    public static Contents capture(long writtenAtMicros, Map<String, Long> offsets, Collection<ProductState> products,
+                                   Collection<Reservation> reservations) {
         java.util.Set<ProductState> included = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         included.addAll(products);
-        List<HoldLine[]> kept = new ArrayList<>();
-        List<String> keptIds = new ArrayList<>();
+        List<ProductData> productData = new ArrayList<>(products.size());
+        for (ProductState ps : products) {
+            Slot[] slots = ps.slots();
+            List<SlotData> slotData = new ArrayList<>(slots.length);
+            for (Slot s : slots) {
+                slotData.add(new SlotData(s.warehouseId, s.available, s.held, s.lastUpdatedMicros, s.safetyStock,
+                        (int) ps.lowStockThreshold(s, -1)));
+            }
+            productData.add(new ProductData(ps.productId, ps.backorderLimit, slotData, ps.identityEntries()));
+        }
+        List<ReservationData> reservationData = new ArrayList<>();
         for (Reservation r : reservations) {
-            List<HoldLine> lines = new ArrayList<>();
+            List<LineData> lines = new ArrayList<>(1);
             for (HoldLine l : r.lines()) {
                 if (included.contains(l.product)) {
-                    lines.add(l);
+                    lines.add(new LineData(l.product.productId, l.slot.warehouseId, l.state, l.quantity,
+                            l.expiresAtNanos, l.orderId));
                 }
             }
             if (!lines.isEmpty()) {
-                kept.add(lines.toArray(new HoldLine[0]));
-                keptIds.add(r.id);
+                reservationData.add(new ReservationData(r.id, lines));
             }
         }
+        return new Contents(writtenAtMicros, offsets, productData, reservationData);
+    }
+
+    /** Encodes a captured state, with its checksum, into memory (no lock needed). */
+    public static Chunks serialize(Contents c) throws IOException {
         Chunks chunks = new Chunks();
         CRC32C crc = new CRC32C();
         DataOutputStream out = new DataOutputStream(new CheckedOutputStream(chunks, crc));
         out.writeInt(MAGIC);
         out.writeInt(VERSION);
-        out.writeLong(writtenAtMicros);
-        out.writeInt(offsets.size());
-        for (Map.Entry<String, Long> o : offsets.entrySet()) {
+        out.writeLong(c.writtenAtMicros());
+        out.writeInt(c.offsets().size());
+        for (Map.Entry<String, Long> o : c.offsets().entrySet()) {
             out.writeUTF(o.getKey());
             out.writeLong(o.getValue());
         }
-        out.writeInt(products.size());
-        for (ProductState ps : products) {
-            out.writeUTF(ps.productId);
-            out.writeLong(ps.backorderLimit);
-            Slot[] slots = ps.slots();
-            out.writeInt(slots.length);
-            for (Slot s : slots) {
-                out.writeUTF(s.warehouseId);
-                out.writeLong(s.available);
-                out.writeLong(s.held);
-                out.writeLong(s.lastUpdatedMicros);
-                out.writeLong(s.safetyStock);
-                out.writeInt((int) ps.lowStockThreshold(s, -1));
+        out.writeInt(c.products().size());
+        for (ProductData p : c.products()) {
+            out.writeUTF(p.productId());
+            out.writeLong(p.backorderLimit());
+            out.writeInt(p.slots().size());
+            for (SlotData s : p.slots()) {
+                out.writeUTF(s.warehouseId());
+                out.writeLong(s.available());
+                out.writeLong(s.held());
+                out.writeLong(s.lastUpdatedMicros());
+                out.writeLong(s.safetyStock());
+                out.writeInt(s.threshold());
             }
-            long[] ids = ps.identityEntries();
+            long[] ids = p.identities();
             out.writeInt(ids.length / 3);
             for (long v : ids) {
                 out.writeLong(v);
             }
         }
-        out.writeInt(kept.size());
-        for (int i = 0; i < kept.size(); i++) {
-            HoldLine[] lines = kept.get(i);
-            out.writeUTF(keptIds.get(i));
-            out.writeInt(lines.length);
-            for (HoldLine l : lines) {
-                out.writeUTF(l.product.productId);
-                out.writeUTF(l.slot.warehouseId);
-                out.writeByte(l.state);
-                out.writeLong(l.quantity);
-                out.writeLong(l.expiresAtNanos);
-                out.writeBoolean(l.orderId != null);
-                if (l.orderId != null) {
-                    out.writeUTF(l.orderId);
+        out.writeInt(c.reservations().size());
+        for (ReservationData r : c.reservations()) {
+            out.writeUTF(r.id());
+            out.writeInt(r.lines().size());
+            for (LineData l : r.lines()) {
+                out.writeUTF(l.productId());
+                out.writeUTF(l.warehouseId());
+                out.writeByte(l.state());
+                out.writeLong(l.quantity());
+                out.writeLong(l.expiresAtNanos());
+                out.writeBoolean(l.orderId() != null);
+                if (l.orderId() != null) {
+                    out.writeUTF(l.orderId());
                 }
             }
         }
