@@ -152,9 +152,7 @@ public final class InventoryLedger {
         try {
             IdentityTable ids = ps.identities(identitiesPerProduct);
             int seen = ids.check(id.hi, id.lo, fingerprint);
-            if (seen == IdentityTable.CONFLICT && namesHoldOfPlainOrder(ids, id, event)) {
-                outcome = consumeHoldOfKnownOrder(ps, event, micros);
-            } else if (seen != IdentityTable.NEW) {
+            if (seen != IdentityTable.NEW) {
                 outcome = seen == IdentityTable.CONFLICT ? ApplyOutcome.CONFLICT
                         : extendsHold(ps, event, micros) ? ApplyOutcome.APPLIED : ApplyOutcome.DUPLICATE;
             } else if (event.kind().isReservation()) {
@@ -176,32 +174,6 @@ public final class InventoryLedger {
         metrics.event(event.kind(), outcome.ordinal());
         tell(alerts);
         return outcome;
-    }
-
-    /**
-     * An order naming a reservation, whose identity is known from a copy without reservation_id and the same
-     * quantity: what a {@code confirm} into an order already applied tells. Write lock held.
-     */
-    private static boolean namesHoldOfPlainOrder(IdentityTable ids, IdentityHash id, InventoryEvent e) {
-        return e.kind() == EventKind.ORDER_PLACED && e.reservationId() != null && e.eventId() == null
-                && ids.check(id.hi, id.lo, Identities.fingerprint(e.quantity(), null)) == IdentityTable.DUPLICATE;
-    }
-
-    /**
-     * The order is in the counts already: end the hold it names (APPLIED), or recognise the echo of the
-     * confirm that did (DUPLICATE); anything else stays a conflict. Write lock held.
-     */
-    private ApplyOutcome consumeHoldOfKnownOrder(ProductState ps, InventoryEvent e, long micros) {
-        Slot s = ps.find(e.warehouseId());
-        HoldLine line = s == null ? null : reservations.findLine(e.reservationId(), ps, s);
-        if (line != null && line.state == HoldLine.ACTIVE && line.quantity == e.quantity()) {
-            line.orderId = e.id();
-            endLine(line, HoldLine.CONSUMED);
-            s.touch(micros);
-            return ApplyOutcome.APPLIED;
-        }
-        return line != null && line.sold() && e.id().equals(line.orderId) ? ApplyOutcome.DUPLICATE
-                : ApplyOutcome.CONFLICT;
     }
 
     /** An order naming a reservation whose line this ledger confirmed as that very order. Write lock held. */
@@ -1086,8 +1058,10 @@ public final class InventoryLedger {
                             ? HoldOutcome.CONFIRMED_AFTER_EXPIRY : endedAs(lines);
                     if (outcome == HoldOutcome.CONFIRMED_AFTER_EXPIRY) {
                         for (HoldLine l : lines) {
+                            if (orderIsNew(l, l.quantity, orderId)) { // else peers have the order and no hold
+                                record(events, l, EventKind.ORDER_PLACED, l.quantity, orderId, now, null);
+                            }
                             alerts = sell(l, l.quantity, orderId, now, alerts);
-                            record(events, l, EventKind.ORDER_PLACED, l.quantity, orderId, now, null);
                             l.orderId = orderId;
                             l.state = HoldLine.CONFIRMED; // it had ended as EXPIRED: held was already given back
                             l.slot.touch(micros);
@@ -1135,8 +1109,15 @@ public final class InventoryLedger {
                         l.quantity -= q;
                         l.slot.held -= q;
                     }
+                    if (orderIsNew(l, q, orderId)) {
+                        record(events, l, EventKind.ORDER_PLACED, q, orderId, now, null);
+                    } else {
+                        // The order was applied as a plain event already (here and, through Kafka, at the
+                        // peers): for them this confirm only ends the hold, which is what a release says.
+                        registerRelease(l, q);
+                        record(events, l, EventKind.RESERVATION_RELEASED, q, null, now, null);
+                    }
                     alerts = sell(l, q, orderId, now, alerts);
-                    record(events, l, EventKind.ORDER_PLACED, q, orderId, now, null);
                     l.slot.touch(micros);
                 }
                 outcome = HoldOutcome.CONFIRMED;
@@ -1254,14 +1235,26 @@ public final class InventoryLedger {
     }
 
     private void releaseLine(HoldLine l) {
+        registerRelease(l, l.quantity);
+        endLine(l, HoldLine.RELEASED);
+    }
+
+    /** Remembers the identity of the {@code released} event that ends {@code q} units of a line. Write lock. */
+    private void registerRelease(HoldLine l, long q) {
         IdentityHash id = Identities.reservation(EventKind.RESERVATION_RELEASED, l.reservation.id, l.product.productId,
                 l.slot.warehouseId);
         IdentityTable ids = l.product.identities(identitiesPerProduct);
-        long fingerprint = Identities.fingerprint(l.quantity, null);
+        long fingerprint = Identities.fingerprint(q, null);
         if (ids.check(id.hi, id.lo, fingerprint) == IdentityTable.NEW) {
             ids.insert(id.hi, id.lo, fingerprint);
         }
-        endLine(l, HoldLine.RELEASED);
+    }
+
+    /** Whether order {@code orderId} for {@code q} units of a line is not yet known here. Write lock held. */
+    private boolean orderIsNew(HoldLine l, long q, String orderId) {
+        IdentityHash id = Identities.order(orderId, l.product.productId, l.slot.warehouseId);
+        return l.product.identities(identitiesPerProduct).check(id.hi, id.lo,
+                Identities.fingerprint(q, l.reservation.id)) == IdentityTable.NEW;
     }
 
     private static HoldOutcome endedAs(HoldLine[] lines) {

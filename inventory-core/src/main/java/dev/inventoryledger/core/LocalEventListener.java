@@ -10,7 +10,9 @@ import java.util.List;
  *   <li>an accepted {@code tryReserve}: one {@code held} reservation event per line, with its
  *       {@code expires_at};</li>
  *   <li>{@code confirm} (wholly, in part, or after expiry): one order per confirmed line, carrying the
- *       {@code reservation_id};</li>
+ *       {@code reservation_id}; if that order was already applied as a plain event (without the
+ *       reservation), a {@code released} instead, since for every instance that has the order the confirm
+ *       only ends the hold;</li>
  *   <li>{@code release}: one {@code released} event per line still held;</li>
  *   <li>{@code extend}: the {@code held} events again, with the later {@code expires_at} (a ledger that
  *       applies a known {@code held} with a later expiry extends the hold).</li>

@@ -886,9 +886,9 @@ class LocalEventsTest {
 
         /**
          * {@code confirm} into an order id already applied as a plain order event (without reservation_id) only
-         * ends the hold, and tells the order with the reservation_id. That copy differs in payload from the known
-         * order: the echo is a CONFLICT in A, and a peer, which has the plain order too, drops it and keeps the
-         * hold until it lapses.
+         * ends the hold. Telling the order with the reservation_id would be a CONFLICT everywhere (its payload
+         * differs from the known order, and the first stands), so the ledger tells a {@code released} instead:
+         * its echo is a duplicate here and it ends the peer's hold.
          */
         @Test
         void confirmIntoAnOrderKnownWithoutItsReservationEchoesAsADuplicateAndEndsThePeersHold() {
@@ -902,6 +902,7 @@ class LocalEventsTest {
             peer.apply(plainOrder);
             assertThat(ledger.confirm("cart-1", "ORD-1")).isEqualTo(HoldOutcome.CONFIRMED);
             InventoryEvent told = heard.drain().get(0);
+            assertThat(told.kind()).isEqualTo(EventKind.RESERVATION_RELEASED);
 
             assertThat(peer.apply(told)).as("peer applies %s", told).isNotEqualTo(ApplyOutcome.CONFLICT);
             assertThat(ledger.apply(told)).as("echo of %s", told).isEqualTo(ApplyOutcome.DUPLICATE);
