@@ -646,8 +646,26 @@ public final class KafkaInventoryFeed implements AutoCloseable {
          */
         public InventoryLedger rebuildAsOf(Instant asOf, InventoryLedger.Builder ledgerSettings) {
             Objects.requireNonNull(asOf, "asOf");
-            InventoryLedger rebuilt = Objects.requireNonNull(ledgerSettings, "ledgerSettings")
-                    .clock(Clock.fixed(asOf, ZoneOffset.UTC)).build();
+            // While an event is applied the clock shows its event time (a hold extended before it lapsed is
+            // extended); when the rebuild is done it stands at asOf, where holds due by then no longer count.
+            Instant[] now = {asOf};
+            Clock clock = new Clock() {
+                @Override
+                public java.time.ZoneId getZone() {
+                    return ZoneOffset.UTC;
+                }
+
+                @Override
+                public Clock withZone(java.time.ZoneId zone) {
+                    return this;
+                }
+
+                @Override
+                public Instant instant() {
+                    return now[0];
+                }
+            };
+            InventoryLedger rebuilt = Objects.requireNonNull(ledgerSettings, "ledgerSettings").clock(clock).build();
             Map<String, Object> props = new HashMap<>(clientProperties);
             if (bootstrapServers != null) {
                 props.put("bootstrap.servers", bootstrapServers);
@@ -677,6 +695,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
                         try {
                             InventoryEvent e = codec.decode(kinds.get(r.topic()), r.value());
                             if (!e.eventTime().isAfter(asOf)) {
+                                now[0] = e.eventTime();
                                 rebuilt.apply(e);
                             }
                         } catch (EventCodec.Refused | InvalidEventException refused) {
@@ -686,6 +705,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
                     end.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
                 }
             }
+            now[0] = asOf;
             return rebuilt;
         }
 

@@ -75,7 +75,8 @@ class KafkaInventoryFeedTest {
                 json("order_id", "ORD-5", "SKU-1", "WH-1", 1, "").replace("2026-11-25T10:00:00Z", "yesterday"),
                 json("order_id", "ORD-6", "SKU-1", "WH-1", 1, ",\"x\":\"" + "y".repeat(70_000) + "\""),
                 "[1,2,3]");
-        try (KafkaInventoryFeed feed = t.feed(ledger).build()) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (KafkaInventoryFeed feed = t.feed(ledger).meterRegistry(registry).build()) {
             feed.start();
             for (String value : bad) {
                 broker.send(t.orders, "key-" + bad.indexOf(value), value);
@@ -83,6 +84,9 @@ class KafkaInventoryFeedTest {
             broker.send(t.reservations, "key-r", json("reservation_id", "R-1", "SKU-1", "WH-1", 1, ",\"status\":\"maybe\""));
             broker.send(t.orders, "SKU-1", json("order_id", "ORD-OK", "SKU-1", "WH-1", 4, ""));
             assertThat(InProcessBroker.await(() -> ledger.available("SKU-1", "WH-1") == -4, BOUND)).isTrue();
+            // The orders and reservations topics are read in no fixed order: wait for every dead letter.
+            assertThat(InProcessBroker.await(() -> registry.get("inventory.feed.records").tag("outcome", "dead_lettered")
+                    .counter().count() == bad.size() + 1, BOUND)).isTrue();
             assertThat(feed.isRunning()).isTrue();
         }
         List<ConsumerRecord<byte[], byte[]>> dead = broker.readAll(t.deadLetters, bad.size() + 1);
@@ -234,6 +238,25 @@ class KafkaInventoryFeedTest {
             events.stream().filter(e -> !e.eventTime().isAfter(asOf)).forEach(direct::apply);
             assertThat(sorted(rebuilt)).as("as of %s", asOf).isEqualTo(sorted(direct));
         }
+
+        // A hold renewed before it lapsed (a later held copy with a later expires_at) still counts after its
+        // first expiry: the rebuild applies each event at its own time, not at the cut.
+        var held = dev.inventoryledger.core.InventoryEvent.reservationHeld("RES-X", "SKU-X", "WH-1", 4, t0)
+                .withExpiresAt(t0.plusSeconds(600));
+        try (InventoryEventPublisher publisher = t.publisher().build()) {
+            publisher.publish(dev.inventoryledger.core.InventoryEvent.stockReceived("RCPT-X", "SKU-X", "WH-1", 10, t0));
+            publisher.publish(held);
+            publisher.publish(dev.inventoryledger.core.InventoryEvent.reservationHeld("RES-X", "SKU-X", "WH-1", 4,
+                    t0.plusSeconds(300)).withExpiresAt(t0.plusSeconds(1800))); // same hold, renewed at 14:05
+            publisher.flush();
+        }
+        InventoryLedger at1420 = t.feed(InventoryLedger.builder().build())
+                .rebuildAsOf(t0.plusSeconds(1200), InventoryLedger.builder());
+        assertThat(at1420.held("SKU-X", "WH-1")).isEqualTo(4);
+        assertThat(at1420.sellable("SKU-X", "WH-1")).isEqualTo(6);
+        InventoryLedger at1440 = t.feed(InventoryLedger.builder().build())
+                .rebuildAsOf(t0.plusSeconds(2400), InventoryLedger.builder());
+        assertThat(at1440.held("SKU-X", "WH-1")).isZero();
     }
 
     private static List<String> sorted(InventoryLedger ledger) {
