@@ -1,0 +1,79 @@
+package dev.inventoryledger.examples;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README's "Replay and audit" section says what the tool prints for the sample file: its code blocks are
+ * a command, what it prints (stderr reports, the CSV, the summary, as a terminal shows them), a command with
+ * {@code --as-of}, and its CSV. This test runs the replays those commands name and compares.
+ */
+class ReadmeReplayTest {
+    /** Surefire runs in the module's directory. */
+    private static final Path ROOT = Path.of("..");
+    private static final String MAIN = "java -cp examples/target/inventory-examples.jar "
+            + "dev.inventoryledger.examples.Replay ";
+
+    @Test
+    void theReadmeShowsWhatReplayPrintsForTheSampleFile() throws IOException {
+        List<String> blocks = codeBlocks(section(Files.readString(ROOT.resolve("README.md"), StandardCharsets.UTF_8),
+                "## Replay and audit"));
+        assertThat(blocks).hasSize(4);
+
+        String build = "mvn -B -q -DskipTests package && ";
+        String command = blocks.get(0).strip();
+        assertThat(command).as("the one command on a fresh clone").startsWith(build + MAIN);
+        ReplayRun run = ReplayRun.of(arguments(command.substring(build.length())));
+        List<String> reports = run.err().subList(0, run.err().size() - 1);
+        assertThat(String.join("\n", reports) + "\n" + run.out() + run.summary() + "\n").isEqualTo(blocks.get(1));
+        assertThat(run.status()).isEqualTo(Replay.EXIT_SKIPPED);
+
+        String quiet = " 2>/dev/null";
+        String asOfCommand = blocks.get(2).strip();
+        assertThat(asOfCommand).endsWith(quiet);
+        ReplayRun asOf = ReplayRun.of(arguments(asOfCommand.substring(0, asOfCommand.length() - quiet.length())));
+        assertThat(asOf.out()).isEqualTo(blocks.get(3));
+    }
+
+    /** The arguments after the class name, the file resolved from the repository's root. */
+    private static String[] arguments(String command) {
+        assertThat(command).startsWith(MAIN);
+        String[] args = command.substring(MAIN.length()).split(" ");
+        args[args.length - 1] = ROOT.resolve(args[args.length - 1]).toString();
+        return args;
+    }
+
+    private static String section(String markdown, String heading) {
+        int start = markdown.indexOf(heading + "\n");
+        assertThat(start).as("README has a section %s", heading).isNotNegative();
+        int end = markdown.indexOf("\n## ", start + heading.length());
+        return markdown.substring(start, end < 0 ? markdown.length() : end);
+    }
+
+    /** The fenced code blocks, each with a final newline. */
+    private static List<String> codeBlocks(String markdown) {
+        List<String> blocks = new ArrayList<>();
+        StringBuilder block = null;
+        for (String line : markdown.split("\n", -1)) {
+            if (line.startsWith("```")) {
+                if (block == null) {
+                    block = new StringBuilder();
+                } else {
+                    blocks.add(block.toString());
+                    block = null;
+                }
+            } else if (block != null) {
+                block.append(line).append('\n');
+            }
+        }
+        return blocks;
+    }
+}
