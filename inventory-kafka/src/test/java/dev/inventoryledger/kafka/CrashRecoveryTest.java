@@ -122,6 +122,9 @@ class CrashRecoveryTest {
             assertThat(crashes.offsetsAtKills.stream().distinct().count()).as("distinct checkpoints at the kills")
                     .isGreaterThanOrEqualTo(KILLS / 3);
             assertThat(crashes.midWrite).as("kills that landed mid-write").isPositive();
+            // What they left is removed by a later run (all but what the last second before the last run left).
+            assertThat(filesBeside(checkpoint)).as("temporary files an earlier run left").allSatisfy(f ->
+                    assertThat(Files.getLastModifiedTime(f).toMillis()).isGreaterThan(crashes.lastLaunchMillis - 1_500));
 
             // The last checkpoint holds every record of every partition, and the ledger the fold gives.
             Map<String, Long> stored = storedOffsets(checkpoint);
@@ -301,6 +304,7 @@ class CrashRecoveryTest {
         final List<Long> offsetsAtKills = new ArrayList<>();
         final List<String> schedule = new ArrayList<>();
         int midWrite; // kills that left a temporary file behind
+        long lastLaunchMillis; // when the last run began
         Child child;
 
         Crashes(TestTopics topics, Path checkpoint, List<InventoryEvent> events, Random random) throws IOException {
@@ -376,6 +380,7 @@ class CrashRecoveryTest {
         /** The last run: reads to the end of the stream, closes the feed (a last checkpoint) and exits. */
         void runToTheEnd() throws Exception {
             publishing.allow(EVENTS);
+            lastLaunchMillis = System.currentTimeMillis();
             child = launch(KILLS, EVENTS);
             assertThat(child.process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS)).as("the last run ended").isTrue();
             child.drainer.join(5_000);
