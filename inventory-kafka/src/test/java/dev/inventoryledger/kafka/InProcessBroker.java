@@ -49,6 +49,12 @@ final class InProcessBroker implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
+    /**
+     * Creates the topics and returns once the broker leads every partition. Producing sooner can lose
+     * records despite idempotence (KAFKA-15591): a first batch refused with NOT_LEADER_OR_FOLLOWER while the
+     * broker applies the creation, and a later batch accepted, leave the first retrying with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout.
+     */
     void createTopics(int partitions, String... topics) throws Exception {
         try (Admin admin = cluster.admin()) {
             List<NewTopic> newTopics = new ArrayList<>();
@@ -56,6 +62,16 @@ final class InProcessBroker implements AutoCloseable {
                 newTopics.add(new NewTopic(t, partitions, (short) 1));
             }
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+        }
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> all = new ArrayList<>();
+            for (String t : topics) {
+                for (int p = 0; p < partitions; p++) {
+                    all.add(new TopicPartition(t, p));
+                }
+            }
+            c.endOffsets(all, Duration.ofSeconds(30)); // answered by each partition's leader only; retried till then
         }
     }
 
