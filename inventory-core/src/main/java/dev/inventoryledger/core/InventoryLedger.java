@@ -527,8 +527,9 @@ public final class InventoryLedger {
      * Writes the whole state — positions, settings, holds (active, and the ended ones still remembered) and
      * remembered identities — to {@code file}, with {@code sourceOffsets} (opaque to the ledger: a Kafka
      * feed stores where each partition resumes). Atomic: the file is written beside its target, forced to
-     * disk and renamed over it, so a crash at any instant leaves the previous checkpoint or this one, whole.
-     * Versioned and checksummed (CRC32C).
+     * disk and renamed over it, so a crash at any instant leaves the previous checkpoint or this one, whole;
+     * the temporary file a process killed mid-write leaves is removed by a later process's first checkpoint
+     * to the same file. Versioned and checksummed (CRC32C).
      *
      * <p>Consistent: every product is held still (its read lock; point reads go on) while the state is
      * copied into memory, then it is encoded and written with no lock held. Writers wait for the copy only

@@ -54,6 +54,12 @@ final class InProcessBroker implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
+    /**
+     * Creates the topics and returns once the broker leads every partition. Producing sooner can lose
+     * records despite idempotence (KAFKA-15591): a first batch refused with NOT_LEADER_OR_FOLLOWER while the
+     * broker applies the creation, and a later batch accepted, leave the first retrying with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout.
+     */
     void createTopics(int partitions, String... topics) throws Exception {
         try (Admin admin = cluster.admin()) {
             List<NewTopic> newTopics = new ArrayList<>();

@@ -13,6 +13,11 @@ final class TestTopics {
     final String orders, cancellations, returns, receipts, reservations, deadLetters, alerts;
 
     TestTopics(InProcessBroker broker) throws Exception {
+        this(broker, 2);
+    }
+
+    /** As {@link #TestTopics(InProcessBroker)} with this many partitions per topic. */
+    TestTopics(InProcessBroker broker, int partitions) throws Exception {
         this.broker = broker;
         String p = "t" + RUN.incrementAndGet() + "_";
         orders = p + "orders";
@@ -22,7 +27,7 @@ final class TestTopics {
         reservations = p + "reservations";
         deadLetters = p + "dead_letters";
         alerts = p + "low_stock_alerts";
-        broker.createTopics(2, orders, cancellations, returns, receipts, reservations, deadLetters, alerts);
+        broker.createTopics(partitions, orders, cancellations, returns, receipts, reservations, deadLetters, alerts);
     }
 
     KafkaInventoryFeed.Builder feed(InventoryLedger ledger) {

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -52,6 +53,8 @@ public final class CheckpointFile {
     static final int MAGIC = 0x494C4350; // "ILCP"
     static final int VERSION = 1;
     private static final int END = 0x454E4421; // "END!"
+    /** When this class was loaded: every temporary file this JVM writes is younger. */
+    private static final long LOADED_MILLIS = System.currentTimeMillis();
 
     private CheckpointFile() {
     }
@@ -178,10 +181,14 @@ public final class CheckpointFile {
         return chunks;
     }
 
-    /** Writes atomically: a crash at any instant leaves either the previous file or this one, whole. */
+    /**
+     * Writes atomically: a crash at any instant leaves either the previous file or this one, whole. First
+     * removes the temporary files an earlier process left beside it when it died mid-write.
+     */
     public static void write(Path file, Chunks bytes) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
+        removeLeftovers(dir, file.getFileName().toString());
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -201,6 +208,46 @@ public final class CheckpointFile {
         } catch (IOException notSupported) {
             // some platforms cannot open a directory; the rename is still atomic there
         }
+    }
+
+    /**
+     * Deletes the temporary files of this checkpoint that an earlier process left when it died mid-write (a
+     * SIGKILL or a power cut between creating one and renaming it): each is as large as a checkpoint, and
+     * nothing else ever removes them, so a process that keeps crashing would fill the disk. Only files named
+     * as {@link #write} names them ({@code <name><digits>.tmp}) and last written before this JVM loaded this
+     * class (less a second for coarse file times), so never a write in progress in this JVM. Best effort: one
+     * that cannot be deleted now is tried again at the next checkpoint; it costs disk, never correctness.
+     */
+    private static void removeLeftovers(Path dir, String name) {
+        long before = LOADED_MILLIS - 1_000;
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, p -> isTemporaryOf(p, name))) {
+            for (Path t : temps) {
+                try {
+                    if (Files.getLastModifiedTime(t).toMillis() < before) {
+                        Files.deleteIfExists(t);
+                    }
+                } catch (IOException nextTime) {
+                    // gone meanwhile, or not ours to delete: see the method comment
+                }
+            }
+        } catch (IOException nextTime) {
+            // the directory cannot be listed now: see the method comment
+        }
+    }
+
+    /** Whether the file is named as {@link Files#createTempFile} names this checkpoint's temporary files. */
+    private static boolean isTemporaryOf(Path candidate, String name) {
+        String n = candidate.getFileName().toString();
+        int end = n.length() - ".tmp".length();
+        if (!n.startsWith(name) || !n.endsWith(".tmp") || end <= name.length()) {
+            return false;
+        }
+        for (int i = name.length(); i < end; i++) {
+            if (n.charAt(i) < '0' || n.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reads and verifies a whole checkpoint. */
