@@ -82,6 +82,13 @@ import java.util.concurrent.locks.LockSupport;
  *       topics' history as of an instant, for audits.</li>
  * </ul>
  *
+ * <p>Redeliveries are recognised by the ledger's memory of identities per product, counted in the order
+ * the feed reads. While catching up on a backlog the feed reads each partition a fetch at a time, so one
+ * product's events from other topics can come between an event and its redelivery: size
+ * {@code identitiesPerProduct} for that distance, or lower {@code max.partition.fetch.bytes} (the crash
+ * test uses 64 KiB). Replays after a restart need no memory at all: they resume at the checkpoint's
+ * offsets.
+ *
  * <pre>{@code
  * KafkaInventoryFeed feed = KafkaInventoryFeed.builder()
  *         .bootstrapServers("kafka:9092").ledger(ledger).startFrom(KafkaInventoryFeed.Start.EARLIEST).build();
