@@ -588,12 +588,24 @@ public final class InventoryLedger {
     public Map<String, Long> restore(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
         CheckpointFile.Contents c = CheckpointFile.read(file);
+        // No product is made while the state loads, so a checkpoint taken meanwhile waits for the whole of it.
+        long gate = productCreation.writeLock();
+        try {
+            install(c);
+        } finally {
+            productCreation.unlockWrite(gate);
+        }
+        return Map.copyOf(c.offsets());
+    }
+
+    /** Loads a verified checkpoint into this empty ledger. The product-creation gate is held. */
+    private void install(CheckpointFile.Contents c) {
         if (!products.isEmpty() || !reservations.all().isEmpty()) {
             throw new IllegalStateException("restore needs a new, empty ledger but this one has " + products.size()
                     + " products");
         }
         for (CheckpointFile.ProductData pd : c.products()) {
-            ProductState ps = productFor(pd.productId());
+            ProductState ps = products.computeIfAbsent(pd.productId(), ProductState::new); // gate held
             long stamp = ps.writeLock();
             try {
                 ps.backorderLimit = pd.backorderLimit();
@@ -646,7 +658,6 @@ public final class InventoryLedger {
                 }
             }
         }
-        return Map.copyOf(c.offsets());
     }
 
     /** Holds now active (not confirmed, released or expired), ledger-wide. Lapsed holds leave it lazily. */
@@ -982,6 +993,13 @@ public final class InventoryLedger {
      * (under another order id) or released. A part line naming a position the basket does not hold, or more
      * than it holds there, is refused and nothing changes.
      *
+     * <p>Across instances (see {@link LocalEventListener}) a partial confirm is coarser: another ledger that
+     * applies the order, which names the reservation, ends the whole line there, so until the rest is
+     * confirmed or released it shows the rest as sellable; then both agree. A renewal of the rest is not
+     * told. And an order of a partial confirm whose identity this ledger has forgotten is not recognised
+     * as its own echo: keep {@link Builder#identitiesPerProduct(int)} above what a product sees while its
+     * orders travel.
+     *
      * @return {@link HoldOutcome#CONFIRMED}, {@link HoldOutcome#ORDER_CONFLICT}, or how the hold had ended
      * @throws InvalidEventException if an id is invalid, the part is empty, or names what is not held
      */
@@ -1076,8 +1094,10 @@ public final class InventoryLedger {
                         if (l.state == HoldLine.ACTIVE && newExpiry > l.expiresAtNanos) {
                             l.product.reschedule(l, newExpiry);
                             l.slot.touch(micros);
-                            record(events, l, EventKind.RESERVATION_HELD, l.quantity, null, now,
-                                    Times.instantOfNanos(newExpiry));
+                            if (!heldKnownWithOtherQuantity(l)) { // after a partial confirm peers hold none of it
+                                record(events, l, EventKind.RESERVATION_HELD, l.quantity, null, now,
+                                        Times.instantOfNanos(newExpiry));
+                            }
                         }
                     }
                     outcome = HoldOutcome.EXTENDED;
@@ -1249,6 +1269,17 @@ public final class InventoryLedger {
         if (ids.check(id.hi, id.lo, fingerprint) == IdentityTable.NEW) {
             ids.insert(id.hi, id.lo, fingerprint);
         }
+    }
+
+    /**
+     * Whether the line's {@code held} identity is remembered with another quantity: part of it was confirmed
+     * since, and a renewed {@code held} would be a conflict everywhere. Write lock held.
+     */
+    private boolean heldKnownWithOtherQuantity(HoldLine l) {
+        IdentityHash id = Identities.reservation(EventKind.RESERVATION_HELD, l.reservation.id, l.product.productId,
+                l.slot.warehouseId);
+        return l.product.identities(identitiesPerProduct).check(id.hi, id.lo, Identities.fingerprint(l.quantity, null))
+                == IdentityTable.CONFLICT;
     }
 
     /** Whether order {@code orderId} for {@code q} units of a line is not yet known here. Write lock held. */

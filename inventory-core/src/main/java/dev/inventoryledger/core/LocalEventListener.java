@@ -15,7 +15,8 @@ import java.util.List;
  *       only ends the hold;</li>
  *   <li>{@code release}: one {@code released} event per line still held;</li>
  *   <li>{@code extend}: the {@code held} events again, with the later {@code expires_at} (a ledger that
- *       applies a known {@code held} with a later expiry extends the hold).</li>
+ *       applies a known {@code held} with a later expiry extends the hold); not for a line partly confirmed
+ *       since (see {@link InventoryLedger#confirm(String, String, List)}).</li>
  * </ul>
  *
  * <p>Nothing is told for calls that change nothing (a refused reservation, an idempotent repeat, a hold

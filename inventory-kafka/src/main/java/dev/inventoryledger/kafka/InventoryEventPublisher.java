@@ -39,10 +39,15 @@ import java.util.concurrent.CompletableFuture;
  *       stock, back in stock, oversold) once, as JSON, to {@code low_stock_alerts} by default.</li>
  * </ul>
  *
- * <p>Sends are asynchronous: the checkout path never waits for the broker. The producer retries until
- * {@code delivery.timeout.ms} (two minutes unless set), so a broker restart loses nothing; a record that
- * still cannot be written is counted ({@code inventory.publisher.records{outcome=failed}}) and kept in
- * {@link #failure()}. {@link #flush()} waits until everything sent so far is acknowledged or failed.
+ * <p>Sends are asynchronous: once the producer knows a topic's partitions, the checkout path does not
+ * wait for the broker. The first send to each topic, and any send while the broker is unreachable and the
+ * producer has lost its metadata, blocks for up to {@code max.block.ms} (60 s unless set: lower it for a
+ * checkout path, e.g. 1 s, and publish something at start-up to warm the metadata). The producer retries
+ * until {@code delivery.timeout.ms} (two minutes unless set), so a broker restart loses nothing; a record
+ * that still cannot be written is counted ({@code inventory.publisher.records{outcome=failed}}) and kept in
+ * {@link #failure()}, and is not sent again: publication is at most once past that timeout, and a crash of
+ * the process loses what was still buffered. The ledger's own counts are never affected; other instances
+ * would miss the record. {@link #flush()} waits until everything sent so far is acknowledged or failed.
  *
  * <pre>{@code
  * InventoryEventPublisher publisher = InventoryEventPublisher.builder().bootstrapServers("kafka:9092").build();
@@ -98,8 +103,8 @@ public final class InventoryEventPublisher implements LocalEventListener, AutoCl
     }
 
     /**
-     * Publishes one event to its kind's topic, keyed by its product. Never blocks on the broker (unless the
-     * producer's buffer is full, up to {@code max.block.ms}).
+     * Publishes one event to its kind's topic, keyed by its product. Does not wait for the broker, except
+     * as the class comment says (no metadata yet, or a full buffer: up to {@code max.block.ms}).
      *
      * @return completes when the broker has the record, or exceptionally if it could not be written
      */

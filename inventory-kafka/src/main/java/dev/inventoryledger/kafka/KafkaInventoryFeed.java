@@ -120,6 +120,8 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     private final Path checkpointFile;
     private final long checkpointNanos;
     private final Counter[] checkpoints; // written, failed; null without a registry
+    private final MeterRegistry registry; // null without one
+    private final List<Gauge> gauges = new ArrayList<>();
     private final Map<String, Object> clientProperties;
     private final Duration closeTimeout;
     private final EventCodec codec;
@@ -129,6 +131,8 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
     private final CountDownLatch ready = new CountDownLatch(1);
     private volatile boolean running;
+    private volatile boolean closed;
+    private boolean inTake; // the feed thread's: a record is being applied or dead-lettered
     private volatile Throwable failure;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile long lag = -1; // records behind the end of every partition, summed; -1 until known
@@ -155,17 +159,12 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         this.partitionCheckNanos = b.partitionCheckInterval.toNanos();
         this.checkpointFile = b.checkpointFile;
         this.checkpointNanos = b.checkpointInterval.toNanos();
+        this.registry = b.registry;
         if (b.registry == null) {
             outcomes = null;
             checkpoints = null;
         } else {
             checkpoints = new Counter[]{checkpointCounter(b.registry, "written"), checkpointCounter(b.registry, "failed")};
-            Gauge.builder("inventory.feed.lag", this, f -> f.lag)
-                    .description("Records not yet read, summed over the feed's partitions (-1 until known)")
-                    .baseUnit("records").register(b.registry);
-            Gauge.builder("inventory.feed.records.per.second", this, f -> f.recordsPerSecond)
-                    .description("Records the feed took per second, over the last second or so")
-                    .register(b.registry);
             String[] names = {"applied", "duplicate", "conflict", "dead_lettered"};
             outcomes = new Counter[names.length];
             for (int i = 0; i < names.length; i++) {
@@ -193,16 +192,37 @@ public final class KafkaInventoryFeed implements AutoCloseable {
      *                               cause says why)
      */
     public synchronized void start() {
-        if (thread != null) {
-            throw new IllegalStateException("feed already started");
+        if (thread != null || closed) {
+            throw new IllegalStateException(closed ? "feed closed: build a new one" : "feed already started");
         }
         if (checkpointFile != null && Files.exists(checkpointFile)) {
+            Map<String, Long> stored;
             try {
-                startOffsets = offsetsOf(ledger.restore(checkpointFile));
+                stored = ledger.restore(checkpointFile);
             } catch (IOException e) {
                 throw new IllegalStateException("could not restore checkpoint " + checkpointFile + " (" + e.getMessage()
                         + "); to rebuild from the topics instead, move the file away and start from EARLIEST", e);
+            } catch (IllegalStateException used) {
+                throw new IllegalStateException("could not restore checkpoint " + checkpointFile + " into a ledger that "
+                        + "already holds state: give the feed a new ledger, and configure it (safety stock, "
+                        + "thresholds) after start(), which restores those settings too", used);
             }
+            startOffsets = offsetsOf(stored);
+            if (!kindByTopic.keySet().containsAll(startOffsets.keySet().stream().map(TopicPartition::topic).toList())
+                    || startOffsets.isEmpty()) {
+                // Resuming from partitions the feed does not read would replay everything onto the restored counts.
+                throw new IllegalStateException("checkpoint " + checkpointFile + " holds offsets " + stored.keySet()
+                        + " that do not match this feed's topics " + kindByTopic.keySet() + ": replaying the topics "
+                        + "onto it would count events twice; restore it with the topics it was written for");
+            }
+        }
+        if (registry != null && gauges.isEmpty()) {
+            gauges.add(Gauge.builder("inventory.feed.lag", this, f -> f.lag)
+                    .description("Records not yet read, summed over the feed's partitions (-1 until known)")
+                    .baseUnit("records").register(registry));
+            gauges.add(Gauge.builder("inventory.feed.records.per.second", this, f -> f.recordsPerSecond)
+                    .description("Records the feed took per second, over the last second or so")
+                    .register(registry));
         }
         running = true;
         thread = new Thread(this::run, "inventory-kafka-feed");
@@ -214,8 +234,12 @@ public final class KafkaInventoryFeed implements AutoCloseable {
                 throw new IllegalStateException("feed did not start within 60 s");
             }
         } catch (InterruptedException e) {
+            close(); // do not leave a feed running that the caller believes failed
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the feed", e);
+        }
+        if (closed) {
+            throw new IllegalStateException("feed closed while it was starting");
         }
         if (failure != null) {
             close(); // the thread is ending: wait for it, so that isRunning() is false once this throws
@@ -258,6 +282,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     /** Stops the feed: the record in hand is finished, then the thread ends within the close timeout. */
     @Override
     public void close() {
+        closed = true;
         running = false;
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
@@ -283,7 +308,9 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         // soon as a record arrives. Metadata is refreshed often enough to see new partitions within a minute.
         consumerProps.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
         consumerProps.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 30_000);
-        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, start == Start.EARLIEST ? "earliest" : "latest");
+        // Every partition is positioned explicitly; an offset that is no longer there (retention passed it)
+        // must stop the feed, not skip silently to an end.
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         Map<String, Object> producerProps = new HashMap<>(clientProperties);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -293,6 +320,9 @@ public final class KafkaInventoryFeed implements AutoCloseable {
                      new ByteArraySerializer())) {
             consumer = c;
             assignAndPosition(c, partitionsOf(c, Duration.ofSeconds(30)));
+            if (c.partitionsFor(deadLetterTopic, Duration.ofSeconds(30)).isEmpty()) {
+                throw new IllegalStateException("dead-letter topic " + deadLetterTopic + " does not exist");
+            }
             ready.countDown();
             long nextPartitionCheck = System.nanoTime() + partitionCheckNanos;
             long nextCheckpoint = System.nanoTime() + checkpointNanos;
@@ -300,7 +330,10 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    if (!take(r, deadLetters)) {
+                    inTake = true;
+                    boolean taken = take(r, deadLetters);
+                    inTake = false;
+                    if (!taken) {
                         break; // stopped while a refused record waited for the dead-letter topic: not taken
                     }
                     applied.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
@@ -331,11 +364,17 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             // close() woke the consumer: a normal stop
         } catch (Throwable t) {
             failure = t;
+            LOG.error("inventory feed stopped: {}", t.toString(), t);
         } finally {
             consumer = null;
             running = false;
-            if (checkpointFile != null && ready.getCount() == 0) {
-                checkpoint(); // on close (or failure): the state and offsets agree whatever stopped the feed
+            lag = -1;
+            recordsPerSecond = 0;
+            if (checkpointFile != null && ready.getCount() == 0 && !inTake) {
+                checkpoint(); // on close or failure between records: state and offsets agree
+            }
+            if (registry != null) {
+                gauges.forEach(registry::remove); // a feed built after this one registers its own
             }
             ready.countDown();
         }
@@ -348,7 +387,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         try {
             ledger.checkpoint(checkpointFile, offsets);
             count(checkpoints, 0);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
             count(checkpoints, 1);
             LOG.warn("could not write checkpoint {}; the previous one stays: {}", checkpointFile, e.toString());
         }
@@ -495,8 +534,9 @@ public final class KafkaInventoryFeed implements AutoCloseable {
                 if (!(e.getCause() instanceof RetriableException)) {
                     throw e;
                 }
+                LOG.warn("dead letter not written yet, retrying: {}", e.getCause().toString());
             } catch (RetriableException metadataWait) {
-                // no metadata while the broker is away: try again
+                LOG.warn("dead letter not written yet (no metadata), retrying: {}", metadataWait.toString());
             }
         }
         return false;
@@ -648,8 +688,10 @@ public final class KafkaInventoryFeed implements AutoCloseable {
          * and client properties; not its ledger. Records the feed would refuse are skipped. Blocks until
          * every partition has been read to the end it had when the call began.
          *
-         * @param ledgerSettings settings for the rebuilt ledger (its clock is replaced); identities must be
-         *                       remembered long enough to recognise the history's redeliveries
+         * @param ledgerSettings settings for the rebuilt ledger; this builder's clock is replaced (do not
+         *                       reuse it for a live ledger), and its listeners and meter registry, if any,
+         *                       hear the rebuild. Identities must be remembered long enough to recognise the
+         *                       history's redeliveries
          */
         public InventoryLedger rebuildAsOf(Instant asOf, InventoryLedger.Builder ledgerSettings) {
             Objects.requireNonNull(asOf, "asOf");
@@ -678,6 +720,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
                 props.put("bootstrap.servers", bootstrapServers);
             }
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"); // history deleted meanwhile: fail, not skip
             EventCodec codec = new EventCodec(maxRecordBytes);
             Map<String, EventKind> kinds = new HashMap<>();
             topics.forEach((kind, topic) -> kinds.put(topic, kind));

@@ -265,6 +265,32 @@ class KafkaInventoryFeedTest {
                 + ledger.sellable(p.productId(), p.warehouseId()) + " at " + p.lastUpdated()).sorted().toList();
     }
 
+    @Test
+    void aCheckpointThatDoesNotFitTheFeedOrItsLedgerIsRefusedBeforeAnythingIsRead(@TempDir Path dir) throws Exception {
+        TestTopics t = new TestTopics(broker);
+        InventoryLedger written = InventoryLedger.builder().build();
+        written.apply(dev.inventoryledger.core.InventoryEvent.stockReceived("RCPT-1", "SKU-1", "WH-1", 5,
+                java.time.Instant.now()));
+        Path foreign = dir.resolve("foreign.ckpt");
+        written.checkpoint(foreign, Map.of("some_other_topic:0", 42L)); // offsets of topics this feed does not read
+        try (KafkaInventoryFeed feed = t.feed(InventoryLedger.builder().build()).checkpoint(foreign).build()) {
+            assertThatThrownBy(feed::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("do not match this feed's topics").hasMessageContaining("some_other_topic");
+            assertThat(feed.isRunning()).isFalse();
+        }
+        Path own = dir.resolve("own.ckpt");
+        written.checkpoint(own, Map.of(t.orders + ":0", 0L));
+        InventoryLedger used = InventoryLedger.builder().build();
+        used.setSafetyStock("SKU-1", "WH-1", 1); // configured before start: the checkpoint cannot go on top
+        try (KafkaInventoryFeed feed = t.feed(used).checkpoint(own).build()) {
+            assertThatThrownBy(feed::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already holds state").hasMessageContaining("after start()");
+        }
+        KafkaInventoryFeed closed = t.feed(InventoryLedger.builder().build()).build();
+        closed.close();
+        assertThatThrownBy(closed::start).hasMessageContaining("closed");
+    }
+
     private static long total(InventoryLedger ledger) {
         return ledger.positions().stream().mapToLong(dev.inventoryledger.core.Position::available).sum();
     }
