@@ -1582,8 +1582,9 @@ public final class InventoryLedger {
 
         /**
          * How many event identities each product remembers for duplicate detection, newest first (rounded
-         * up to a power of two). Memory: about 32 bytes per identity (at most 40 while a table is growing),
-         * so products × this × 32 bytes in the worst case; a product with few events costs little. Default
+         * up to a power of two). Memory: about 32 bytes per identity once a product's table is full, up to
+         * about 64 just after it doubles (BENCHMARKS.md), so products × this × 32 bytes at the bound; a
+         * product with few events costs little. Default
          * 1,024. Replays after a restart are made exact by stored offsets, not by this memory.
          *
          * @throws IllegalArgumentException if not between 1 and 2<sup>24</sup>
