@@ -16,7 +16,8 @@ import java.util.List;
  * <p>Unless the command line names the peers itself ({@code -p impl=…}), every benchmark runs the ledger,
  * {@code chm} and {@code h2}, and {@code postgres} too when {@code -Dbench.postgres=<JDBC URL>} is given and
  * a connection to it opens. Otherwise it prints why the PostgreSQL peer is left out and runs the others.
- * The URL reaches the forked benchmark JVMs as the same system property.
+ * The URL reaches the forked benchmark JVMs as the same system property (inherited, or passed on when
+ * {@code -jvmArgs} replaces what they inherit).
  */
 public final class BenchMain {
     private BenchMain() {
@@ -50,7 +51,9 @@ public final class BenchMain {
             }
             options.param("impl", impls.toArray(new String[0]));
         }
-        if (url != null) { // prepended: appending would replace the benchmarks' own @Fork(jvmArgsAppend) heap
+        if (url != null && cmd.getJvmArgs().hasValue()) {
+            // The forks inherit this JVM's -D unless -jvmArgs replaces its arguments. Prepended: appending
+            // would replace the benchmarks' own @Fork(jvmArgsAppend) heap settings.
             List<String> prepend = new ArrayList<>(cmd.getJvmArgsPrepend().orElse(List.of()));
             prepend.add("-D" + PostgresUrl.PROPERTY + "=" + url);
             options.jvmArgsPrepend(prepend.toArray(new String[0]));
