@@ -7,32 +7,54 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every benchmark once, tiny and in this JVM, so that a benchmark that breaks fails the build. The figures
- * mean nothing here; the real runs are behind their own command (BENCHMARKS.md).
+ * mean nothing here; the real runs are behind their own command (BENCHMARKS.md). The hot-path benchmarks
+ * run against the ledger, the bare map and H2; PostgreSQL only when -Dbench.postgres names a server.
  */
 class BenchmarksSmokeTest {
+    private static final String BENCH = "dev.inventoryledger.bench.";
 
     @Test
     void everyBenchmarkRunsOnce() throws Exception {
+        List<String> impls = new ArrayList<>(List.of(Peer.LEDGER, Peer.CHM, Peer.H2));
+        if (PostgresUrl.configured() != null) {
+            impls.add(Peer.POSTGRES);
+        }
         Options options = new OptionsBuilder()
                 .include("dev\\.inventoryledger\\.bench\\..*")
                 .param("products", "200")
                 .param("identitiesPerProduct", "20")
+                .param("ring", "1024") // small enough to run out: the unprepared path runs too
+                .param("impl", impls.toArray(new String[0]))
                 .forks(0)
                 .warmupIterations(0)
-                .measurementIterations(1)
+                .measurementIterations(2)
                 .measurementTime(TimeValue.milliseconds(50))
                 .shouldFailOnError(true)
                 .build();
         Collection<RunResult> results = new Runner(options).run();
-        assertThat(results).extracting(r -> r.getParams().getBenchmark())
-                .contains("dev.inventoryledger.bench.CheckpointBenchmark.checkpoint",
-                        "dev.inventoryledger.bench.CheckpointBenchmark.restore");
+        List<String> hotPaths = List.of("SellableBenchmark.oneThread", "SellableBenchmark.twoThreads",
+                "ApplyBenchmark.newEvents", "ApplyBenchmark.redeliveries",
+                "ReserveBenchmark.hotSkuOneThread", "ReserveBenchmark.hotSkuTwoThreads",
+                "ReserveBenchmark.spreadOneThread", "ReserveBenchmark.spreadTwoThreads",
+                "StorefrontBenchmark.twoThreads");
+        List<String> expected = new ArrayList<>(List.of(BENCH + "CheckpointBenchmark.checkpoint",
+                BENCH + "CheckpointBenchmark.restore"));
+        for (String benchmark : hotPaths) {
+            for (String impl : impls) {
+                expected.add(BENCH + benchmark + " " + impl);
+            }
+        }
+        assertThat(results).extracting(r -> r.getParams().getBenchmark()
+                        + (r.getParams().getParam("impl") == null ? "" : " " + r.getParams().getParam("impl")))
+                .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(results).allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());
     }
 }

@@ -1,0 +1,93 @@
+package dev.inventoryledger.bench;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A checkout: {@code tryReserve} of one unit, then {@code confirm} of that hold as an order (one operation
+ * = both calls). On one hot SKU, the flash sale, by one thread and by two (every call contends for the same
+ * position); and spread over the store's skewed choice of positions. Each reservation has a new id (the
+ * order takes the same id); stock never runs out, so every reservation is accepted — one that is not fails
+ * the benchmark.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
+public class ReserveBenchmark {
+
+    /** One thread's checkout ids. */
+    @State(Scope.Thread)
+    public static class Checkout {
+        /** Ids prepared per iteration. */
+        @Param("2097152")
+        public int ring;
+
+        private Ids ids;
+
+        @Setup(Level.Trial)
+        public void prepare(StoreState shop, SessionState session) {
+            ids = new Ids("C" + session.thread + "-", ring, shop.peer.keepsReservations());
+        }
+
+        @TearDown(Level.Iteration)
+        public void refill() {
+            long built = ids.refill();
+            if (built > 0) {
+                System.out.printf("%n[reserve] the %,d prepared ids ran out: %,d more were made in the measured"
+                        + " path (slower); give more with -p ring=%d%n", ids.size(), built, ids.size() * 2);
+            }
+        }
+
+        boolean reserveAndConfirm(Peer.Session session, String product, String warehouse) throws SQLException {
+            String id = ids.next();
+            if (!session.tryReserve(product, warehouse, 1, id) || !session.confirm(product, warehouse, 1, id, id)) {
+                throw new IllegalStateException("checkout " + id + " of " + product + " at " + warehouse
+                        + " was refused, but stock never runs out here");
+            }
+            return true;
+        }
+    }
+
+    @Benchmark
+    @Threads(1)
+    public boolean hotSkuOneThread(SessionState s, Checkout c) throws SQLException {
+        return c.reserveAndConfirm(s.session, s.store.hotProduct(), s.store.hotWarehouse());
+    }
+
+    @Benchmark
+    @Threads(2)
+    public boolean hotSkuTwoThreads(SessionState s, Checkout c) throws SQLException {
+        return c.reserveAndConfirm(s.session, s.store.hotProduct(), s.store.hotWarehouse());
+    }
+
+    @Benchmark
+    @Threads(1)
+    public boolean spreadOneThread(SessionState s, Checkout c) throws SQLException {
+        int i = s.choice++;
+        return c.reserveAndConfirm(s.session, s.store.productAt(i), s.store.warehouseAt(i));
+    }
+
+    @Benchmark
+    @Threads(2)
+    public boolean spreadTwoThreads(SessionState s, Checkout c) throws SQLException {
+        int i = s.choice++;
+        return c.reserveAndConfirm(s.session, s.store.productAt(i), s.store.warehouseAt(i));
+    }
+}
