@@ -99,7 +99,7 @@ public final class KafkaEndToEnd {
                     keepBest(best, logged(log, t.consume(Throughput.Work.DECODE, expected)));
                     keepBest(best, logged(log, t.consume(Throughput.Work.DECODE_APPLY, expected)));
                     System.gc();
-                    keepBest(best, logged(log, t.feed(expected)));
+                    keepBest(best, logged(log, t.feed(expected, s.feedClient)));
                     System.gc();
                     for (StreamsPeer.Variant v : s.streams) {
                         keepBest(best, logged(log, t.streams(v, s.streamsThreads, "bench-" + v + "-" + round, expected)));
@@ -176,10 +176,11 @@ public final class KafkaEndToEnd {
         if (!r.publishing().isEmpty()) {
             out.println("Publishing the backlog (events/s, until flushed):");
             out.println();
-            out.println("| producer | events | events/s |");
-            out.println("|---|---:|---:|");
+            out.println("| producer | events | events/s | sending thread CPU us/event | process CPU us/event |");
+            out.println("|---|---:|---:|---:|---:|");
             for (Throughput.Rate p : r.publishing()) {
-                out.printf("| %s | %,d | %,.0f |%n", p.name(), p.events(), p.perSecond());
+                out.printf("| %s | %,d | %,.0f | %.2f | %.2f |%n", p.name(), p.events(), p.perSecond(),
+                        p.consumerCpuMicrosPerEvent(), p.processCpuMicrosPerEvent());
             }
             out.println();
         }
@@ -188,11 +189,13 @@ public final class KafkaEndToEnd {
             double bare = rateOf(r.throughput(), "bare KafkaConsumer");
             out.printf("Throughput at saturation: a backlog of %,d events in 5 topics x %d partitions, read from the "
                     + "beginning; best of %d rounds; first record to last:%n%n", s.events, s.partitions, s.rounds);
-            out.println("| consumer | events/s | feed / this | this / bare consumer | start-up s | checked |");
-            out.println("|---|---:|---:|---:|---:|---|");
+            out.println("| consumer | events/s | feed / this | this / bare consumer | consumer CPU us/event "
+                    + "| process CPU us/event | start-up s | checked |");
+            out.println("|---|---:|---:|---:|---:|---:|---:|---|");
             for (Throughput.Rate t : r.throughput()) {
-                out.printf("| %s | %,.0f | %.2f | %.2f | %.2f | %s |%n", t.name(), t.perSecond(),
-                        feed / t.perSecond(), t.perSecond() / bare, t.startSeconds(), t.checked());
+                out.printf("| %s | %,.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %s |%n", t.name(), t.perSecond(),
+                        feed / t.perSecond(), t.perSecond() / bare, t.consumerCpuMicrosPerEvent(),
+                        t.processCpuMicrosPerEvent(), t.startSeconds(), t.checked());
             }
             out.println();
         }

@@ -1,7 +1,9 @@
 package dev.inventoryledger.bench.kafka;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The harness's options, each {@code --name value} ({@link #USAGE}); anything else is refused with the
@@ -21,6 +23,7 @@ final class Settings {
               --rate N              offered load of the latency runs, events/s (default 20000)
               --latency-seconds N   measured time per latency run (default 20), after --warmup-seconds N (default 3)
               --probe-every N       one event in N is a latency probe (default 20)
+              --feed-client K=V     a Kafka client property for the feed (repeatable), e.g. max.poll.records=500
               --only throughput|latency
               --seed N              workload seed (default 42)
             """;
@@ -35,6 +38,7 @@ final class Settings {
     int rate = 20_000, latencySeconds = 20, warmupSeconds = 3, probeEvery = 20;
     boolean throughput = true, latency = true;
     long seed = 42;
+    Map<String, String> feedClient = new LinkedHashMap<>();
 
     static Settings parse(String... args) {
         Settings s = new Settings();
@@ -66,6 +70,13 @@ final class Settings {
                     }
                 }
                 case "--seed" -> s.seed = Long.parseLong(v);
+                case "--feed-client" -> {
+                    int eq = v.indexOf('=');
+                    if (eq < 1) {
+                        throw new IllegalArgumentException("--feed-client must be name=value but was '" + v + "'");
+                    }
+                    s.feedClient.put(v.substring(0, eq), v.substring(eq + 1));
+                }
                 default -> throw new IllegalArgumentException("unknown option " + name + "\n" + USAGE);
             }
         }
@@ -116,6 +127,7 @@ final class Settings {
         return "events " + events + ", products " + products + " x warehouses " + warehouses + ", zipf " + zipf
                 + ", partitions " + partitions + ", rounds " + rounds + ", streams " + streams + " with "
                 + streamsThreads + " threads, latency at " + rate + " events/s for " + latencySeconds + " s (+"
-                + warmupSeconds + " s warm-up), 1 probe in " + probeEvery;
+                + warmupSeconds + " s warm-up), 1 probe in " + probeEvery
+                + (feedClient.isEmpty() ? "" : ", feed client properties " + feedClient);
     }
 }

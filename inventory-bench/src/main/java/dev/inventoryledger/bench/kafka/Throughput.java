@@ -35,10 +35,24 @@ final class Throughput {
     static final Map<String, Object> BATCHING = Map.of(ProducerConfig.LINGER_MS_CONFIG, 5,
             ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
 
-    /** One measured pass: {@code events} done in {@code seconds}, {@code startSeconds} before the first. */
-    record Rate(String name, long events, double seconds, double startSeconds, String checked) {
+    /**
+     * One measured pass: {@code events} done in {@code seconds}, {@code startSeconds} before the first. CPU
+     * time, from start to end: of the consuming thread(s) (the feed's, the stream threads, or the loop's), and
+     * of the whole process (which includes the broker serving the fetches). On a shared machine CPU per event
+     * moves less than wall time when other work competes for the cores.
+     */
+    record Rate(String name, long events, double seconds, double startSeconds, String checked, long consumerCpuNanos,
+                long processCpuNanos) {
         double perSecond() {
             return events / seconds;
+        }
+
+        double consumerCpuMicrosPerEvent() {
+            return consumerCpuNanos / 1e3 / events;
+        }
+
+        double processCpuMicrosPerEvent() {
+            return processCpuNanos / 1e3 / events;
         }
     }
 
@@ -56,7 +70,7 @@ final class Throughput {
     Rate publishWithPublisher(Workload w) {
         InventoryEventPublisher.Builder b = topics.publisher(bootstrapServers);
         BATCHING.forEach(b::clientProperty);
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), cpu0 = Cpu.thread(), process0 = Cpu.process();
         try (InventoryEventPublisher publisher = b.build()) {
             for (long i = 0; i < total; i++) {
                 publisher.publish(w.next());
@@ -65,7 +79,8 @@ final class Throughput {
             if (publisher.failure() != null) {
                 throw new IllegalStateException("publishing the backlog failed", publisher.failure());
             }
-            return new Rate("InventoryEventPublisher (acks=all, idempotent)", total, seconds(t0), 0, "");
+            return new Rate("InventoryEventPublisher (acks=all, idempotent)", total, seconds(t0), 0, "",
+                    Cpu.thread() - cpu0, Cpu.process() - process0);
         }
     }
 
@@ -78,7 +93,7 @@ final class Throughput {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), cpu0 = Cpu.thread(), process0 = Cpu.process();
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(props, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (long i = 0; i < count; i++) {
@@ -87,7 +102,8 @@ final class Throughput {
                         EventCodec.encode(e)));
             }
             p.flush();
-            return new Rate("raw KafkaProducer, same JSON (acks=all, idempotent)", count, seconds(t0), 0, "");
+            return new Rate("raw KafkaProducer, same JSON (acks=all, idempotent)", count, seconds(t0), 0, "",
+                    Cpu.thread() - cpu0, Cpu.process() - process0);
         }
     }
 
@@ -119,7 +135,7 @@ final class Throughput {
         Map<String, EventKind> kinds = topics.kindByTopic();
         EventCodec codec = new EventCodec(64 * 1024);
         InventoryLedger ledger = work == Work.DECODE_APPLY ? InventoryLedger.builder().build() : null;
-        long t0 = System.nanoTime(), first = 0, count = 0, sink = 0;
+        long t0 = System.nanoTime(), first = 0, count = 0, sink = 0, cpu0 = Cpu.thread(), process0 = Cpu.process();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
@@ -144,20 +160,22 @@ final class Throughput {
         } catch (EventCodec.Refused e) {
             throw new IllegalStateException("the backlog holds a record the codec refuses: " + e.getMessage(), e);
         }
-        long end = System.nanoTime();
+        long end = System.nanoTime(), cpu = Cpu.thread() - cpu0, process = Cpu.process() - process0;
         if (sink == Long.MIN_VALUE) {
             System.out.print(""); // keeps the work observable
         }
         String checked = ledger == null ? "" : verify(ledger, expected);
-        return new Rate(work.label, count, (end - first) / 1e9, (first - t0) / 1e9, checked);
+        return new Rate(work.label, count, (end - first) / 1e9, (first - t0) / 1e9, checked, cpu, process);
     }
 
     /** {@link KafkaInventoryFeed} from EARLIEST into a new ledger, with its defaults. */
-    Rate feed(Workload expected) {
+    Rate feed(Workload expected, Map<String, String> clientProperties) {
         InventoryLedger ledger = InventoryLedger.builder().build();
-        long t0 = System.nanoTime(), first = 0;
-        try (KafkaInventoryFeed feed = topics.feed(bootstrapServers).ledger(ledger)
-                .startFrom(KafkaInventoryFeed.Start.EARLIEST).build()) {
+        long t0 = System.nanoTime(), first = 0, process0 = Cpu.process();
+        KafkaInventoryFeed.Builder b = topics.feed(bootstrapServers).ledger(ledger)
+                .startFrom(KafkaInventoryFeed.Start.EARLIEST);
+        clientProperties.forEach(b::clientProperty);
+        try (KafkaInventoryFeed feed = b.build()) {
             feed.start();
             long done = 0;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
@@ -175,15 +193,16 @@ final class Throughput {
                             feed.failure());
                 }
             }
-            long end = System.nanoTime();
+            long end = System.nanoTime(), process = Cpu.process() - process0;
+            long cpu = Cpu.threads(name -> name.equals("inventory-kafka-feed"));
             return new Rate("KafkaInventoryFeed -> InventoryLedger", total, (end - first) / 1e9, (first - t0) / 1e9,
-                    verify(ledger, expected));
+                    verify(ledger, expected), cpu, process);
         }
     }
 
     /** Kafka Streams under a new application id, from the beginning of the topics. */
     Rate streams(StreamsPeer.Variant variant, int threads, String applicationId, Workload expected) throws Exception {
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), process0 = Cpu.process();
         try (StreamsPeer peer = new StreamsPeer(variant, topics, bootstrapServers, applicationId, threads, Map.of())) {
             peer.start();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
@@ -194,10 +213,11 @@ final class Throughput {
                             + total);
                 }
             }
-            long end = System.nanoTime();
+            long end = System.nanoTime(), process = Cpu.process() - process0;
+            long cpu = Cpu.threads(name -> name.startsWith(applicationId + "-") && name.contains("-StreamThread-"));
             long first = peer.firstNanos();
             return new Rate("Kafka Streams " + variant, total, (end - first) / 1e9, (first - t0) / 1e9,
-                    peer.verify(expected) + " positions equal");
+                    peer.verify(expected) + " positions equal", cpu, process);
         }
     }
 
