@@ -249,7 +249,8 @@ public final class KafkaInventoryFeed implements AutoCloseable {
 
     /**
      * Per partition, the next offset the feed will read: every record before it has been applied (or
-     * dead-lettered). A snapshot.
+     * dead-lettered). A snapshot, moved once per partition per poll (at most {@code max.poll.records} records,
+     * a millisecond or so, after the records it covers were applied).
      */
     public Map<TopicPartition, Long> appliedOffsets() {
         return Map.copyOf(applied);
@@ -329,17 +330,32 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             windowStartNanos = System.nanoTime();
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    inTake = true;
-                    boolean taken = take(r, deadLetters);
-                    inTake = false;
-                    if (!taken) {
-                        break; // stopped while a refused record waited for the dead-letter topic: not taken
+                // Partition by partition, in the order the records came: the offset map is written once per
+                // partition and poll rather than once per record (a map entry and a key object each time).
+                for (TopicPartition tp : records.partitions()) {
+                    EventKind kind = kindByTopic.get(tp.topic());
+                    long next = -1;
+                    try {
+                        for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                            inTake = true;
+                            boolean taken = take(r, kind, deadLetters);
+                            inTake = false;
+                            if (!taken) {
+                                break; // stopped while a refused record waited for the dead-letter topic: not taken
+                            }
+                            next = r.offset() + 1;
+                            windowRecords++;
+                            if (!running) {
+                                break; // the record in hand is finished; positions say where to resume
+                            }
+                        }
+                    } finally {
+                        if (next >= 0) {
+                            applied.put(tp, next); // also when take() threw: what was applied before it counts
+                        }
                     }
-                    applied.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
-                    windowRecords++;
                     if (!running) {
-                        break; // the record in hand is finished; positions say where to resume
+                        break;
                     }
                 }
                 long now = System.nanoTime();
@@ -485,8 +501,8 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     }
 
     /** Applies or dead-letters one record; false if the feed stopped before a dead letter was written. */
-    private boolean take(ConsumerRecord<byte[], byte[]> r, KafkaProducer<byte[], byte[]> deadLetters) throws Exception {
-        EventKind kind = kindByTopic.get(r.topic());
+    private boolean take(ConsumerRecord<byte[], byte[]> r, EventKind kind, KafkaProducer<byte[], byte[]> deadLetters)
+            throws Exception {
         String reason;
         try {
             InventoryEvent event = codec.decode(kind, r.value());

@@ -17,6 +17,16 @@ public final class Checks {
     private Checks() {
     }
 
+    /** True if {@link #id} would accept the value. */
+    public static boolean isId(String value) {
+        return value != null && value.length() <= MAX_ID_LENGTH && !value.isBlank();
+    }
+
+    /** True if {@link #time} would accept the value. */
+    public static boolean isTime(Instant value) {
+        return value != null && !value.isBefore(MIN_TIME) && !value.isAfter(MAX_TIME);
+    }
+
     /** Refuses a null, blank or over-long id. */
     public static String id(String field, String value, String context) {
         if (value == null) {

@@ -65,6 +65,78 @@ class EventCodecTest {
         assertThatThrownBy(() -> codec.decode(EventKind.ORDER_PLACED, null)).hasMessageContaining("null");
     }
 
+    @Test
+    void theFastTimePathReadsWhatTheFormatterReads() throws Exception {
+        String[] accepted = {"2026-11-25T10:00:00Z", "2026-11-25T12:00:00+02:00", "2026-11-25T04:30:00-05:30",
+                "2024-02-29T23:59:59.999999999Z", "2026-11-25T10:00:00.1Z", "0001-01-02T00:00:00+17:59",
+                "9999-12-30T23:59:59.123-17:59", "2026-11-25T10:00:00.000000001+00:00"};
+        for (String text : accepted) {
+            assertThat(EventCodec.fastInstant(text.toCharArray(), 0, text.length())).as(text).isEqualTo(formatter(text));
+            assertThat(decode(EventKind.STOCK_RECEIVED, receipt(text)).eventTime()).as(text).isEqualTo(formatter(text));
+        }
+        // Left to the formatter, which accepts some (another shape, -00:00, the ±18:00 extreme) and refuses the
+        // rest with its own words.
+        String[] notFast = {"2026-11-25T10:00Z", "2026-11-25t10:00:00z", "2026-11-25T10:00:00.Z", "2023-02-29T10:00:00Z",
+                "2026-11-25T24:00:00Z", "2026-11-25T10:60:00Z", "2026-13-25T10:00:00Z", "2026-11-31T10:00:00Z",
+                "2026-11-25T10:00:00-00:00", "2026-11-25T10:00:00+18:00", "2026-11-25T10:00:00.1234567891Z",
+                "2026-11-25T10:00:00+0200", "2026-11-25T10:00:00", "+2026-11-25T10:00:00Z", "2026-11-25 10:00:00Z"};
+        for (String text : notFast) {
+            assertThat(EventCodec.fastInstant(text.toCharArray(), 0, text.length())).as(text).isNull();
+        }
+        assertThat(decode(EventKind.STOCK_RECEIVED, receipt("2026-11-25T10:00:00-00:00")).eventTime())
+                .isEqualTo(formatter("2026-11-25T10:00:00-00:00"));
+        assertRefused(EventKind.STOCK_RECEIVED, receipt("2023-02-29T10:00:00Z"),
+                "event_time must be an ISO-8601 instant with an offset or Z but was '2023-02-29T10:00:00Z'");
+    }
+
+    /**
+     * Random instants in every form the formatter writes, and mutations of them (a character replaced, dropped
+     * or doubled): wherever the fast path gives an instant, the formatter accepts the text and gives the same.
+     */
+    @Test
+    void theFastTimePathNeverDisagreesWithTheFormatter() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        String alphabet = "0123456789-:T.Z+ zt9";
+        int fast = 0;
+        for (int n = 0; n < 200_000; n++) {
+            java.time.ZoneOffset offset = java.time.ZoneOffset.ofTotalSeconds(60 * (random.nextInt(2 * 18 * 60 + 1) - 18 * 60));
+            long seconds = random.nextLong(java.time.Instant.parse("0001-01-01T00:00:00Z").getEpochSecond() + 86_400,
+                    java.time.Instant.parse("9999-12-31T00:00:00Z").getEpochSecond());
+            int nanos = switch (random.nextInt(4)) {
+                case 0 -> 0;
+                case 1 -> random.nextInt(1000) * 1_000_000;
+                case 2 -> random.nextInt(1_000_000) * 1000;
+                default -> random.nextInt(1_000_000_000);
+            };
+            String text = java.time.OffsetDateTime.ofInstant(Instant.ofEpochSecond(seconds, nanos), offset).toString();
+            if (random.nextBoolean()) {
+                int at = random.nextInt(text.length());
+                char ch = alphabet.charAt(random.nextInt(alphabet.length()));
+                text = switch (random.nextInt(3)) {
+                    case 0 -> text.substring(0, at) + ch + text.substring(at + 1);
+                    case 1 -> text.substring(0, at) + text.substring(at + 1);
+                    default -> text.substring(0, at) + text.charAt(at) + text.substring(at);
+                };
+            }
+            char[] padded = ("xx" + text + "yy").toCharArray(); // the parser's buffer holds more than the value
+            Instant quick = EventCodec.fastInstant(padded, 2, text.length());
+            if (quick != null) {
+                fast++;
+                assertThat(quick).as(text).isEqualTo(formatter(text));
+            }
+        }
+        assertThat(fast).as("texts the fast path read").isGreaterThan(100_000);
+    }
+
+    private static Instant formatter(String text) {
+        return java.time.OffsetDateTime.parse(text, java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+    }
+
+    private static String receipt(String time) {
+        return "{\"receipt_id\":\"R\",\"product_id\":\"P\",\"warehouse_id\":\"W\",\"quantity\":1,\"event_time\":\""
+                + time + "\"}";
+    }
+
     private void assertRefused(EventKind kind, String json, String reason) {
         assertThatThrownBy(() -> decode(kind, json)).isInstanceOf(EventCodec.Refused.class).hasMessageContaining(reason);
     }
