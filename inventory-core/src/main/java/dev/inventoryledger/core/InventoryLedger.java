@@ -724,10 +724,84 @@ public final class InventoryLedger {
      */
     public ReservationResult tryReserve(String productId, String warehouseId, long quantity, String reservationId,
                                         Duration ttl) {
-        String context = " (reservation " + reservationId + ", product " + productId + ")";
-        Checks.id("reservation_id", reservationId, context);
-        Checks.id("warehouse_id", warehouseId, context);
+        if (Checks.isId(reservationId) && Checks.isId(warehouseId) && Checks.isId(productId) && quantity > 0
+                && ttl != null && !ttl.isNegative() && !ttl.isZero()) {
+            ReservationResult decided = tryReserveOne(productId, warehouseId, quantity, reservationId, ttl);
+            if (decided != null) {
+                return decided;
+            }
+        } else { // refused below, with the field and the value named; the messages are built only here
+            String context = " (reservation " + reservationId + ", product " + productId + ")";
+            Checks.id("reservation_id", reservationId, context);
+            Checks.id("warehouse_id", warehouseId, context);
+        }
         return tryReserve(reservationId, List.of(new ReservationLine(productId, warehouseId, quantity)), ttl);
+    }
+
+    /**
+     * The flash-sale path: one line at a fixed warehouse, decided under the one product's lock without the
+     * basket machinery. Decides the common outcomes (held; too few sellable, with no backorder allowed) and
+     * returns null, having changed nothing, for every other case (the id already known, a backorder, a new
+     * position), which the basket path then decides as it always does. Arguments valid.
+     */
+    private ReservationResult tryReserveOne(String productId, String warehouseId, long q, String reservationId,
+                                            Duration ttl) {
+        ProductState ps = productFor(productId);
+        Instant now = clock.instant();
+        long nowNanos = Times.nanos(now);
+        long expiry = Times.plusNanos(now, ttl);
+        long seen;
+        long stamp = ps.writeLock();
+        try {
+            ps.pollDue(nowNanos, this::lapse);
+            if (reservations.get(reservationId) != null) {
+                return null; // a repeat, or the id in use: the basket path compares the holds
+            }
+            Slot slot = ps.find(warehouseId);
+            seen = slot == null ? 0 : slot.sellable();
+            if (slot == null || seen < q) {
+                if (ps.backorderLimit > 0) {
+                    return null;
+                }
+                ReservationResult.Shortfall shortfall = new ReservationResult.Shortfall(productId, warehouseId, q,
+                        seen, q - Math.max(0, seen));
+                ps.unlockWrite(stamp);
+                stamp = 0;
+                metrics.reservation(LedgerMetrics.Reservation.INSUFFICIENT_STOCK);
+                return ReservationResult.of(reservationId, ReservationResult.Status.INSUFFICIENT_STOCK, seen, null,
+                        List.of(), List.of(shortfall));
+            }
+            IdentityHash id = Identities.reservation(EventKind.RESERVATION_HELD, reservationId, productId, warehouseId);
+            IdentityTable ids = ps.identities(identitiesPerProduct);
+            long fingerprint = Identities.fingerprint(q, null);
+            if (ids.check(id.hi, id.lo, fingerprint) != IdentityTable.NEW) {
+                return null; // its held event was seen: the basket path says ID_IN_USE
+            }
+            Reservation fresh = new Reservation(reservationId);
+            if (reservations.putIfAbsent(fresh) != null) {
+                return null; // another thread took the id just now
+            }
+            HoldLine line;
+            synchronized (fresh) {
+                line = fresh.addLine(ps, slot);
+            }
+            line.quantity = q;
+            activate(ps, line, expiry);
+            ids.insert(id.hi, id.lo, fingerprint);
+            slot.touch(Times.micros(now));
+        } finally {
+            if (stamp != 0) {
+                ps.unlockWrite(stamp);
+            }
+        }
+        metrics.reservation(LedgerMetrics.Reservation.ACCEPTED);
+        Instant expiresAt = Times.instantOfNanos(expiry);
+        if (!localListeners.isEmpty()) {
+            tellLocal(List.of(InventoryEvent.reservationHeld(reservationId, productId, warehouseId, q, now)
+                    .withExpiresAt(expiresAt)));
+        }
+        return ReservationResult.of(reservationId, ReservationResult.Status.ACCEPTED, seen, expiresAt,
+                List.of(new ReservationResult.Allocation(productId, warehouseId, q, 0)), List.of());
     }
 
     /**
@@ -943,9 +1017,11 @@ public final class InventoryLedger {
      * @throws InvalidEventException if an id is null, blank or too long
      */
     public HoldOutcome confirm(String reservationId, String orderId) {
-        String context = " (reservation " + reservationId + ")";
-        Checks.id("reservation_id", reservationId, context);
-        Checks.id("order_id", orderId, context);
+        if (!Checks.isId(reservationId) || !Checks.isId(orderId)) {
+            String context = " (reservation " + reservationId + ")"; // built only to refuse
+            Checks.id("reservation_id", reservationId, context);
+            Checks.id("order_id", orderId, context);
+        }
         return end(reservationId, orderId);
     }
 
@@ -1077,10 +1153,11 @@ public final class InventoryLedger {
                             ? HoldOutcome.CONFIRMED_AFTER_EXPIRY : endedAs(lines);
                     if (outcome == HoldOutcome.CONFIRMED_AFTER_EXPIRY) {
                         for (HoldLine l : lines) {
-                            if (orderIsNew(l, l.quantity, orderId)) { // else peers have the order and no hold
+                            IdentityHash order = Identities.order(orderId, l.product.productId, l.slot.warehouseId);
+                            if (orderIsNew(l, l.quantity, order)) { // else peers have the order and no hold
                                 record(events, l, EventKind.ORDER_PLACED, l.quantity, orderId, now, null);
                             }
-                            alerts = sell(l, l.quantity, orderId, now, alerts);
+                            alerts = sell(l, l.quantity, order, now, alerts);
                             l.orderId = orderId;
                             l.state = HoldLine.CONFIRMED; // it had ended as EXPIRED: held was already given back
                             l.slot.touch(micros);
@@ -1114,15 +1191,23 @@ public final class InventoryLedger {
                     outcome = HoldOutcome.RELEASED;
                     break;
                 }
-                Map<HoldLine, Long> confirming = confirming(r, lines, part);
-                for (Map.Entry<HoldLine, Long> c : confirming.entrySet()) { // all or nothing: check first
-                    if (!canSell(c.getKey(), c.getValue(), orderId)) {
-                        return finish(HoldOutcome.ORDER_CONFLICT, null, null);
+                long[] confirming = confirming(r, lines, part);
+                IdentityHash[] orders = new IdentityHash[lines.length];
+                for (int i = 0; i < lines.length; i++) { // all or nothing: check first
+                    if (confirming[i] > 0) {
+                        orders[i] = Identities.order(orderId, lines[i].product.productId, lines[i].slot.warehouseId);
+                        if (!canSell(lines[i], confirming[i], orders[i])) {
+                            return finish(HoldOutcome.ORDER_CONFLICT, null, null);
+                        }
                     }
                 }
-                for (Map.Entry<HoldLine, Long> c : confirming.entrySet()) {
-                    HoldLine l = c.getKey();
-                    long q = c.getValue();
+                for (int i = 0; i < lines.length; i++) {
+                    HoldLine l = lines[i];
+                    long q = confirming[i];
+                    if (q == 0) {
+                        continue;
+                    }
+                    IdentityHash order = orders[i];
                     if (q == l.quantity) {
                         l.orderId = orderId;
                         endLine(l, HoldLine.CONFIRMED);
@@ -1130,7 +1215,7 @@ public final class InventoryLedger {
                         l.quantity -= q;
                         l.slot.held -= q;
                     }
-                    if (orderIsNew(l, q, orderId)) {
+                    if (orderIsNew(l, q, order)) {
                         record(events, l, EventKind.ORDER_PLACED, q, orderId, now, null);
                     } else {
                         // The order was applied as a plain event already (here and, through Kafka, at the
@@ -1138,7 +1223,7 @@ public final class InventoryLedger {
                         registerRelease(l, q);
                         record(events, l, EventKind.RESERVATION_RELEASED, q, null, now, null);
                     }
-                    alerts = sell(l, q, orderId, now, alerts);
+                    alerts = sell(l, q, order, now, alerts);
                     l.slot.touch(micros);
                 }
                 outcome = HoldOutcome.CONFIRMED;
@@ -1181,13 +1266,16 @@ public final class InventoryLedger {
         return outcome;
     }
 
-    /** The active lines to confirm and how much of each: all of every line, or the part named. */
-    private static Map<HoldLine, Long> confirming(Reservation r, HoldLine[] lines, Map<List<String>, Long> part) {
-        Map<HoldLine, Long> out = new LinkedHashMap<>();
+    /**
+     * How much of each line to confirm, by index into {@code lines} (0: none): all of every active line, or
+     * the part named.
+     */
+    private static long[] confirming(Reservation r, HoldLine[] lines, Map<List<String>, Long> part) {
+        long[] out = new long[lines.length];
         if (part == null) {
-            for (HoldLine l : lines) {
-                if (l.state == HoldLine.ACTIVE) {
-                    out.put(l, l.quantity);
+            for (int i = 0; i < lines.length; i++) {
+                if (lines[i].state == HoldLine.ACTIVE) {
+                    out[i] = lines[i].quantity;
                 }
             }
             return out;
@@ -1199,7 +1287,7 @@ public final class InventoryLedger {
                         + p.getKey().get(0) + " at " + p.getKey().get(1) + " is more than reservation " + r.id
                         + " holds there (" + (l == null || l.state != HoldLine.ACTIVE ? 0 : l.quantity) + ")");
             }
-            out.put(l, p.getValue());
+            out[Arrays.asList(lines).indexOf(l)] = p.getValue();
         }
         return out;
     }
@@ -1213,7 +1301,8 @@ public final class InventoryLedger {
             return false;
         }
         for (HoldLine l : lines) {
-            if (l.state != HoldLine.EXPIRED || l.slot.sellable() < l.quantity || !canSell(l, l.quantity, orderId)) {
+            if (l.state != HoldLine.EXPIRED || l.slot.sellable() < l.quantity
+                    || !canSell(l, l.quantity, Identities.order(orderId, l.product.productId, l.slot.warehouseId))) {
                 return false;
             }
         }
@@ -1221,14 +1310,13 @@ public final class InventoryLedger {
     }
 
     /**
-     * Takes {@code q} units of a line's position as order {@code orderId} (available −= q, identity
-     * registered), unless that order was already applied as an event. The hold's own bookkeeping is the
+     * Takes {@code q} units of a line's position as the order whose identity is {@code id} (available −= q,
+     * identity registered), unless that order was already applied as an event. The hold's own bookkeeping is the
      * caller's. Write lock held; {@link #canSell} said yes.
      */
-    private List<StockAlert> sell(HoldLine l, long q, String orderId, Instant now, List<StockAlert> alerts) {
+    private List<StockAlert> sell(HoldLine l, long q, IdentityHash id, Instant now, List<StockAlert> alerts) {
         ProductState ps = l.product;
         Slot s = l.slot;
-        IdentityHash id = Identities.order(orderId, ps.productId, s.warehouseId);
         IdentityTable ids = ps.identities(identitiesPerProduct);
         long fingerprint = Identities.fingerprint(q, l.reservation.id);
         if (ids.check(id.hi, id.lo, fingerprint) == IdentityTable.NEW) {
@@ -1241,12 +1329,11 @@ public final class InventoryLedger {
     }
 
     /**
-     * Whether {@code q} units of a line can become order {@code orderId}: the order is new at that position,
+     * Whether {@code q} units of a line can become the order {@code id}: the order is new at that position,
      * or known with this very payload (then only the hold ends); and available cannot overflow. Write lock
      * held.
      */
-    private boolean canSell(HoldLine l, long q, String orderId) {
-        IdentityHash id = Identities.order(orderId, l.product.productId, l.slot.warehouseId);
+    private boolean canSell(HoldLine l, long q, IdentityHash id) {
         IdentityTable ids = l.product.identities(identitiesPerProduct);
         int seen = ids.check(id.hi, id.lo, Identities.fingerprint(q, l.reservation.id));
         if (seen == IdentityTable.CONFLICT && ids.check(id.hi, id.lo, Identities.fingerprint(q, null)) != IdentityTable.DUPLICATE) {
@@ -1282,9 +1369,8 @@ public final class InventoryLedger {
                 == IdentityTable.CONFLICT;
     }
 
-    /** Whether order {@code orderId} for {@code q} units of a line is not yet known here. Write lock held. */
-    private boolean orderIsNew(HoldLine l, long q, String orderId) {
-        IdentityHash id = Identities.order(orderId, l.product.productId, l.slot.warehouseId);
+    /** Whether the order whose identity is {@code id}, for {@code q} units of a line, is not yet known here. Write lock held. */
+    private boolean orderIsNew(HoldLine l, long q, IdentityHash id) {
         return l.product.identities(identitiesPerProduct).check(id.hi, id.lo,
                 Identities.fingerprint(q, l.reservation.id)) == IdentityTable.NEW;
     }
@@ -1304,7 +1390,12 @@ public final class InventoryLedger {
         return outcome;
     }
 
+    private static final Comparator<ProductState> BY_PRODUCT_ID = Comparator.comparing(p -> p.productId);
+
     private static ProductState[] productsOf(HoldLine[] lines) {
+        if (lines.length == 1) {
+            return new ProductState[]{lines[0].product};
+        }
         ProductState[] ps = new ProductState[lines.length];
         int n = 0;
         outer:
@@ -1317,7 +1408,7 @@ public final class InventoryLedger {
             ps[n++] = l.product;
         }
         ps = Arrays.copyOf(ps, n);
-        Arrays.sort(ps, Comparator.comparing(p -> p.productId));
+        Arrays.sort(ps, BY_PRODUCT_ID);
         return ps;
     }
 

@@ -17,12 +17,14 @@ public record ReservationLine(String productId, String warehouseId, long quantit
      *                               or the quantity is ≤ 0
      */
     public ReservationLine {
-        String context = " (reservation line, product " + productId + ")";
-        Checks.id("product_id", productId, context);
-        if (warehouseId != null) {
-            Checks.id("warehouse_id", warehouseId, context);
+        if (!Checks.isId(productId) || (warehouseId != null && !Checks.isId(warehouseId)) || quantity <= 0) {
+            String context = " (reservation line, product " + productId + ")"; // built only to refuse
+            Checks.id("product_id", productId, context);
+            if (warehouseId != null) {
+                Checks.id("warehouse_id", warehouseId, context);
+            }
+            Checks.quantity(quantity, context);
         }
-        Checks.quantity(quantity, context);
     }
 
     /** {@code quantity} units of a product at one warehouse. */
