@@ -3,10 +3,6 @@ package dev.inventoryledger.examples;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,14 +13,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code --as-of}, and its CSV. This test runs the replays those commands name and compares.
  */
 class ReadmeReplayTest {
-    /** Surefire runs in the module's directory. */
-    private static final Path ROOT = Path.of("..");
     private static final String MAIN = "java -cp examples/target/inventory-examples.jar "
             + "dev.inventoryledger.examples.Replay ";
 
     @Test
     void theReadmeShowsWhatReplayPrintsForTheSampleFile() throws IOException {
-        List<String> blocks = codeBlocks(section(Files.readString(ROOT.resolve("README.md"), StandardCharsets.UTF_8),
+        List<String> blocks = ReadmeSections.codeBlocks(ReadmeSections.section(ReadmeSections.readme(),
                 "## Replay and audit"));
         assertThat(blocks).hasSize(4);
 
@@ -47,33 +41,7 @@ class ReadmeReplayTest {
     private static String[] arguments(String command) {
         assertThat(command).startsWith(MAIN);
         String[] args = command.substring(MAIN.length()).split(" ");
-        args[args.length - 1] = ROOT.resolve(args[args.length - 1]).toString();
+        args[args.length - 1] = ReadmeSections.ROOT.resolve(args[args.length - 1]).toString();
         return args;
-    }
-
-    private static String section(String markdown, String heading) {
-        int start = markdown.indexOf(heading + "\n");
-        assertThat(start).as("README has a section %s", heading).isNotNegative();
-        int end = markdown.indexOf("\n## ", start + heading.length());
-        return markdown.substring(start, end < 0 ? markdown.length() : end);
-    }
-
-    /** The fenced code blocks, each with a final newline. */
-    private static List<String> codeBlocks(String markdown) {
-        List<String> blocks = new ArrayList<>();
-        StringBuilder block = null;
-        for (String line : markdown.split("\n", -1)) {
-            if (line.startsWith("```")) {
-                if (block == null) {
-                    block = new StringBuilder();
-                } else {
-                    blocks.add(block.toString());
-                    block = null;
-                }
-            } else if (block != null) {
-                block.append(line).append('\n');
-            }
-        }
-        return blocks;
     }
 }

@@ -1,0 +1,65 @@
+package dev.inventoryledger.examples;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README's "Two commands": the first builds and runs the {@link FlashSale} demo, the second is the test
+ * command that CI's {@code .ci/run} runs; the demo's output shown there has the lines the program prints.
+ */
+class ReadmeCommandsTest {
+    private static final String DEMO = "mvn -B -q -DskipTests package && java -cp examples/target/inventory-examples.jar "
+            + "dev.inventoryledger.examples.FlashSale";
+
+    @Test
+    void theFirstCommandRunsTheFlashSaleAndTheSecondIsWhatCiRuns() throws IOException {
+        List<String> blocks = ReadmeSections.codeBlocks(ReadmeSections.section(ReadmeSections.readme(),
+                "## Two commands"));
+        List<String> commands = List.of(blocks.get(0).strip().split("\n"));
+        assertThat(commands).hasSize(2);
+        assertThat(commands.get(0)).isEqualTo(DEMO);
+        List<String> ci = Files.readAllLines(ReadmeSections.ROOT.resolve(".ci/run"), StandardCharsets.UTF_8);
+        assertThat(ci).as(".ci/run runs the README's test command").contains(commands.get(1));
+    }
+
+    @Test
+    void theDemoPrintsTheLinesTheReadmeShows() throws Exception {
+        List<String> blocks = ReadmeSections.codeBlocks(ReadmeSections.section(ReadmeSections.readme(),
+                "## Two commands"));
+        List<String> shown = List.of(blocks.get(1).split("\n"));
+        assertThat(shown).contains("oversold units: 0");
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
+            status = FlashSale.run(new String[]{"--products=50", "--warehouses=2", "--buyers=400", "--threads=4",
+                    "--seconds=0.5", "--rate=200", "--pay-ms=5", "--hold-ttl-ms=60", "--progress=off"}, o, e, false);
+        }
+        assertThat(status).isZero();
+        List<String> printed = List.of(out.toString(StandardCharsets.UTF_8).split("\\R"));
+        for (String line : shown) {
+            if (line.isBlank()) {
+                continue;
+            }
+            // the same line up to its figures: labels, column heads and wording must not drift from the program
+            assertThat(printed).as("the README shows\n%s", line).anyMatch(p -> shape(p).equals(shape(line)));
+        }
+    }
+
+    /** A line with its numbers replaced by {@code #}. */
+    private static String shape(String line) {
+        return Arrays.stream(line.strip().split(" +"))
+                .map(word -> word.replaceAll("-?[\\d,]*\\d", "#"))
+                .reduce((a, b) -> a + " " + b).orElse("");
+    }
+}
