@@ -14,10 +14,11 @@ import java.util.List;
  * which decides first whether the PostgreSQL peer can run.
  *
  * <p>Unless the command line names the peers itself ({@code -p impl=…}), every benchmark runs the ledger,
- * {@code chm} and {@code h2}, and {@code postgres} too when {@code -Dbench.postgres=<JDBC URL>} is given and
- * a connection to it opens. Otherwise it prints why the PostgreSQL peer is left out and runs the others.
- * The URL reaches the forked benchmark JVMs as the same system property (inherited, or passed on when
- * {@code -jvmArgs} replaces what they inherit).
+ * {@code chm} and {@code h2}; {@code postgres} too when {@code -Dbench.postgres=<JDBC URL>} is given and a
+ * connection to it opens, and {@code redis} when {@code -Dbench.redis=redis://host:port} is given and the
+ * server answers. For each server peer left out it prints why, and runs the others. The addresses reach the
+ * forked benchmark JVMs as the same system properties (inherited, or passed on when {@code -jvmArgs}
+ * replaces what they inherit).
  */
 public final class BenchMain {
     private BenchMain() {
@@ -38,24 +39,27 @@ public final class BenchMain {
             return;
         }
         ChainedOptionsBuilder options = new OptionsBuilder().parent(cmd);
-        String url = PostgresUrl.configured();
-        String why = url == null ? "-D" + PostgresUrl.PROPERTY + " is not set; " + PostgresUrl.HOW
-                : PostgresUrl.unreachable(url);
         if (!cmd.getParameter("impl").hasValue()) {
             List<String> impls = new ArrayList<>(List.of(Peer.LEDGER, Peer.CHM, Peer.H2));
-            if (why == null) {
-                impls.add(Peer.POSTGRES);
-            } else {
-                System.out.println("# PostgreSQL peer skipped: " + (url == null ? "" : "cannot connect to " + url
-                        + ": ") + why);
+            for (ServerPeer server : ServerPeer.values()) {
+                String why = server.whyNot();
+                if (why == null) {
+                    impls.add(server.impl);
+                } else {
+                    System.out.println("# " + server.impl + " peer skipped: " + why);
+                }
             }
             options.param("impl", impls.toArray(new String[0]));
         }
-        if (url != null && cmd.getJvmArgs().hasValue()) {
+        if (cmd.getJvmArgs().hasValue()) {
             // The forks inherit this JVM's -D unless -jvmArgs replaces its arguments. Prepended: appending
             // would replace the benchmarks' own @Fork(jvmArgsAppend) heap settings.
             List<String> prepend = new ArrayList<>(cmd.getJvmArgsPrepend().orElse(List.of()));
-            prepend.add("-D" + PostgresUrl.PROPERTY + "=" + url);
+            for (ServerPeer server : ServerPeer.values()) {
+                if (server.configured() != null) {
+                    prepend.add("-D" + server.property + "=" + server.configured());
+                }
+            }
             options.jvmArgsPrepend(prepend.toArray(new String[0]));
         }
         new Runner(options.build()).run();

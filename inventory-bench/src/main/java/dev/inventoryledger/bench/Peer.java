@@ -15,15 +15,17 @@ import java.sql.SQLException;
  *   <tr><td>{@code chm}</td><td>a bare {@code ConcurrentHashMap} of counters: the floor, no semantics</td></tr>
  *   <tr><td>{@code h2}</td><td>H2 in memory, the usual monolith SQL ({@link SqlPeer})</td></tr>
  *   <tr><td>{@code postgres}</td><td>the same SQL on a PostgreSQL server on 127.0.0.1 ({@link SqlPeer})</td></tr>
+ *   <tr><td>{@code redis}</td><td>counters in a Redis server on 127.0.0.1, checked and changed by Lua scripts
+ *       ({@link RedisPeer})</td></tr>
  * </table>
  *
  * <p>A peer is shared by the benchmark's threads; each thread works through its own {@link Session} (for the
- * SQL peers, its own connection).
+ * server peers, its own connection).
  */
 public interface Peer extends AutoCloseable {
 
     /** The names of the {@code impl} parameter. */
-    String LEDGER = "ledger", CHM = "chm", H2 = "h2", POSTGRES = "postgres";
+    String LEDGER = "ledger", CHM = "chm", H2 = "h2", POSTGRES = "postgres", REDIS = "redis";
 
     /** Stocks every position of the store (its opening receipts). */
     void load(Store store) throws SQLException;
@@ -53,9 +55,10 @@ public interface Peer extends AutoCloseable {
             case LEDGER -> new LedgerPeer();
             case CHM -> new MapPeer();
             case H2 -> SqlPeer.h2();
-            case POSTGRES -> SqlPeer.postgres(PostgresUrl.required());
-            default -> throw new IllegalArgumentException("impl must be one of ledger, chm, h2, postgres but was "
-                    + impl);
+            case POSTGRES -> SqlPeer.postgres(ServerPeer.POSTGRES.required());
+            case REDIS -> new RedisPeer(ServerPeer.REDIS.required());
+            default -> throw new IllegalArgumentException(
+                    "impl must be one of ledger, chm, h2, postgres, redis but was " + impl);
         };
     }
 

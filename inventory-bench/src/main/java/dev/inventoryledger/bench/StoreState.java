@@ -17,8 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @State(Scope.Benchmark)
 public class StoreState {
-    /** Which keeps the count: see {@link Peer}. {@code postgres} needs -Dbench.postgres (see {@link BenchMain}). */
-    @Param({Peer.LEDGER, Peer.CHM, Peer.H2, Peer.POSTGRES})
+    /**
+     * Which keeps the count: see {@link Peer}. {@code postgres} needs -Dbench.postgres, {@code redis}
+     * -Dbench.redis (see {@link BenchMain}).
+     */
+    @Param({Peer.LEDGER, Peer.CHM, Peer.H2, Peer.POSTGRES, Peer.REDIS})
     public String impl;
     /** Products in the store (the article's 50,000). */
     @Param("50000")

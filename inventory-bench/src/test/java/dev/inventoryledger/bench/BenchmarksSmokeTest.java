@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every benchmark once, tiny and in this JVM, so that a benchmark that breaks fails the build. The figures
  * mean nothing here; the real runs are behind their own command (BENCHMARKS.md). The hot-path benchmarks
- * run against the ledger, the bare map and H2; PostgreSQL only when -Dbench.postgres names a server.
+ * run against the ledger, the bare map and H2; PostgreSQL and Redis only when -Dbench.postgres and
+ * -Dbench.redis name a server.
  */
 class BenchmarksSmokeTest {
     private static final String BENCH = "dev.inventoryledger.bench.";
@@ -24,8 +25,10 @@ class BenchmarksSmokeTest {
     @Test
     void everyBenchmarkRunsOnce() throws Exception {
         List<String> impls = new ArrayList<>(List.of(Peer.LEDGER, Peer.CHM, Peer.H2));
-        if (PostgresUrl.configured() != null) {
-            impls.add(Peer.POSTGRES);
+        for (ServerPeer server : ServerPeer.values()) {
+            if (server.configured() != null) {
+                impls.add(server.impl);
+            }
         }
         Options options = new OptionsBuilder()
                 .include("dev\\.inventoryledger\\.bench\\..*")
