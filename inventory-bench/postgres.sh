@@ -45,6 +45,7 @@ running() {
 }
 
 BIN="$(find_bin)"
+source "$(dirname "${BASH_SOURCE[0]}")/throwaway-server.sh"
 
 case "${1:-}" in
   start)
@@ -53,16 +54,7 @@ case "${1:-}" in
       echo "$URL"
       exit 0
     fi
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-      echo "postgres.sh: port $PORT on 127.0.0.1 is taken by another process; choose another with BENCH_PG_PORT" >&2
-      exit 4
-    fi
-    if [[ -e "$DATA" && ! -f "$DATA/$MARK" && -n "$(ls -A "$DATA" 2>/dev/null)" ]]; then
-      echo "postgres.sh: $DATA exists and is not a data directory this script made; remove it or set BENCH_PG_DIR" >&2
-      exit 4
-    fi
-    rm -rf "$DATA"
-    mkdir -p "$DATA"
+    fresh_server_dir postgres.sh BENCH_PG_PORT BENCH_PG_DIR
     if [[ "$(id -u)" == 0 ]]; then chown postgres:postgres "$DATA"; fi
     chmod 700 "$DATA"
     as_owner "$BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C >"$DATA.initdb.log" 2>&1 \

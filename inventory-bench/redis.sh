@@ -19,6 +19,7 @@ PORT="${BENCH_REDIS_PORT:-56379}"
 DATA="${BENCH_REDIS_DIR:-/tmp/inventory-bench-redis}"
 MARK=.made-by-inventory-bench
 URL="redis://127.0.0.1:${PORT}"
+source "$(dirname "${BASH_SOURCE[0]}")/throwaway-server.sh"
 
 SERVER="${BENCH_REDIS_SERVER:-$(command -v redis-server || true)}"
 if [[ -z "$SERVER" || ! -x "$SERVER" ]]; then
@@ -44,25 +45,16 @@ case "${1:-}" in
       echo "$URL"
       exit 0
     fi
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-      echo "redis.sh: port $PORT on 127.0.0.1 is taken by another process; choose another with BENCH_REDIS_PORT" >&2
-      exit 4
-    fi
-    if [[ -e "$DATA" && ! -f "$DATA/$MARK" && -n "$(ls -A "$DATA" 2>/dev/null)" ]]; then
-      echo "redis.sh: $DATA exists and is not a directory this script made; remove it or set BENCH_REDIS_DIR" >&2
-      exit 4
-    fi
-    rm -rf "$DATA"
-    mkdir -p "$DATA"
+    fresh_server_dir redis.sh BENCH_REDIS_PORT BENCH_REDIS_DIR
     touch "$DATA/$MARK"
     "$SERVER" --bind 127.0.0.1 --port "$PORT" --dir "$DATA" --daemonize yes \
       --pidfile "$DATA/redis.pid" --logfile "$DATA/redis.log" \
       || { cat "$DATA/redis.log" >&2 2>/dev/null; exit 6; }
     for _ in $(seq 1 100); do
-      if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
+      if port_open; then break; fi
       sleep 0.1
     done
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+    if ! port_open; then
       echo "redis.sh: the server did not open port $PORT" >&2
       cat "$DATA/redis.log" >&2
       exit 6

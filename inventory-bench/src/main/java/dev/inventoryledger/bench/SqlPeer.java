@@ -138,6 +138,12 @@ final class SqlPeer implements Peer {
         admin.close();
     }
 
+    /** The statements of one transaction; true to commit, false to roll back. */
+    @FunctionalInterface
+    private interface Work {
+        boolean run() throws SQLException;
+    }
+
     /** One thread's connection and its prepared statements. */
     private static final class SqlSession implements Session {
         private final Connection c;
@@ -184,14 +190,12 @@ final class SqlPeer implements Peer {
         @Override
         public boolean tryReserve(String product, String warehouse, long quantity, String reservationId)
                 throws SQLException {
-            c.setAutoCommit(false);
-            try {
+            return inTransaction(() -> {
                 take.setLong(1, quantity);
                 take.setString(2, product);
                 take.setString(3, warehouse);
                 take.setLong(4, quantity);
                 if (take.executeUpdate() != 1) {
-                    c.rollback();
                     return false;
                 }
                 insertHold.setString(1, reservationId);
@@ -199,25 +203,17 @@ final class SqlPeer implements Peer {
                 insertHold.setString(3, warehouse);
                 insertHold.setLong(4, quantity);
                 insertHold.executeUpdate();
-                c.commit();
                 return true;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            });
         }
 
         @Override
         public boolean confirm(String product, String warehouse, long quantity, String reservationId, String orderId)
                 throws SQLException {
-            c.setAutoCommit(false);
-            try {
+            return inTransaction(() -> {
                 confirmHold.setString(1, orderId);
                 confirmHold.setString(2, reservationId);
                 if (confirmHold.executeUpdate() != 1) {
-                    c.rollback();
                     return false;
                 }
                 insertOrder.setString(1, orderId);
@@ -225,27 +221,31 @@ final class SqlPeer implements Peer {
                 insertOrder.setString(3, warehouse);
                 insertOrder.setLong(4, quantity);
                 insertOrder.executeUpdate();
-                c.commit();
                 return true;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            });
         }
 
         @Override
         public boolean release(String product, String warehouse, long quantity, String reservationId)
                 throws SQLException {
-            c.setAutoCommit(false);
-            try {
+            return inTransaction(() -> {
                 releaseHold.setString(1, reservationId);
                 if (releaseHold.executeUpdate() != 1) {
-                    c.rollback();
                     return false;
                 }
                 add(product, warehouse, quantity);
+                return true;
+            });
+        }
+
+        /** Runs {@code work} in one transaction: committed if it returns true, rolled back if false or it throws. */
+        private boolean inTransaction(Work work) throws SQLException {
+            c.setAutoCommit(false);
+            try {
+                if (!work.run()) {
+                    c.rollback();
+                    return false;
+                }
                 c.commit();
                 return true;
             } catch (SQLException e) {
