@@ -45,6 +45,7 @@ public final class EventCodec {
     public static final class Refused extends Exception {
         private static final long serialVersionUID = 1L;
 
+        /** @param reason why the record is refused, naming the field and the value where there is one */
         public Refused(String reason) {
             super(reason, null, false, false); // no stack trace: refusals are data, and may be many
         }
