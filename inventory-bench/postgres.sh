@@ -47,40 +47,22 @@ running() {
 BIN="$(find_bin)"
 source "$(dirname "${BASH_SOURCE[0]}")/throwaway-server.sh"
 
-case "${1:-}" in
-  start)
-    if running; then
-      echo "PostgreSQL already running in $DATA"
-      echo "$URL"
-      exit 0
-    fi
-    fresh_server_dir postgres.sh BENCH_PG_PORT BENCH_PG_DIR
-    if [[ "$(id -u)" == 0 ]]; then chown postgres:postgres "$DATA"; fi
-    chmod 700 "$DATA"
-    as_owner "$BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C >"$DATA.initdb.log" 2>&1 \
-      || { cat "$DATA.initdb.log" >&2; exit 5; }
-    rm -f "$DATA.initdb.log"
-    as_owner touch "$DATA/$MARK"
-    as_owner "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$DATA" start >/dev/null \
-      || { cat "$DATA/server.log" >&2; exit 6; }
-    as_owner "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres "$DB"
-    echo "PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') started in $DATA on 127.0.0.1:$PORT, database $DB"
-    echo "$URL"
-    ;;
-  url)
-    echo "$URL"
-    ;;
-  status)
-    if running; then echo "running in $DATA on 127.0.0.1:$PORT"; echo "$URL"; else echo "not running"; exit 1; fi
-    ;;
-  stop)
-    if running; then as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null; fi
-    if [[ -f "$DATA/$MARK" ]]; then rm -rf "$DATA"; fi
-    echo "stopped; $DATA removed"
-    ;;
-  *)
-    echo "usage: $0 start|stop|status|url" >&2
-    exit 64
-    ;;
-esac
+start_server() {
+  if [[ "$(id -u)" == 0 ]]; then chown postgres:postgres "$DATA"; fi
+  chmod 700 "$DATA"
+  as_owner "$BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C >"$DATA.initdb.log" 2>&1 \
+    || { cat "$DATA.initdb.log" >&2; exit 5; }
+  rm -f "$DATA.initdb.log"
+  as_owner touch "$DATA/$MARK"
+  as_owner "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$DATA" start >/dev/null \
+    || { cat "$DATA/server.log" >&2; exit 6; }
+  as_owner "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres "$DB"
+  echo "PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') started in $DATA on 127.0.0.1:$PORT, database $DB"
+}
+
+stop_server() {
+  as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
+}
+
+server_main PostgreSQL postgres.sh BENCH_PG_PORT BENCH_PG_DIR "$@"

@@ -38,47 +38,28 @@ running() {
   [[ -n "$p" ]] && kill -0 "$p" 2>/dev/null
 }
 
-case "${1:-}" in
-  start)
-    if running; then
-      echo "Redis already running in $DATA"
-      echo "$URL"
-      exit 0
-    fi
-    fresh_server_dir redis.sh BENCH_REDIS_PORT BENCH_REDIS_DIR
-    touch "$DATA/$MARK"
-    "$SERVER" --bind 127.0.0.1 --port "$PORT" --dir "$DATA" --daemonize yes \
-      --pidfile "$DATA/redis.pid" --logfile "$DATA/redis.log" \
-      || { cat "$DATA/redis.log" >&2 2>/dev/null; exit 6; }
-    for _ in $(seq 1 100); do
-      if port_open; then break; fi
-      sleep 0.1
-    done
-    if ! port_open; then
-      echo "redis.sh: the server did not open port $PORT" >&2
-      cat "$DATA/redis.log" >&2
-      exit 6
-    fi
-    echo "Redis $("$SERVER" --version | awk '{print $3}' | sed 's/^v=//') started in $DATA on 127.0.0.1:$PORT"
-    echo "$URL"
-    ;;
-  url)
-    echo "$URL"
-    ;;
-  status)
-    if running; then echo "running in $DATA on 127.0.0.1:$PORT"; echo "$URL"; else echo "not running"; exit 1; fi
-    ;;
-  stop)
-    if running; then
-      p="$(pid)"
-      kill "$p"
-      for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    fi
-    if [[ -f "$DATA/$MARK" ]]; then rm -rf "$DATA"; fi
-    echo "stopped; $DATA removed"
-    ;;
-  *)
-    echo "usage: $0 start|stop|status|url" >&2
-    exit 64
-    ;;
-esac
+start_server() {
+  touch "$DATA/$MARK"
+  "$SERVER" --bind 127.0.0.1 --port "$PORT" --dir "$DATA" --daemonize yes \
+    --pidfile "$DATA/redis.pid" --logfile "$DATA/redis.log" \
+    || { cat "$DATA/redis.log" >&2 2>/dev/null; exit 6; }
+  for _ in $(seq 1 100); do
+    if port_open; then break; fi
+    sleep 0.1
+  done
+  if ! port_open; then
+    echo "redis.sh: the server did not open port $PORT" >&2
+    cat "$DATA/redis.log" >&2
+    exit 6
+  fi
+  echo "Redis $("$SERVER" --version | awk '{print $3}' | sed 's/^v=//') started in $DATA on 127.0.0.1:$PORT"
+}
+
+stop_server() {
+  local p
+  p="$(pid)"
+  kill "$p"
+  for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+}
+
+server_main Redis redis.sh BENCH_REDIS_PORT BENCH_REDIS_DIR "$@"

@@ -1,5 +1,6 @@
-# Shared by postgres.sh and redis.sh, which source it: the checks before a throwaway server starts.
-# They set PORT (its port on 127.0.0.1), DATA (its directory) and MARK (the file that says this module made it).
+# Shared by postgres.sh and redis.sh, which source it: the checks before a throwaway server starts, and
+# the command line they share. They set PORT (its port on 127.0.0.1), DATA (its directory), MARK (the file
+# that says this module made it) and URL (the address they print).
 
 # True when something listens on 127.0.0.1:$PORT.
 port_open() {
@@ -19,4 +20,41 @@ fresh_server_dir() {
   fi
   rm -rf "$DATA"
   mkdir -p "$DATA"
+}
+
+# The scripts' command line: start|url|status|stop. The sourcing script defines running (is its server up?),
+# start_server (start it in the fresh $DATA, print what started) and stop_server (stop it; $DATA is removed
+# after, if this module made it).
+# $1: the server's name in messages; $2: the script's name; $3 and $4: as for fresh_server_dir; then the
+# script's own arguments.
+server_main() {
+  local name="$1" script="$2" port_var="$3" dir_var="$4"
+  shift 4
+  case "${1:-}" in
+    start)
+      if running; then
+        echo "$name already running in $DATA"
+        echo "$URL"
+        exit 0
+      fi
+      fresh_server_dir "$script" "$port_var" "$dir_var"
+      start_server
+      echo "$URL"
+      ;;
+    url)
+      echo "$URL"
+      ;;
+    status)
+      if running; then echo "running in $DATA on 127.0.0.1:$PORT"; echo "$URL"; else echo "not running"; exit 1; fi
+      ;;
+    stop)
+      if running; then stop_server; fi
+      if [[ -f "$DATA/$MARK" ]]; then rm -rf "$DATA"; fi
+      echo "stopped; $DATA removed"
+      ;;
+    *)
+      echo "usage: $0 start|stop|status|url" >&2
+      exit 64
+      ;;
+  esac
 }

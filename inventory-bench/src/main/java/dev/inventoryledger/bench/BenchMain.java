@@ -40,7 +40,7 @@ public final class BenchMain {
         }
         ChainedOptionsBuilder options = new OptionsBuilder().parent(cmd);
         if (!cmd.getParameter("impl").hasValue()) {
-            List<String> impls = new ArrayList<>(List.of(Peer.LEDGER, Peer.CHM, Peer.H2));
+            List<String> impls = new ArrayList<>(Peer.IN_PROCESS);
             for (ServerPeer server : ServerPeer.values()) {
                 String why = server.whyNot();
                 if (why == null) {
@@ -56,8 +56,9 @@ public final class BenchMain {
             // would replace the benchmarks' own @Fork(jvmArgsAppend) heap settings.
             List<String> prepend = new ArrayList<>(cmd.getJvmArgsPrepend().orElse(List.of()));
             for (ServerPeer server : ServerPeer.values()) {
-                if (server.configured() != null) {
-                    prepend.add("-D" + server.property + "=" + server.configured());
+                String address = server.configured();
+                if (address != null) {
+                    prepend.add("-D" + server.property + "=" + address);
                 }
             }
             options.jvmArgsPrepend(prepend.toArray(new String[0]));

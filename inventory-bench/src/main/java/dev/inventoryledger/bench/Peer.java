@@ -3,6 +3,7 @@ package dev.inventoryledger.bench;
 import dev.inventoryledger.core.InventoryEvent;
 
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * What keeps the stock count in a benchmark: the ledger, or one of the peers a storefront would otherwise
@@ -26,6 +27,8 @@ public interface Peer extends AutoCloseable {
 
     /** The names of the {@code impl} parameter. */
     String LEDGER = "ledger", CHM = "chm", H2 = "h2", POSTGRES = "postgres", REDIS = "redis";
+    /** The peers that need no server: every run has them. */
+    List<String> IN_PROCESS = List.of(LEDGER, CHM, H2);
 
     /** Stocks every position of the store (its opening receipts). */
     void load(Store store) throws SQLException;

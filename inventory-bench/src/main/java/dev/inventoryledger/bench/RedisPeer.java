@@ -67,7 +67,7 @@ final class RedisPeer implements Peer {
         this.releaseSha = admin.scriptLoad(RELEASE);
     }
 
-    static String position(String product, String warehouse) {
+    private static String position(String product, String warehouse) {
         return "inv:" + product + ":" + warehouse;
     }
 
@@ -146,7 +146,7 @@ final class RedisPeer implements Peer {
                     List.of(Long.toString(quantity))));
         }
 
-        private boolean ran(Object answer) {
+        private static boolean ran(Object answer) {
             return Long.valueOf(1).equals(answer);
         }
 

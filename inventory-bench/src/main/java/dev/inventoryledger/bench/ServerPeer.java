@@ -6,6 +6,8 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The peers that run on a server of their own, which the benchmarks do not start: each is named by a system
@@ -83,6 +85,17 @@ enum ServerPeer {
         }
         String why = unreachable(url);
         return why == null ? null : "cannot connect to " + url + ": " + why;
+    }
+
+    /** The in-process peers, and each server peer whose address is configured (not checked: for tests). */
+    static List<String> configuredPeers() {
+        List<String> impls = new ArrayList<>(Peer.IN_PROCESS);
+        for (ServerPeer server : values()) {
+            if (server.configured() != null) {
+                impls.add(server.impl);
+            }
+        }
+        return impls;
     }
 
     /** Why the server at {@code url} cannot be used (its client's message), or null if it answers. */

@@ -24,12 +24,7 @@ class BenchmarksSmokeTest {
 
     @Test
     void everyBenchmarkRunsOnce() throws Exception {
-        List<String> impls = new ArrayList<>(List.of(Peer.LEDGER, Peer.CHM, Peer.H2));
-        for (ServerPeer server : ServerPeer.values()) {
-            if (server.configured() != null) {
-                impls.add(server.impl);
-            }
-        }
+        List<String> impls = ServerPeer.configuredPeers();
         Options options = new OptionsBuilder()
                 .include("dev\\.inventoryledger\\.bench\\..*")
                 .param("products", "200")

@@ -20,13 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PeerContractTest {
 
     static List<String> peers() {
-        List<String> impls = new ArrayList<>(List.of(Peer.LEDGER, Peer.CHM, Peer.H2));
-        for (ServerPeer server : ServerPeer.values()) {
-            if (server.configured() != null) {
-                impls.add(server.impl);
-            }
-        }
-        return impls;
+        return ServerPeer.configuredPeers();
     }
 
     /** A store of 20 products × 3 warehouses, loaded into the peer; position (0, 0) cut down to {@code left}. */
