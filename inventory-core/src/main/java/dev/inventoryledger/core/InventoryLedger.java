@@ -1,17 +1,19 @@
 package dev.inventoryledger.core;
 
-import dev.inventoryledger.core.internal.BasketPlan;
 import dev.inventoryledger.core.internal.CheckpointFile;
+import dev.inventoryledger.core.internal.CheckpointImage;
 import dev.inventoryledger.core.internal.Checks;
-import dev.inventoryledger.core.internal.HoldLine;
-import dev.inventoryledger.core.internal.IdentityHash;
-import dev.inventoryledger.core.internal.Identities;
-import dev.inventoryledger.core.internal.IdentityTable;
+import dev.inventoryledger.core.internal.EventApplier;
+import dev.inventoryledger.core.internal.HoldActions;
+import dev.inventoryledger.core.internal.HoldBook;
+import dev.inventoryledger.core.internal.IdentityRegister;
+import dev.inventoryledger.core.internal.LedgerAuditor;
 import dev.inventoryledger.core.internal.LedgerMetrics;
-import dev.inventoryledger.core.internal.ProductState;
-import dev.inventoryledger.core.internal.Reservation;
-import dev.inventoryledger.core.internal.ReservationIndex;
-import dev.inventoryledger.core.internal.Slot;
+import dev.inventoryledger.core.internal.Notifier;
+import dev.inventoryledger.core.internal.PositionSettings;
+import dev.inventoryledger.core.internal.ProductDirectory;
+import dev.inventoryledger.core.internal.Reads;
+import dev.inventoryledger.core.internal.Reserver;
 import dev.inventoryledger.core.internal.Times;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -19,20 +21,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.StampedLock;
 
 /**
  * A live count of stock per (product, warehouse), updated incrementally by every inventory event, and the
@@ -94,34 +87,34 @@ import java.util.concurrent.locks.StampedLock;
  */
 public final class InventoryLedger {
     private final Clock clock;
-    private final int identitiesPerProduct;
-    private final long lowStockThreshold;
-    private final Duration defaultHoldTtl;
     private final AllocationRule allocationRule;
-    private final List<StockAlertListener> listeners;
-    private final List<LocalEventListener> localListeners;
-    private final LedgerMetrics metrics;
-
-    private final ConcurrentHashMap<String, ProductState> products = new ConcurrentHashMap<>();
-    /**
-     * Read-locked while a product is made, write-locked while a checkpoint lists the products and takes their
-     * locks: no product appears in between, so a basket over a product made meanwhile is wholly in the
-     * checkpoint or wholly after it. Taken only where no product lock is held ({@link #productFor} runs before
-     * any), so it cannot deadlock with them.
-     */
-    private final StampedLock productCreation = new StampedLock();
-    private final ReservationIndex reservations;
+    private final ProductDirectory products;
+    private final HoldBook holds;
+    private final Notifier notifier;
+    private final Reads reads;
+    private final EventApplier events;
+    private final Reserver reserver;
+    private final HoldActions holdActions;
+    private final PositionSettings settings;
+    private final CheckpointImage image;
+    private final LedgerAuditor auditor;
 
     private InventoryLedger(Builder b) {
         this.clock = b.clock;
-        this.identitiesPerProduct = b.identitiesPerProduct;
-        this.reservations = new ReservationIndex(b.retainEndedReservations);
-        this.lowStockThreshold = b.lowStockThreshold;
-        this.defaultHoldTtl = b.defaultHoldTtl;
         this.allocationRule = b.allocationRule;
-        this.listeners = new CopyOnWriteArrayList<>(b.listeners);
-        this.localListeners = new CopyOnWriteArrayList<>(b.localListeners);
-        this.metrics = new LedgerMetrics(b.registry, l -> ((InventoryLedger) l).rememberedIdentities(), this);
+        LedgerMetrics metrics = new LedgerMetrics(b.registry);
+        this.products = new ProductDirectory();
+        this.holds = new HoldBook(b.retainEndedReservations, metrics);
+        metrics.gauges(products::positionCount, holds::activeHolds, products::rememberedIdentities);
+        IdentityRegister identities = new IdentityRegister(b.identitiesPerProduct);
+        this.notifier = new Notifier(b.listeners, b.localListeners, b.lowStockThreshold, metrics);
+        this.reads = new Reads(products, holds, clock);
+        this.events = new EventApplier(products, identities, holds, notifier, metrics, clock, b.defaultHoldTtl);
+        this.reserver = new Reserver(products, identities, holds, notifier, metrics, clock);
+        this.holdActions = new HoldActions(products, identities, holds, notifier, metrics, clock);
+        this.settings = new PositionSettings(products);
+        this.image = new CheckpointImage(products, holds, identities, clock);
+        this.auditor = new LedgerAuditor(products, holds, metrics, clock);
     }
 
     /** A builder with the defaults documented on each of its methods. */
@@ -141,157 +134,17 @@ public final class InventoryLedger {
      * @throws InvalidEventException if a count would overflow; nothing changed
      */
     public ApplyOutcome apply(InventoryEvent event) {
-        Objects.requireNonNull(event, "event");
-        ProductState ps = productFor(event.productId());
-        IdentityHash id = Identities.of(event);
-        long fingerprint = Identities.fingerprint(event);
-        long micros = Times.micros(event.eventTime());
-        List<StockAlert> alerts = null;
-        ApplyOutcome outcome = ApplyOutcome.APPLIED;
-        long stamp = ps.writeLock();
-        try {
-            IdentityTable ids = ps.identities(identitiesPerProduct);
-            int seen = ids.check(id.hi, id.lo, fingerprint);
-            if (seen != IdentityTable.NEW) {
-                outcome = seen == IdentityTable.CONFLICT ? ApplyOutcome.CONFLICT
-                        : extendsHold(ps, event, micros) ? ApplyOutcome.APPLIED : ApplyOutcome.DUPLICATE;
-            } else if (event.kind().isReservation()) {
-                outcome = applyReservation(ps, event, micros);
-            } else if (isEchoOfConfirm(ps, event)) {
-                outcome = ApplyOutcome.DUPLICATE; // its identity was forgotten, or it carries an event_id
-            } else {
-                alerts = applyStock(ps, event, micros);
-            }
-            if (outcome == ApplyOutcome.APPLIED && seen == IdentityTable.NEW) {
-                ids.insert(id.hi, id.lo, fingerprint);
-            }
-        } catch (InvalidEventException refused) {
-            metrics.event(event.kind(), LedgerMetrics.REFUSED);
-            throw refused;
-        } finally {
-            ps.unlockWrite(stamp);
-        }
-        metrics.event(event.kind(), outcome.ordinal());
-        tell(alerts);
-        return outcome;
-    }
-
-    /** An order naming a reservation whose line this ledger confirmed as that very order. Write lock held. */
-    private boolean isEchoOfConfirm(ProductState ps, InventoryEvent e) {
-        if (e.kind() != EventKind.ORDER_PLACED || e.reservationId() == null) {
-            return false;
-        }
-        Slot s = ps.find(e.warehouseId());
-        HoldLine line = s == null ? null : reservations.findLine(e.reservationId(), ps, s);
-        return line != null && line.state == HoldLine.CONFIRMED && e.id().equals(line.orderId)
-                && e.quantity() == line.quantity;
-    }
-
-    /** Orders, cancellations, returns, receipts. Write lock held; throws before changing anything. */
-    private List<StockAlert> applyStock(ProductState ps, InventoryEvent e, long micros) {
-        Slot existing = ps.find(e.warehouseId());
-        long before = existing == null ? 0 : existing.available;
-        long after = addChecked(before, e.availableDelta(), "available", e);
-        Slot s = existing != null ? existing : newSlot(ps, e.warehouseId());
-        s.available = after;
-        s.touch(micros);
-        if (e.kind() == EventKind.ORDER_PLACED && e.reservationId() != null) {
-            HoldLine line = reservations.lineFor(e.reservationId(), ps, s);
-            if (line.state == HoldLine.ACTIVE) {
-                line.orderId = e.id();
-                endLine(line, HoldLine.CONSUMED);
-            } else if (line.state == HoldLine.EXPIRED) {
-                line.orderId = e.id();
-                line.state = HoldLine.CONSUMED; // sold after it lapsed: held was given back then; it ends once
-            } else if (line.state == HoldLine.NEW) {
-                line.orderId = e.id();
-                line.state = HoldLine.PRE_CONSUMED;
-                reservations.settle(line.reservation, -1); // ended before it began: the late held nets to zero
-            }
-        }
-        return alerts(ps, s, before, after, e.eventTime(), null);
-    }
-
-    /** Held and released events. Write lock held; throws before changing anything. */
-    private ApplyOutcome applyReservation(ProductState ps, InventoryEvent e, long micros) {
-        Slot existing = ps.find(e.warehouseId());
-        HoldLine line = existing == null ? null : reservations.findLine(e.reservationId(), ps, existing);
-        if (e.kind() == EventKind.RESERVATION_HELD) {
-            if (line != null && line.state != HoldLine.PRE_RELEASED && line.state != HoldLine.PRE_CONSUMED) {
-                // the hold exists (its identity was forgotten, or this copy carries an event_id): the first stands
-                return line.quantity != e.quantity() ? ApplyOutcome.CONFLICT
-                        : extendsHold(ps, e, micros) ? ApplyOutcome.APPLIED : ApplyOutcome.DUPLICATE;
-            }
-            long held = existing == null ? 0 : existing.held;
-            addChecked(held, e.quantity(), "held", e);
-            Slot s = existing != null ? existing : newSlot(ps, e.warehouseId());
-            if (line == null) {
-                line = reservations.lineFor(e.reservationId(), ps, s);
-            }
-            line.quantity = e.quantity();
-            if (line.state == HoldLine.PRE_RELEASED) {
-                line.state = HoldLine.RELEASED; // the release came first: nets to zero
-            } else if (line.state == HoldLine.PRE_CONSUMED) {
-                line.state = HoldLine.CONSUMED;
-            } else {
-                activate(ps, line, expiryOf(e));
-            }
-            s.touch(micros);
-        } else {
-            Slot s = existing != null ? existing : newSlot(ps, e.warehouseId());
-            if (line == null) {
-                line = reservations.lineFor(e.reservationId(), ps, s);
-            }
-            if (line.state == HoldLine.ACTIVE) {
-                endLine(line, HoldLine.RELEASED);
-                metrics.reservation(LedgerMetrics.Reservation.RELEASED);
-            } else if (line.state == HoldLine.NEW) {
-                line.quantity = e.quantity();
-                line.state = HoldLine.PRE_RELEASED;
-                reservations.settle(line.reservation, -1); // ended before it began: the late held nets to zero
-            }
-            s.touch(micros);
-        }
-        return ApplyOutcome.APPLIED;
-    }
-
-    /**
-     * A known {@code held} event with a later {@code expires_at} extends its hold if the hold is active and
-     * has not lapsed (how an in-process {@link #extend} reaches other instances). Write lock held.
-     */
-    private boolean extendsHold(ProductState ps, InventoryEvent e, long micros) {
-        if (e.kind() != EventKind.RESERVATION_HELD || e.expiresAt() == null) {
-            return false;
-        }
-        Slot s = ps.find(e.warehouseId());
-        HoldLine line = s == null ? null : reservations.findLine(e.reservationId(), ps, s);
-        long expiry = Times.nanos(e.expiresAt());
-        if (line == null || line.state != HoldLine.ACTIVE || line.quantity != e.quantity()
-                || expiry <= line.expiresAtNanos || line.expiresAtNanos <= nowNanos()) {
-            return false;
-        }
-        ps.reschedule(line, expiry);
-        s.touch(micros); // as the in-process extend does: lastUpdated agrees whichever copy comes first
-        return true;
-    }
-
-    private long expiryOf(InventoryEvent held) {
-        if (held.expiresAt() != null) {
-            return Times.nanos(held.expiresAt());
-        }
-        return defaultHoldTtl == null ? HoldLine.NEVER : Times.plusNanos(held.eventTime(), defaultHoldTtl);
+        return events.apply(Objects.requireNonNull(event, "event"));
     }
 
     // ------------------------------------------------------------------------------------------ reads
-
-    private static final int AVAILABLE = 0, HELD = 1, SELLABLE = 2;
 
     /**
      * Units at the position: the sum of the stock deltas applied. 0 for a position the ledger has never
      * seen. Allocation-free; takes no lock unless writers keep the product busy.
      */
     public long available(String productId, String warehouseId) {
-        return read(productId, warehouseId, AVAILABLE);
+        return reads.read(productId, warehouseId, Reads.AVAILABLE);
     }
 
     /**
@@ -300,7 +153,7 @@ public final class InventoryLedger {
      * is due.
      */
     public long held(String productId, String warehouseId) {
-        return read(productId, warehouseId, HELD);
+        return reads.read(productId, warehouseId, Reads.HELD);
     }
 
     /**
@@ -310,58 +163,7 @@ public final class InventoryLedger {
      * only when the position has holds that can lapse.
      */
     public long sellable(String productId, String warehouseId) {
-        return read(productId, warehouseId, SELLABLE);
-    }
-
-    private long read(String productId, String warehouseId, int what) {
-        ProductState ps = products.get(productId);
-        if (ps == null) {
-            return 0;
-        }
-        // Fast path, kept small so that it inlines: one optimistic read, validated.
-        long stamp = ps.tryOptimisticRead();
-        Slot s = ps.find(warehouseId);
-        if (s != null) {
-            long available = s.available, held = s.held, safety = s.safetyStock, next = ps.nextExpiryNanos;
-            if (ps.validate(stamp) && stamp != 0 && (held == 0 || next == HoldLine.NEVER)) {
-                return what == SELLABLE ? Slot.sellable(available, held, safety) : what == AVAILABLE ? available : held;
-            }
-        }
-        return readSlow(ps, warehouseId, what);
-    }
-
-    /** A read that may need the read lock (writers keep invalidating) or to lapse holds that are due. */
-    private long readSlow(ProductState ps, String warehouseId, int what) {
-        for (int attempt = 0; ; attempt++) {
-            boolean locked = attempt >= 3; // stop retrying optimistically under a stream of writers
-            long stamp = locked ? ps.readLock() : ps.tryOptimisticRead();
-            long available = 0, held = 0, safety = 0, next = HoldLine.NEVER;
-            try {
-                Slot s = ps.find(warehouseId);
-                if (s != null) {
-                    available = s.available;
-                    held = s.held;
-                    safety = s.safetyStock;
-                    next = ps.nextExpiryNanos;
-                }
-            } finally {
-                if (locked) {
-                    ps.unlockRead(stamp);
-                }
-            }
-            if (!locked && (stamp == 0 || !ps.validate(stamp))) {
-                continue;
-            }
-            if (held != 0 && next != HoldLine.NEVER) {
-                long now = nowNanos();
-                if (next <= now) {
-                    lapseDue(ps, now);
-                    attempt = -1;
-                    continue;
-                }
-            }
-            return what == SELLABLE ? Slot.sellable(available, held, safety) : what == AVAILABLE ? available : held;
-        }
+        return reads.read(productId, warehouseId, Reads.SELLABLE);
     }
 
     /**
@@ -369,17 +171,8 @@ public final class InventoryLedger {
      * the ledger has never seen: all zero, with a null {@code lastUpdated}.
      */
     public Position position(String productId, String warehouseId) {
-        Objects.requireNonNull(productId, "productId");
-        Objects.requireNonNull(warehouseId, "warehouseId");
-        ProductState ps = products.get(productId);
-        if (ps != null) {
-            for (Position p : snapshot(ps)) {
-                if (p.warehouseId().equals(warehouseId)) {
-                    return p;
-                }
-            }
-        }
-        return new Position(productId, warehouseId, 0, 0, 0, 0, null);
+        return reads.position(Objects.requireNonNull(productId, "productId"),
+                Objects.requireNonNull(warehouseId, "warehouseId"));
     }
 
     /**
@@ -388,26 +181,12 @@ public final class InventoryLedger {
      * The warehouses are read at one moment.
      */
     public long sellable(String productId) {
-        ProductState ps = products.get(productId);
-        long sum = 0;
-        if (ps != null) {
-            for (Position p : snapshot(ps)) {
-                sum = Slot.saturatedAdd(sum, Math.max(0, p.sellable()));
-            }
-        }
-        return sum;
+        return reads.sellable(productId);
     }
 
     /** Available units of a product summed across its warehouses (may be negative), read at one moment. */
     public long available(String productId) {
-        ProductState ps = products.get(productId);
-        long sum = 0;
-        if (ps != null) {
-            for (Position p : snapshot(ps)) {
-                sum = Slot.saturatedAdd(sum, p.available());
-            }
-        }
-        return sum;
+        return reads.available(productId);
     }
 
     /**
@@ -415,11 +194,7 @@ public final class InventoryLedger {
      * order. A snapshot: later changes do not show in the returned list.
      */
     public List<Position> positions() {
-        List<Position> all = new ArrayList<>();
-        for (ProductState ps : products.values()) {
-            all.addAll(Arrays.asList(snapshot(ps)));
-        }
-        return all;
+        return reads.positions();
     }
 
     /**
@@ -429,22 +204,7 @@ public final class InventoryLedger {
      * included: its available is 0.
      */
     public List<String> outOfStock() {
-        List<String> out = new ArrayList<>();
-        for (ProductState ps : products.values()) {
-            Position[] ps1 = snapshot(ps);
-            if (ps1.length == 0) {
-                continue;
-            }
-            long sum = 0;
-            for (Position p : ps1) {
-                sum = Slot.saturatedAdd(sum, p.available());
-            }
-            if (sum <= 0) {
-                out.add(ps.productId);
-            }
-        }
-        out.sort(Comparator.naturalOrder());
-        return out;
+        return reads.outOfStock();
     }
 
     /**
@@ -454,21 +214,17 @@ public final class InventoryLedger {
      * Positions known only from reservation events count with available 0.
      */
     public List<Position> belowReorderThreshold(ProductCatalog catalog) {
-        Objects.requireNonNull(catalog, "catalog");
-        List<Position> out = new ArrayList<>();
-        for (ProductState ps : products.values()) {
-            OptionalLong threshold = catalog.reorderThreshold(ps.productId);
-            if (threshold == null || threshold.isEmpty()) {
-                continue;
-            }
-            for (Position p : snapshot(ps)) {
-                if (p.available() < threshold.getAsLong()) {
-                    out.add(p);
-                }
-            }
-        }
-        out.sort(Comparator.comparing(Position::productId).thenComparing(Position::warehouseId));
-        return out;
+        return reads.belowReorderThreshold(Objects.requireNonNull(catalog, "catalog"));
+    }
+
+    /** Holds now active (not confirmed, released or expired), ledger-wide. Lapsed holds leave it lazily. */
+    public long activeHolds() {
+        return holds.activeHolds();
+    }
+
+    /** Event identities remembered now for duplicate detection, ledger-wide (a racy sum, for metrics). */
+    public long rememberedIdentities() {
+        return products.rememberedIdentities();
     }
 
     /**
@@ -479,41 +235,7 @@ public final class InventoryLedger {
      * {@code inventory.audit.discrepancies} gauge.
      */
     public LedgerAudit audit() {
-        ProductState[] all = products.values().toArray(new ProductState[0]);
-        Arrays.sort(all, Comparator.comparing(p -> p.productId));
-        long now = nowNanos();
-        long[] stamps = lockAll(all);
-        try {
-            for (ProductState ps : all) {
-                ps.pollDue(now, this::lapse); // a hold due now is not active
-            }
-            Map<Slot, long[]> byHolds = new HashMap<>();
-            long active = 0;
-            for (Reservation r : reservations.all()) {
-                for (HoldLine l : r.lines()) {
-                    if (l.state == HoldLine.ACTIVE) {
-                        byHolds.computeIfAbsent(l.slot, k -> new long[1])[0] += l.quantity;
-                        active++;
-                    }
-                }
-            }
-            List<LedgerAudit.Discrepancy> found = new ArrayList<>();
-            long positions = 0;
-            for (ProductState ps : all) {
-                for (Slot s : ps.slots()) {
-                    positions++;
-                    long[] sum = byHolds.get(s);
-                    long expected = sum == null ? 0 : sum[0];
-                    if (s.held != expected) {
-                        found.add(new LedgerAudit.Discrepancy(ps.productId, s.warehouseId, s.held, expected));
-                    }
-                }
-            }
-            metrics.auditDiscrepancies.set(found.size());
-            return new LedgerAudit(positions, active, found);
-        } finally {
-            unlockAll(all, stamps);
-        }
+        return auditor.audit();
     }
 
     // ------------------------------------------------------------------------------------------ checkpoints
@@ -533,45 +255,17 @@ public final class InventoryLedger {
      *
      * <p>Consistent: every product is held still (its read lock; point reads go on) while the state is
      * copied into memory, then it is encoded and written with no lock held. Writers wait for the copy only
-     * (about 0.3 s for 1M positions and 10M identities, see BENCHMARKS.md); a
-     * product first seen while the checkpoint takes its locks waits until it has them (so a basket is never
-     * in it by halves).
-     * The offsets are the caller's to keep consistent: pass the offsets of exactly the events applied so
-     * far (the feed checkpoints from its own thread, between records).
+     * (about 0.3 s for 1M positions and 10M identities, see BENCHMARKS.md); a product first seen while the
+     * checkpoint takes its locks waits until it has them (so a basket is never in it by halves). The offsets
+     * are the caller's to keep consistent: pass the offsets of exactly the events applied so far (the feed
+     * checkpoints from its own thread, between records).
      *
      * @return the size of the checkpoint in bytes
      * @throws IOException if the file cannot be written (the previous checkpoint is then left as it was)
      */
     public long checkpoint(Path file, Map<String, Long> sourceOffsets) throws IOException {
         Objects.requireNonNull(file, "file");
-        Map<String, Long> offsets = new TreeMap<>(Objects.requireNonNull(sourceOffsets, "sourceOffsets"));
-        ProductState[] all = new ProductState[0];
-        long[] stamps = new long[0];
-        CheckpointFile.Contents captured;
-        int locked = 0;
-        long gate = productCreation.writeLock(); // no product is made until every listed one is locked
-        try {
-            all = products.values().toArray(all);
-            Arrays.sort(all, Comparator.comparing(p -> p.productId)); // the order lockAll uses: no deadlock
-            stamps = new long[all.length];
-            for (; locked < all.length; locked++) {
-                stamps[locked] = all[locked].readLock();
-            }
-            productCreation.unlockWrite(gate);
-            gate = 0;
-            captured = CheckpointFile.capture(Times.micros(clock.instant()), offsets, Arrays.asList(all),
-                    reservations.inRetirementOrder()); // restore then forgets ended ones in the same order
-        } finally {
-            if (gate != 0) {
-                productCreation.unlockWrite(gate);
-            }
-            for (int i = locked - 1; i >= 0; i--) {
-                all[i].unlockRead(stamps[i]);
-            }
-        }
-        CheckpointFile.Chunks bytes = CheckpointFile.serialize(captured); // no lock held from here
-        CheckpointFile.write(file, bytes);
-        return bytes.size();
+        return image.write(file, new TreeMap<>(Objects.requireNonNull(sourceOffsets, "sourceOffsets")));
     }
 
     /**
@@ -586,123 +280,9 @@ public final class InventoryLedger {
      * @throws IllegalStateException  if this ledger already holds state
      */
     public Map<String, Long> restore(Path file) throws IOException {
-        Objects.requireNonNull(file, "file");
-        CheckpointFile.Contents c = CheckpointFile.read(file);
-        // No product is made while the state loads, so a checkpoint taken meanwhile waits for the whole of it.
-        long gate = productCreation.writeLock();
-        try {
-            install(c);
-        } finally {
-            productCreation.unlockWrite(gate);
-        }
+        CheckpointFile.Contents c = CheckpointFile.read(Objects.requireNonNull(file, "file"));
+        image.install(c);
         return Map.copyOf(c.offsets());
-    }
-
-    /** Loads a verified checkpoint into this empty ledger. The product-creation gate is held. */
-    private void install(CheckpointFile.Contents c) {
-        if (!products.isEmpty() || !reservations.all().isEmpty()) {
-            throw new IllegalStateException("restore needs a new, empty ledger but this one has " + products.size()
-                    + " products");
-        }
-        for (CheckpointFile.ProductData pd : c.products()) {
-            ProductState ps = products.computeIfAbsent(pd.productId(), ProductState::new); // gate held
-            long stamp = ps.writeLock();
-            try {
-                ps.backorderLimit = pd.backorderLimit();
-                for (CheckpointFile.SlotData sd : pd.slots()) {
-                    Slot s = newSlot(ps, sd.warehouseId());
-                    s.available = sd.available();
-                    s.held = sd.held();
-                    s.lastUpdatedMicros = sd.lastUpdatedMicros();
-                    s.safetyStock = sd.safetyStock();
-                    if (sd.threshold() >= 0) {
-                        ps.setLowStockThreshold(s, sd.threshold());
-                    }
-                }
-                long[] ids = pd.identities();
-                if (ids.length > 0) {
-                    IdentityTable table = ps.identities(identitiesPerProduct);
-                    for (int i = 0; i < ids.length; i += 3) {
-                        table.insert(ids[i], ids[i + 1], ids[i + 2]);
-                    }
-                }
-            } finally {
-                ps.unlockWrite(stamp);
-            }
-        }
-        for (CheckpointFile.ReservationData rd : c.reservations()) {
-            Reservation r = new Reservation(rd.id());
-            reservations.putIfAbsent(r);
-            for (CheckpointFile.LineData ld : rd.lines()) {
-                ProductState ps = products.get(ld.productId());
-                long stamp = ps.writeLock();
-                try {
-                    HoldLine l;
-                    synchronized (r) {
-                        l = r.addLine(ps, ps.find(ld.warehouseId()));
-                    }
-                    l.quantity = ld.quantity();
-                    l.state = ld.state();
-                    l.expiresAtNanos = ld.expiresAtNanos();
-                    l.orderId = ld.orderId();
-                    if (l.state == HoldLine.ACTIVE) {
-                        if (l.expiresAtNanos != HoldLine.NEVER) {
-                            ps.scheduleExpiry(l);
-                        }
-                        metrics.activeHolds.increment(); // held was restored with the slot
-                    } else {
-                        reservations.settle(r, -1);
-                    }
-                } finally {
-                    ps.unlockWrite(stamp);
-                }
-            }
-        }
-    }
-
-    /** Holds now active (not confirmed, released or expired), ledger-wide. Lapsed holds leave it lazily. */
-    public long activeHolds() {
-        return metrics.activeHolds.sum();
-    }
-
-    /** Event identities remembered now for duplicate detection, ledger-wide (a racy sum, for metrics). */
-    public long rememberedIdentities() {
-        long n = 0;
-        for (ProductState ps : products.values()) {
-            n += ps.identityCount();
-        }
-        return n;
-    }
-
-    /** All positions of one product at one moment, after lapsing the holds that are due. */
-    private Position[] snapshot(ProductState ps) {
-        long now = ps.nextExpiryNanos == HoldLine.NEVER ? Long.MIN_VALUE : nowNanos();
-        while (true) {
-            if (ps.nextExpiryNanos <= now) {
-                lapseDue(ps, now);
-            }
-            long stamp = ps.readLock();
-            try {
-                if (ps.nextExpiryNanos <= now) {
-                    continue; // a hold due by now was added meanwhile: lapse it first
-                }
-                return positionsOf(ps);
-            } finally {
-                ps.unlockRead(stamp);
-            }
-        }
-    }
-
-    /** The product's positions. Read or write lock held. */
-    private static Position[] positionsOf(ProductState ps) {
-        Slot[] slots = ps.slots();
-        Position[] out = new Position[slots.length];
-        for (int i = 0; i < slots.length; i++) {
-            Slot s = slots[i];
-            out[i] = new Position(ps.productId, s.warehouseId, s.available, s.held, s.safetyStock,
-                    s.sellable(), s.lastUpdatedMicros == Slot.NO_TIME ? null : Times.instant(s.lastUpdatedMicros));
-        }
-        return out;
     }
 
     // ------------------------------------------------------------------------------------------ holds
@@ -716,8 +296,9 @@ public final class InventoryLedger {
      * single-use: one that is in use with other lines, or has ended, gives
      * {@link ReservationResult.Status#ID_IN_USE}.
      *
-     * <p>The hold counts while the clock is before {@code now + ttl} and ends exactly once: {@link #confirm}, {@link #release}, or expiry. The ledger registers the
-     * identity of the {@code held} event it stands for, so its echo from Kafka counts as a duplicate.
+     * <p>The hold counts while the clock is before {@code now + ttl} and ends exactly once: {@link #confirm},
+     * {@link #release}, or expiry. The ledger registers the identity of the {@code held} event it stands for,
+     * so its echo from Kafka counts as a duplicate.
      *
      * @throws InvalidEventException if an id is null, blank or too long, the quantity is ≤ 0, or the ttl is
      *                               null, zero or negative
@@ -726,9 +307,9 @@ public final class InventoryLedger {
                                         Duration ttl) {
         if (Checks.isId(reservationId) && Checks.isId(warehouseId) && Checks.isId(productId) && quantity > 0
                 && ttl != null && !ttl.isNegative() && !ttl.isZero()) {
-            ReservationResult decided = tryReserveOne(productId, warehouseId, quantity, reservationId, ttl);
+            ReservationResult decided = reserver.reserveOne(productId, warehouseId, quantity, reservationId, ttl);
             if (decided != null) {
-                return decided;
+                return decided; // the flash-sale path decided it; anything else the basket path decides
             }
         } else { // refused below, with the field and the value named; the messages are built only here
             String context = " (reservation " + reservationId + ", product " + productId + ")";
@@ -736,72 +317,6 @@ public final class InventoryLedger {
             Checks.id("warehouse_id", warehouseId, context);
         }
         return tryReserve(reservationId, List.of(new ReservationLine(productId, warehouseId, quantity)), ttl);
-    }
-
-    /**
-     * The flash-sale path: one line at a fixed warehouse, decided under the one product's lock without the
-     * basket machinery. Decides the common outcomes (held; too few sellable, with no backorder allowed) and
-     * returns null, having changed nothing, for every other case (the id already known, a backorder, a new
-     * position), which the basket path then decides as it always does. Arguments valid.
-     */
-    private ReservationResult tryReserveOne(String productId, String warehouseId, long q, String reservationId,
-                                            Duration ttl) {
-        ProductState ps = productFor(productId);
-        Instant now = clock.instant();
-        long nowNanos = Times.nanos(now);
-        long expiry = Times.plusNanos(now, ttl);
-        long seen;
-        long stamp = ps.writeLock();
-        try {
-            ps.pollDue(nowNanos, this::lapse);
-            if (reservations.get(reservationId) != null) {
-                return null; // a repeat, or the id in use: the basket path compares the holds
-            }
-            Slot slot = ps.find(warehouseId);
-            seen = slot == null ? 0 : slot.sellable();
-            if (slot == null || seen < q) {
-                if (ps.backorderLimit > 0) {
-                    return null;
-                }
-                ReservationResult.Shortfall shortfall = new ReservationResult.Shortfall(productId, warehouseId, q,
-                        seen, q - Math.max(0, seen));
-                ps.unlockWrite(stamp);
-                stamp = 0;
-                metrics.reservation(LedgerMetrics.Reservation.INSUFFICIENT_STOCK);
-                return ReservationResult.of(reservationId, ReservationResult.Status.INSUFFICIENT_STOCK, seen, null,
-                        List.of(), List.of(shortfall));
-            }
-            IdentityHash id = Identities.reservation(EventKind.RESERVATION_HELD, reservationId, productId, warehouseId);
-            IdentityTable ids = ps.identities(identitiesPerProduct);
-            long fingerprint = Identities.fingerprint(q, null);
-            if (ids.check(id.hi, id.lo, fingerprint) != IdentityTable.NEW) {
-                return null; // its held event was seen: the basket path says ID_IN_USE
-            }
-            Reservation fresh = new Reservation(reservationId);
-            if (reservations.putIfAbsent(fresh) != null) {
-                return null; // another thread took the id just now
-            }
-            HoldLine line;
-            synchronized (fresh) {
-                line = fresh.addLine(ps, slot);
-            }
-            line.quantity = q;
-            activate(ps, line, expiry);
-            ids.insert(id.hi, id.lo, fingerprint);
-            slot.touch(Times.micros(now));
-        } finally {
-            if (stamp != 0) {
-                ps.unlockWrite(stamp);
-            }
-        }
-        metrics.reservation(LedgerMetrics.Reservation.ACCEPTED);
-        Instant expiresAt = Times.instantOfNanos(expiry);
-        if (!localListeners.isEmpty()) {
-            tellLocal(List.of(InventoryEvent.reservationHeld(reservationId, productId, warehouseId, q, now)
-                    .withExpiresAt(expiresAt)));
-        }
-        return ReservationResult.of(reservationId, ReservationResult.Status.ACCEPTED, seen, expiresAt,
-                List.of(new ReservationResult.Allocation(productId, warehouseId, q, 0)), List.of());
     }
 
     /**
@@ -833,175 +348,8 @@ public final class InventoryLedger {
         Checks.id("reservation_id", reservationId, context);
         Checks.ttl(ttl, context);
         Objects.requireNonNull(rule, "rule");
-        if (lines == null || lines.isEmpty()) {
-            throw new InvalidEventException("lines", lines, "lines must name at least one line but was " + lines
-                    + context);
-        }
-        // Sum lines of the same product and warehouse, keeping the order of first appearance.
-        Map<List<String>, Long> wanted = new LinkedHashMap<>();
-        for (ReservationLine l : lines) {
-            Objects.requireNonNull(l, "line");
-            wanted.merge(Arrays.asList(l.productId(), l.warehouseId()), l.quantity(), Slot::saturatedAdd);
-        }
-        TreeMap<String, ProductState> byId = new TreeMap<>();
-        for (List<String> key : wanted.keySet()) {
-            byId.computeIfAbsent(key.get(0), this::productFor);
-        }
-        ProductState[] locked = byId.values().toArray(new ProductState[0]);
-        Instant now = clock.instant();
-        long nowNanos = Times.nanos(now);
-        long expiry = Times.plusNanos(now, ttl);
-        ReservationResult.Status status;
-        long firstSellable = 0;
-        List<ReservationResult.Allocation> held = new ArrayList<>();
-        List<ReservationResult.Shortfall> shortfalls = new ArrayList<>();
-        long[] stamps = lockAll(locked);
-        try {
-            for (ProductState ps : locked) {
-                ps.pollDue(nowNanos, this::lapse);
-            }
-            Reservation existing = reservations.get(reservationId);
-            // Plan: where each line's units would come from, counting units already planned in this basket.
-            BasketPlan plan = new BasketPlan();
-            boolean first = true;
-            for (Map.Entry<List<String>, Long> w : wanted.entrySet()) {
-                ProductState ps = byId.get(w.getKey().get(0));
-                String warehouseId = w.getKey().get(1);
-                long q = w.getValue();
-                long seen = warehouseId == null ? plan.anySellable(ps) : plan.sellable(ps.find(warehouseId));
-                if (first) {
-                    firstSellable = seen;
-                    first = false;
-                }
-                long missing = warehouseId == null ? plan.planAny(ps, q, rule) : plan.planOne(ps, warehouseId, q);
-                if (missing > 0) {
-                    shortfalls.add(new ReservationResult.Shortfall(ps.productId, warehouseId, q, seen, missing));
-                }
-            }
-            if (existing != null) {
-                status = sameHold(existing, wanted) ? ReservationResult.Status.ALREADY_HELD
-                        : ReservationResult.Status.ID_IN_USE;
-                if (status == ReservationResult.Status.ALREADY_HELD) {
-                    shortfalls.clear();
-                    expiry = HoldLine.NEVER;
-                    for (HoldLine l : existing.lines()) {
-                        held.add(new ReservationResult.Allocation(l.product.productId, l.slot.warehouseId, l.quantity, 0));
-                        expiry = Math.min(expiry, l.expiresAtNanos);
-                    }
-                }
-            } else if (!shortfalls.isEmpty()) {
-                status = ReservationResult.Status.INSUFFICIENT_STOCK;
-            } else if (anyIdentityKnown(reservationId, plan)) {
-                status = ReservationResult.Status.ID_IN_USE;
-            } else {
-                Reservation fresh = new Reservation(reservationId);
-                if (reservations.putIfAbsent(fresh) != null) {
-                    status = ReservationResult.Status.ID_IN_USE; // another thread took the id just now
-                } else {
-                    long micros = Times.micros(now);
-                    for (Map.Entry<Slot, long[]> p : plan.units.entrySet()) {
-                        ProductState ps = plan.owners.get(p.getKey());
-                        Slot slot = ps.find(p.getKey().warehouseId);
-                        if (slot == null) {
-                            slot = newSlot(ps, p.getKey().warehouseId); // a backorder at a new position
-                        }
-                        long q = p.getValue()[0];
-                        long backordered = q - Math.max(0, Math.min(q, slot.sellable()));
-                        HoldLine line;
-                        synchronized (fresh) {
-                            line = fresh.addLine(ps, slot);
-                        }
-                        line.quantity = q;
-                        activate(ps, line, expiry);
-                        IdentityHash id = Identities.reservation(EventKind.RESERVATION_HELD, reservationId,
-                                ps.productId, slot.warehouseId);
-                        ps.identities(identitiesPerProduct).insert(id.hi, id.lo, Identities.fingerprint(q, null));
-                        slot.touch(micros);
-                        held.add(new ReservationResult.Allocation(ps.productId, slot.warehouseId, q, backordered));
-                        if (backordered > 0) {
-                            metrics.backordered(backordered);
-                        }
-                    }
-                    status = ReservationResult.Status.ACCEPTED;
-                }
-            }
-        } finally {
-            unlockAll(locked, stamps);
-        }
-        metrics.reservation(switch (status) {
-            case ACCEPTED -> LedgerMetrics.Reservation.ACCEPTED;
-            case ALREADY_HELD -> LedgerMetrics.Reservation.ALREADY_HELD;
-            case INSUFFICIENT_STOCK -> LedgerMetrics.Reservation.INSUFFICIENT_STOCK;
-            case ID_IN_USE -> LedgerMetrics.Reservation.ID_IN_USE;
-        });
-        boolean accepted = status == ReservationResult.Status.ACCEPTED || status == ReservationResult.Status.ALREADY_HELD;
-        if (!accepted) {
-            held.clear();
-        }
-        if (status != ReservationResult.Status.INSUFFICIENT_STOCK) {
-            shortfalls.clear();
-        }
-        Instant expiresAt = accepted && expiry != HoldLine.NEVER ? Times.instantOfNanos(expiry) : null;
-        if (status == ReservationResult.Status.ACCEPTED && !localListeners.isEmpty()) {
-            List<InventoryEvent> events = new ArrayList<>(held.size());
-            for (ReservationResult.Allocation a : held) {
-                events.add(InventoryEvent.reservationHeld(reservationId, a.productId(), a.warehouseId(), a.quantity(),
-                        now).withExpiresAt(expiresAt));
-            }
-            tellLocal(events);
-        }
-        return ReservationResult.of(reservationId, status, firstSellable, expiresAt, held, shortfalls);
-    }
-
-    /** Whether an existing reservation is exactly this basket, still active. Locks of its products held. */
-    private static boolean sameHold(Reservation existing, Map<List<String>, Long> wanted) {
-        Map<List<String>, Long> held = new HashMap<>();
-        Map<String, Long> heldPerProduct = new HashMap<>();
-        for (HoldLine l : existing.lines()) {
-            if (l.state != HoldLine.ACTIVE) {
-                return false;
-            }
-            held.merge(List.of(l.product.productId, l.slot.warehouseId), l.quantity, Long::sum);
-            heldPerProduct.merge(l.product.productId, l.quantity, Long::sum);
-        }
-        if (held.equals(wanted)) {
-            return true;
-        }
-        // with "any warehouse" lines, the warehouses were the ledger's choice: compare per product
-        Map<String, Long> wantedPerProduct = new HashMap<>();
-        boolean anyWarehouse = false;
-        for (Map.Entry<List<String>, Long> w : wanted.entrySet()) {
-            wantedPerProduct.merge(w.getKey().get(0), w.getValue(), Long::sum);
-            anyWarehouse |= w.getKey().get(1) == null;
-        }
-        return anyWarehouse && wantedPerProduct.equals(heldPerProduct);
-    }
-
-    private boolean anyIdentityKnown(String reservationId, BasketPlan plan) {
-        for (Map.Entry<Slot, long[]> p : plan.units.entrySet()) {
-            ProductState ps = plan.owners.get(p.getKey());
-            IdentityHash id = Identities.reservation(EventKind.RESERVATION_HELD, reservationId, ps.productId,
-                    p.getKey().warehouseId);
-            if (ps.identities(identitiesPerProduct).check(id.hi, id.lo, Identities.fingerprint(p.getValue()[0], null))
-                    != IdentityTable.NEW) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static long[] lockAll(ProductState[] sortedById) {
-        long[] stamps = new long[sortedById.length];
-        for (int i = 0; i < sortedById.length; i++) {
-            stamps[i] = sortedById[i].writeLock(); // in product-id order: no deadlock
-        }
-        return stamps;
-    }
-
-    private static void unlockAll(ProductState[] locked, long[] stamps) {
-        for (int i = locked.length - 1; i >= 0; i--) {
-            locked[i].unlockWrite(stamps[i]);
-        }
+        Checks.lines(lines, context);
+        return reserver.reserve(reservationId, lines, ttl, rule);
     }
 
     /**
@@ -1022,45 +370,7 @@ public final class InventoryLedger {
             Checks.id("reservation_id", reservationId, context);
             Checks.id("order_id", orderId, context);
         }
-        return end(reservationId, orderId);
-    }
-
-    /**
-     * Releases the reservation's hold: its units are sellable again at once. Idempotent: a later call
-     * reports how the hold ended and changes nothing.
-     *
-     * @return {@link HoldOutcome#RELEASED}, or how the hold had already ended, or {@link HoldOutcome#UNKNOWN}
-     * @throws InvalidEventException if the id is null, blank or too long
-     */
-    public HoldOutcome release(String reservationId) {
-        Checks.id("reservation_id", reservationId, " (release)");
-        return end(reservationId, null);
-    }
-
-    /**
-     * Lapses every hold whose expiry the clock has reached, now, rather than when its position is next
-     * read. Reads never count a lapsed hold either way; call this on a schedule to keep
-     * {@link #activeHolds()} and the metrics current.
-     *
-     * @return how many holds lapsed
-     */
-    public int expireHolds() {
-        long now = nowNanos();
-        int[] lapsed = {0};
-        for (ProductState ps : products.values()) {
-            if (ps.nextExpiryNanos <= now) {
-                long stamp = ps.writeLock();
-                try {
-                    ps.pollDue(now, line -> {
-                        lapse(line);
-                        lapsed[0]++;
-                    });
-                } finally {
-                    ps.unlockWrite(stamp);
-                }
-            }
-        }
-        return lapsed[0];
+        return holdActions.confirm(reservationId, orderId);
     }
 
     /**
@@ -1083,26 +393,26 @@ public final class InventoryLedger {
         String context = " (reservation " + reservationId + ")";
         Checks.id("reservation_id", reservationId, context);
         Checks.id("order_id", orderId, context);
-        if (part == null || part.isEmpty()) {
-            throw new InvalidEventException("lines", part, "lines must name at least one line but was " + part
-                    + context);
-        }
-        Map<List<String>, Long> wanted = new LinkedHashMap<>();
-        for (ReservationLine l : part) {
-            if (l.isAnyWarehouse()) {
-                throw new InvalidEventException("warehouse_id", null, "warehouse_id must be given to confirm part "
-                        + "of a basket but was null (product " + l.productId() + ")" + context);
-            }
-            wanted.merge(Arrays.asList(l.productId(), l.warehouseId()), l.quantity(), Slot::saturatedAdd);
-        }
-        return act(reservationId, CONFIRM, orderId, wanted, 0);
+        return holdActions.confirmPart(reservationId, orderId, Checks.partLines(part, "confirm", context));
+    }
+
+    /**
+     * Releases the reservation's hold: its units are sellable again at once. Idempotent: a later call
+     * reports how the hold ended and changes nothing.
+     *
+     * @return {@link HoldOutcome#RELEASED}, or how the hold had already ended, or {@link HoldOutcome#UNKNOWN}
+     * @throws InvalidEventException if the id is null, blank or too long
+     */
+    public HoldOutcome release(String reservationId) {
+        Checks.id("reservation_id", reservationId, " (release)");
+        return holdActions.release(reservationId);
     }
 
     /**
      * Renews the hold while payment is in flight: every active line of the reservation now lapses at
      * {@code now + ttl}, or later if it already did (a renewal never shortens a hold, so that other
-     * instances, which take only a later {@code expires_at}, agree). A hold that has already lapsed is not revived (a later {@code confirm} re-takes the
-     * units if they are still sellable).
+     * instances, which take only a later {@code expires_at}, agree). A hold that has already lapsed is not
+     * revived (a later {@code confirm} re-takes the units if they are still sellable).
      *
      * @return {@link HoldOutcome#EXTENDED}, or how the hold had ended, or {@link HoldOutcome#UNKNOWN}
      * @throws InvalidEventException if the id is invalid or the ttl is not positive
@@ -1111,339 +421,18 @@ public final class InventoryLedger {
         String context = " (reservation " + reservationId + ")";
         Checks.id("reservation_id", reservationId, context);
         Checks.ttl(ttl, context);
-        return act(reservationId, EXTEND, null, null, Times.plusNanos(clock.instant(), ttl));
-    }
-
-    private static final int RELEASE = 0, CONFIRM = 1, EXTEND = 2;
-
-    private HoldOutcome end(String reservationId, String orderId) {
-        return act(reservationId, orderId == null ? RELEASE : CONFIRM, orderId, null, 0);
-    }
-
-    /** Releases, confirms (wholly, or the part named), or extends a reservation, under all its products' locks. */
-    private HoldOutcome act(String reservationId, int action, String orderId, Map<List<String>, Long> part,
-                            long newExpiry) {
-        Reservation r = reservations.get(reservationId);
-        if (r == null) {
-            return HoldOutcome.UNKNOWN;
-        }
-        Instant now = clock.instant();
-        long nowNanos = Times.nanos(now);
-        long micros = Times.micros(now);
-        List<StockAlert> alerts = null;
-        List<InventoryEvent> events = localEvents();
-        HoldOutcome outcome;
-        while (true) {
-            HoldLine[] lines = r.lines();
-            ProductState[] locked = productsOf(lines);
-            long[] stamps = lockAll(locked);
-            try {
-                if (r.lines() != lines) {
-                    continue; // a line was added meanwhile, perhaps on a product not locked: start again
-                }
-                for (ProductState ps : locked) {
-                    ps.pollDue(nowNanos, this::lapse);
-                }
-                boolean anyActive = false;
-                for (HoldLine l : lines) {
-                    anyActive |= l.state == HoldLine.ACTIVE;
-                }
-                if (!anyActive) {
-                    outcome = action == CONFIRM && part == null && lateConfirmable(lines, orderId)
-                            ? HoldOutcome.CONFIRMED_AFTER_EXPIRY : endedAs(lines);
-                    if (outcome == HoldOutcome.CONFIRMED_AFTER_EXPIRY) {
-                        for (HoldLine l : lines) {
-                            IdentityHash order = Identities.order(orderId, l.product.productId, l.slot.warehouseId);
-                            if (orderIsNew(l, l.quantity, order)) { // else peers have the order and no hold
-                                record(events, l, EventKind.ORDER_PLACED, l.quantity, orderId, now, null);
-                            }
-                            alerts = sell(l, l.quantity, order, now, alerts);
-                            l.orderId = orderId;
-                            l.state = HoldLine.CONFIRMED; // it had ended as EXPIRED: held was already given back
-                            l.slot.touch(micros);
-                        }
-                    }
-                    break;
-                }
-                if (action == EXTEND) {
-                    for (HoldLine l : lines) {
-                        // never earlier than it was: peers only ever lengthen a hold from a later expires_at
-                        if (l.state == HoldLine.ACTIVE && newExpiry > l.expiresAtNanos) {
-                            l.product.reschedule(l, newExpiry);
-                            l.slot.touch(micros);
-                            if (!heldKnownWithOtherQuantity(l)) { // after a partial confirm peers hold none of it
-                                record(events, l, EventKind.RESERVATION_HELD, l.quantity, null, now,
-                                        Times.instantOfNanos(newExpiry));
-                            }
-                        }
-                    }
-                    outcome = HoldOutcome.EXTENDED;
-                    break;
-                }
-                if (action == RELEASE) {
-                    for (HoldLine l : lines) {
-                        if (l.state == HoldLine.ACTIVE) {
-                            record(events, l, EventKind.RESERVATION_RELEASED, l.quantity, null, now, null);
-                            releaseLine(l);
-                            l.slot.touch(micros);
-                        }
-                    }
-                    outcome = HoldOutcome.RELEASED;
-                    break;
-                }
-                long[] confirming = confirming(r, lines, part);
-                IdentityHash[] orders = new IdentityHash[lines.length];
-                for (int i = 0; i < lines.length; i++) { // all or nothing: check first
-                    if (confirming[i] > 0) {
-                        orders[i] = Identities.order(orderId, lines[i].product.productId, lines[i].slot.warehouseId);
-                        if (!canSell(lines[i], confirming[i], orders[i])) {
-                            return finish(HoldOutcome.ORDER_CONFLICT, null, null);
-                        }
-                    }
-                }
-                for (int i = 0; i < lines.length; i++) {
-                    HoldLine l = lines[i];
-                    long q = confirming[i];
-                    if (q == 0) {
-                        continue;
-                    }
-                    IdentityHash order = orders[i];
-                    if (q == l.quantity) {
-                        l.orderId = orderId;
-                        endLine(l, HoldLine.CONFIRMED);
-                    } else { // part of the line ships now; the rest stays held
-                        l.quantity -= q;
-                        l.slot.held -= q;
-                    }
-                    if (orderIsNew(l, q, order)) {
-                        record(events, l, EventKind.ORDER_PLACED, q, orderId, now, null);
-                    } else {
-                        // The order was applied as a plain event already (here and, through Kafka, at the
-                        // peers): for them this confirm only ends the hold, which is what a release says.
-                        registerRelease(l, q);
-                        record(events, l, EventKind.RESERVATION_RELEASED, q, null, now, null);
-                    }
-                    alerts = sell(l, q, order, now, alerts);
-                    l.slot.touch(micros);
-                }
-                outcome = HoldOutcome.CONFIRMED;
-                break;
-            } finally {
-                unlockAll(locked, stamps);
-            }
-        }
-        return finish(outcome, alerts, events);
-    }
-
-    /** Adds the event an in-process step on a line stands for, when someone listens ({@code into} not null). */
-    private static void record(List<InventoryEvent> into, HoldLine l, EventKind kind, long quantity, String orderId,
-                               Instant now, Instant expiresAt) {
-        if (into == null) {
-            return;
-        }
-        String reservationId = l.reservation.id;
-        String p = l.product.productId, w = l.slot.warehouseId;
-        into.add(switch (kind) {
-            case ORDER_PLACED -> InventoryEvent.orderPlaced(orderId, p, w, quantity, now).withReservationId(reservationId);
-            case RESERVATION_HELD -> InventoryEvent.reservationHeld(reservationId, p, w, quantity, now)
-                    .withExpiresAt(expiresAt);
-            case RESERVATION_RELEASED -> InventoryEvent.reservationReleased(reservationId, p, w, quantity, now);
-            default -> throw new IllegalArgumentException("not an in-process step: " + kind);
-        });
-    }
-
-    private HoldOutcome finish(HoldOutcome outcome, List<StockAlert> alerts, List<InventoryEvent> events) {
-        switch (outcome) {
-            case CONFIRMED -> metrics.reservation(LedgerMetrics.Reservation.CONFIRMED);
-            case CONFIRMED_AFTER_EXPIRY -> metrics.reservation(LedgerMetrics.Reservation.CONFIRMED_AFTER_EXPIRY);
-            case RELEASED -> metrics.reservation(LedgerMetrics.Reservation.RELEASED);
-            case EXTENDED -> metrics.reservation(LedgerMetrics.Reservation.EXTENDED);
-            default -> {
-            }
-        }
-        tell(alerts);
-        tellLocal(events);
-        return outcome;
+        return holdActions.extend(reservationId, Times.plusNanos(clock.instant(), ttl));
     }
 
     /**
-     * How much of each line to confirm, by index into {@code lines} (0: none): all of every active line, or
-     * the part named.
+     * Lapses every hold whose expiry the clock has reached, now, rather than when its position is next
+     * read. Reads never count a lapsed hold either way; call this on a schedule to keep
+     * {@link #activeHolds()} and the metrics current.
+     *
+     * @return how many holds lapsed
      */
-    private static long[] confirming(Reservation r, HoldLine[] lines, Map<List<String>, Long> part) {
-        long[] out = new long[lines.length];
-        if (part == null) {
-            for (int i = 0; i < lines.length; i++) {
-                if (lines[i].state == HoldLine.ACTIVE) {
-                    out[i] = lines[i].quantity;
-                }
-            }
-            return out;
-        }
-        for (Map.Entry<List<String>, Long> p : part.entrySet()) {
-            HoldLine l = r.line(p.getKey().get(0), p.getKey().get(1));
-            if (l == null || l.state != HoldLine.ACTIVE || l.quantity < p.getValue()) {
-                throw new InvalidEventException("quantity", p.getValue(), "quantity " + p.getValue() + " of product "
-                        + p.getKey().get(0) + " at " + p.getKey().get(1) + " is more than reservation " + r.id
-                        + " holds there (" + (l == null || l.state != HoldLine.ACTIVE ? 0 : l.quantity) + ")");
-            }
-            out[Arrays.asList(lines).indexOf(l)] = p.getValue();
-        }
-        return out;
-    }
-
-    /**
-     * Whether every line of a lapsed reservation can still become the order: all expired (none released or
-     * sold), each position still sellable for it, and the order id free. Locks of the lines' products held.
-     */
-    private boolean lateConfirmable(HoldLine[] lines, String orderId) {
-        if (lines.length == 0) {
-            return false;
-        }
-        for (HoldLine l : lines) {
-            if (l.state != HoldLine.EXPIRED || l.slot.sellable() < l.quantity
-                    || !canSell(l, l.quantity, Identities.order(orderId, l.product.productId, l.slot.warehouseId))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Takes {@code q} units of a line's position as the order whose identity is {@code id} (available −= q,
-     * identity registered), unless that order was already applied as an event. The hold's own bookkeeping is the
-     * caller's. Write lock held; {@link #canSell} said yes.
-     */
-    private List<StockAlert> sell(HoldLine l, long q, IdentityHash id, Instant now, List<StockAlert> alerts) {
-        ProductState ps = l.product;
-        Slot s = l.slot;
-        IdentityTable ids = ps.identities(identitiesPerProduct);
-        long fingerprint = Identities.fingerprint(q, l.reservation.id);
-        if (ids.check(id.hi, id.lo, fingerprint) == IdentityTable.NEW) {
-            long before = s.available;
-            s.available = before - q; // canSell checked that this does not overflow
-            ids.insert(id.hi, id.lo, fingerprint);
-            alerts = alerts(ps, s, before, s.available, now, alerts);
-        } // else the order was applied as an event already: only the hold ends
-        return alerts;
-    }
-
-    /**
-     * Whether {@code q} units of a line can become the order {@code id}: the order is new at that position,
-     * or known with this very payload (then only the hold ends); and available cannot overflow. Write lock
-     * held.
-     */
-    private boolean canSell(HoldLine l, long q, IdentityHash id) {
-        IdentityTable ids = l.product.identities(identitiesPerProduct);
-        int seen = ids.check(id.hi, id.lo, Identities.fingerprint(q, l.reservation.id));
-        if (seen == IdentityTable.CONFLICT && ids.check(id.hi, id.lo, Identities.fingerprint(q, null)) != IdentityTable.DUPLICATE) {
-            return false;
-        }
-        return seen != IdentityTable.NEW || l.slot.available - q <= l.slot.available;
-    }
-
-    private void releaseLine(HoldLine l) {
-        registerRelease(l, l.quantity);
-        endLine(l, HoldLine.RELEASED);
-    }
-
-    /** Remembers the identity of the {@code released} event that ends {@code q} units of a line. Write lock. */
-    private void registerRelease(HoldLine l, long q) {
-        IdentityHash id = Identities.reservation(EventKind.RESERVATION_RELEASED, l.reservation.id, l.product.productId,
-                l.slot.warehouseId);
-        IdentityTable ids = l.product.identities(identitiesPerProduct);
-        long fingerprint = Identities.fingerprint(q, null);
-        if (ids.check(id.hi, id.lo, fingerprint) == IdentityTable.NEW) {
-            ids.insert(id.hi, id.lo, fingerprint);
-        }
-    }
-
-    /**
-     * Whether the line's {@code held} identity is remembered with another quantity: part of it was confirmed
-     * since, and a renewed {@code held} would be a conflict everywhere. Write lock held.
-     */
-    private boolean heldKnownWithOtherQuantity(HoldLine l) {
-        IdentityHash id = Identities.reservation(EventKind.RESERVATION_HELD, l.reservation.id, l.product.productId,
-                l.slot.warehouseId);
-        return l.product.identities(identitiesPerProduct).check(id.hi, id.lo, Identities.fingerprint(l.quantity, null))
-                == IdentityTable.CONFLICT;
-    }
-
-    /** Whether the order whose identity is {@code id}, for {@code q} units of a line, is not yet known here. Write lock held. */
-    private boolean orderIsNew(HoldLine l, long q, IdentityHash id) {
-        return l.product.identities(identitiesPerProduct).check(id.hi, id.lo,
-                Identities.fingerprint(q, l.reservation.id)) == IdentityTable.NEW;
-    }
-
-    private static HoldOutcome endedAs(HoldLine[] lines) {
-        HoldOutcome outcome = HoldOutcome.UNKNOWN;
-        for (HoldLine l : lines) {
-            if (l.sold()) {
-                return HoldOutcome.ALREADY_CONFIRMED;
-            }
-            if (l.state == HoldLine.RELEASED || l.state == HoldLine.PRE_RELEASED) {
-                outcome = HoldOutcome.ALREADY_RELEASED;
-            } else if (l.state == HoldLine.EXPIRED && outcome == HoldOutcome.UNKNOWN) {
-                outcome = HoldOutcome.EXPIRED;
-            }
-        }
-        return outcome;
-    }
-
-    private static final Comparator<ProductState> BY_PRODUCT_ID = Comparator.comparing(p -> p.productId);
-
-    private static ProductState[] productsOf(HoldLine[] lines) {
-        if (lines.length == 1) {
-            return new ProductState[]{lines[0].product};
-        }
-        ProductState[] ps = new ProductState[lines.length];
-        int n = 0;
-        outer:
-        for (HoldLine l : lines) {
-            for (int i = 0; i < n; i++) {
-                if (ps[i] == l.product) {
-                    continue outer;
-                }
-            }
-            ps[n++] = l.product;
-        }
-        ps = Arrays.copyOf(ps, n);
-        Arrays.sort(ps, BY_PRODUCT_ID);
-        return ps;
-    }
-
-    /** Makes a new line active: counts its units as held and schedules its expiry. Write lock held. */
-    private void activate(ProductState ps, HoldLine line, long expiresAtNanos) {
-        line.state = HoldLine.ACTIVE;
-        line.expiresAtNanos = expiresAtNanos;
-        line.slot.held += line.quantity;
-        if (expiresAtNanos != HoldLine.NEVER) {
-            ps.scheduleExpiry(line);
-        }
-        metrics.activeHolds.increment(); // the line was counted open when it was added
-    }
-
-    /** Ends an active line. The line's product write lock held. */
-    private void endLine(HoldLine line, byte how) {
-        line.product.unschedule(line);
-        line.state = how;
-        line.slot.held -= line.quantity;
-        metrics.activeHolds.decrement();
-        reservations.settle(line.reservation, -1);
-    }
-
-    private void lapse(HoldLine line) {
-        endLine(line, HoldLine.EXPIRED);
-        metrics.reservation(LedgerMetrics.Reservation.EXPIRED);
-    }
-
-    private void lapseDue(ProductState ps, long nowNanos) {
-        long stamp = ps.writeLock();
-        try {
-            ps.pollDue(nowNanos, this::lapse);
-        } finally {
-            ps.unlockWrite(stamp);
-        }
+    public int expireHolds() {
+        return holdActions.expireDue();
     }
 
     // ------------------------------------------------------------------------------------------ settings
@@ -1459,14 +448,7 @@ public final class InventoryLedger {
         String context = " (safety stock, product " + productId + ")";
         Checks.id("product_id", productId, context);
         Checks.id("warehouse_id", warehouseId, context);
-        ProductState ps = productFor(productId);
-        long stamp = ps.writeLock();
-        try {
-            Slot s = ps.find(warehouseId);
-            (s != null ? s : newSlot(ps, warehouseId)).safetyStock = units;
-        } finally {
-            ps.unlockWrite(stamp);
-        }
+        settings.setSafetyStock(productId, warehouseId, units);
     }
 
     /**
@@ -1480,13 +462,7 @@ public final class InventoryLedger {
     public void setBackorderLimit(String productId, long units) {
         Checks.nonNegative("backorder_limit", units);
         Checks.id("product_id", productId, " (backorder limit)");
-        ProductState ps = productFor(productId);
-        long stamp = ps.writeLock();
-        try {
-            ps.backorderLimit = units;
-        } finally {
-            ps.unlockWrite(stamp);
-        }
+        settings.setBackorderLimit(productId, units);
     }
 
     /**
@@ -1505,19 +481,12 @@ public final class InventoryLedger {
         String context = " (low-stock threshold, product " + productId + ")";
         Checks.id("product_id", productId, context);
         Checks.id("warehouse_id", warehouseId, context);
-        ProductState ps = productFor(productId);
-        long stamp = ps.writeLock();
-        try {
-            Slot s = ps.find(warehouseId);
-            ps.setLowStockThreshold(s != null ? s : newSlot(ps, warehouseId), (int) threshold);
-        } finally {
-            ps.unlockWrite(stamp);
-        }
+        settings.setLowStockThreshold(productId, warehouseId, (int) threshold);
     }
 
     /** Adds a listener of stock transitions. */
     public void addListener(StockAlertListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        notifier.addListener(Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -1525,105 +494,7 @@ public final class InventoryLedger {
      * {@code extend} stand for, e.g. a publisher to Kafka (see {@link LocalEventListener}).
      */
     public void addLocalEventListener(LocalEventListener listener) {
-        localListeners.add(Objects.requireNonNull(listener, "listener"));
-    }
-
-    // ------------------------------------------------------------------------------------------ alerts
-
-    /** The transitions of available from {@code before} to {@code after}, appended to {@code into}. */
-    private List<StockAlert> alerts(ProductState ps, Slot s, long before, long after, Instant time,
-                                    List<StockAlert> into) {
-        if (before == after || listeners.isEmpty()) {
-            return into;
-        }
-        long threshold = ps.lowStockThreshold(s, lowStockThreshold);
-        into = add(into, before >= threshold && after < threshold, StockAlert.Type.LOW_STOCK, ps, s, before, after,
-                threshold, time);
-        into = add(into, before > 0 && after <= 0, StockAlert.Type.OUT_OF_STOCK, ps, s, before, after, threshold,
-                time);
-        into = add(into, before <= 0 && after > 0, StockAlert.Type.BACK_IN_STOCK, ps, s, before, after, threshold,
-                time);
-        return add(into, before >= 0 && after < 0, StockAlert.Type.OVERSOLD, ps, s, before, after, threshold, time);
-    }
-
-    private static List<StockAlert> add(List<StockAlert> into, boolean crossed, StockAlert.Type type, ProductState ps,
-                                        Slot s, long before, long after, long threshold, Instant time) {
-        if (!crossed) {
-            return into;
-        }
-        List<StockAlert> list = into == null ? new ArrayList<>(2) : into;
-        list.add(new StockAlert(type, ps.productId, s.warehouseId, before, after, threshold, time));
-        return list;
-    }
-
-    private void tell(List<StockAlert> alerts) {
-        if (alerts == null) {
-            return;
-        }
-        for (StockAlert a : alerts) {
-            for (StockAlertListener l : listeners) {
-                try {
-                    l.onAlert(a);
-                } catch (RuntimeException e) {
-                    metrics.listenerFailed(); // a listener's failure must not undo or block the change
-                }
-            }
-        }
-    }
-
-    /** Tells the local-event listeners of one operation's events (none: nothing is told). No lock held. */
-    private void tellLocal(List<InventoryEvent> events) {
-        if (events == null || events.isEmpty()) {
-            return;
-        }
-        List<InventoryEvent> told = List.copyOf(events);
-        for (LocalEventListener l : localListeners) {
-            try {
-                l.onLocalEvents(told);
-            } catch (RuntimeException e) {
-                metrics.listenerFailed(); // a listener's failure must not undo or block the change
-            }
-        }
-    }
-
-    /** A list to collect an operation's local events in, or null when nobody listens. */
-    private List<InventoryEvent> localEvents() {
-        return localListeners.isEmpty() ? null : new ArrayList<>(2);
-    }
-
-    // ------------------------------------------------------------------------------------------ helpers
-
-    /** The product's state, made if new. Called with no product lock held (see {@link #productCreation}). */
-    private ProductState productFor(String productId) {
-        ProductState ps = products.get(productId);
-        if (ps != null) {
-            return ps;
-        }
-        long stamp = productCreation.readLock();
-        try {
-            return products.computeIfAbsent(productId, ProductState::new);
-        } finally {
-            productCreation.unlockRead(stamp);
-        }
-    }
-
-    private Slot newSlot(ProductState ps, String warehouseId) {
-        return ps.slot(warehouseId, metrics.positions::increment);
-    }
-
-    private static long addChecked(long value, long delta, String what, InventoryEvent e) {
-        try {
-            return Math.addExact(value, delta);
-        } catch (ArithmeticException overflow) {
-            throw new InvalidEventException("quantity", e.quantity(), "quantity " + e.quantity() + " would overflow "
-                    + what + " (" + value + ") of product " + e.productId() + " at " + e.warehouseId() + " (" + e
-                    .kind().idField() + " " + e.id() + ")");
-        }
-    }
-
-    /** The clock's instant in epoch nanoseconds (read only where holds can lapse). */
-    private long nowNanos() {
-        return Times.nanos(clock.instant());
+        notifier.addLocalListener(Objects.requireNonNull(listener, "listener"));
     }
 
     // ------------------------------------------------------------------------------------------ builder

@@ -66,8 +66,11 @@ public final class ReservationResult {
         this.shortfalls = List.copyOf(shortfalls);
     }
 
-    /** Internal factory: used by the ledger. */
-    static ReservationResult of(String reservationId, Status status, long sellable, Instant expiresAt,
+    /**
+     * A result as the ledger makes it (public for the ledger's internal package and for tests; a storefront
+     * gets its results from {@code tryReserve}).
+     */
+    public static ReservationResult of(String reservationId, Status status, long sellable, Instant expiresAt,
                                 List<Allocation> allocations, List<Shortfall> shortfalls) {
         return new ReservationResult(reservationId, status, sellable, expiresAt, allocations, shortfalls);
     }

@@ -342,10 +342,12 @@ class CheckoutReservationsTest {
             ledger.tryReserve("SKU-1", "WH-1", 3, "a", TTL);
             java.lang.reflect.Field productsField = InventoryLedger.class.getDeclaredField("products");
             productsField.setAccessible(true);
-            Map<?, ?> products = (Map<?, ?>) productsField.get(ledger);
-            dev.inventoryledger.core.internal.ProductState ps =
-                    (dev.inventoryledger.core.internal.ProductState) products.get("SKU-1");
-            ps.find("WH-1").held += 2; // the drift a denormalised counter suffers
+            dev.inventoryledger.core.internal.ProductDirectory products =
+                    (dev.inventoryledger.core.internal.ProductDirectory) productsField.get(ledger);
+            dev.inventoryledger.core.internal.Slot slot = products.get("SKU-1").find("WH-1");
+            java.lang.reflect.Field held = dev.inventoryledger.core.internal.Slot.class.getDeclaredField("held");
+            held.setAccessible(true);
+            held.setLong(slot, held.getLong(slot) + 2); // the drift a denormalised counter suffers
             LedgerAudit audit = ledger.audit();
             assertThat(audit.isClean()).isFalse();
             assertThat(audit.discrepancies())

@@ -41,7 +41,7 @@ public final class BasketPlan {
     /** Plans a fixed-warehouse line; returns the units that cannot be held (0 when planned). */
     public long planOne(ProductState ps, String warehouseId, long q) {
         Slot s = ps.find(warehouseId);
-        long room = Slot.saturatedAdd(sellable(s), ps.backorderLimit);
+        long room = Slot.saturatedAdd(sellable(s), ps.backorderLimit());
         if (room < q) {
             return q - Math.max(0, room);
         }
@@ -71,7 +71,7 @@ public final class BasketPlan {
             }
             for (String w : order) { // ... then on backorder
                 Slot s = ps.find(w);
-                if (s != null && Slot.saturatedAdd(sellable(s), ps.backorderLimit) >= q) {
+                if (s != null && Slot.saturatedAdd(sellable(s), ps.backorderLimit()) >= q) {
                     take(s, ps, q);
                     return 0;
                 }
@@ -91,7 +91,7 @@ public final class BasketPlan {
         Slot best = order.isEmpty() ? null : ps.find(order.get(0));
         if (remaining > 0 && best != null) { // the rest on backorder at the best-ranked warehouse
             long already = tentative.containsKey(best) ? tentative.get(best)[0] : 0;
-            long room = Slot.saturatedAdd(sellable(best), ps.backorderLimit) - already;
+            long room = Slot.saturatedAdd(sellable(best), ps.backorderLimit()) - already;
             long part = Math.min(remaining, Math.max(0, room));
             if (part > 0) {
                 tentative.computeIfAbsent(best, k -> new long[1])[0] += part;

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,41 +88,6 @@ public final class CheckpointFile {
     /** A whole checkpoint, read and verified. */
     public record Contents(long writtenAtMicros, Map<String, Long> offsets, List<ProductData> products,
                            List<ReservationData> reservations) {
-    }
-
-    /**
-     * Copies the state into plain records; the caller holds the locks that keep it still, for as short a
-     * time as this copy takes (arrays are copied whole; nothing is encoded here). Only lines of the
-     * products given are kept: a product made after the caller listed them is not in the checkpoint.
-     */
-    public static Contents capture(long writtenAtMicros, Map<String, Long> offsets, Collection<ProductState> products,
-                                   Collection<Reservation> reservations) {
-        java.util.Set<ProductState> included = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        included.addAll(products);
-        List<ProductData> productData = new ArrayList<>(products.size());
-        for (ProductState ps : products) {
-            Slot[] slots = ps.slots();
-            List<SlotData> slotData = new ArrayList<>(slots.length);
-            for (Slot s : slots) {
-                slotData.add(new SlotData(s.warehouseId, s.available, s.held, s.lastUpdatedMicros, s.safetyStock,
-                        (int) ps.lowStockThreshold(s, -1)));
-            }
-            productData.add(new ProductData(ps.productId, ps.backorderLimit, slotData, ps.identityEntries()));
-        }
-        List<ReservationData> reservationData = new ArrayList<>();
-        for (Reservation r : reservations) {
-            List<LineData> lines = new ArrayList<>(1);
-            for (HoldLine l : r.lines()) {
-                if (included.contains(l.product)) {
-                    lines.add(new LineData(l.product.productId, l.slot.warehouseId, l.state, l.quantity,
-                            l.expiresAtNanos, l.orderId));
-                }
-            }
-            if (!lines.isEmpty()) {
-                reservationData.add(new ReservationData(r.id, lines));
-            }
-        }
-        return new Contents(writtenAtMicros, offsets, productData, reservationData);
     }
 
     /** Encodes a captured state, with its checksum, into memory (no lock needed). */

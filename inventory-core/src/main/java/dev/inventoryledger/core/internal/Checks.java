@@ -2,8 +2,12 @@ package dev.inventoryledger.core.internal;
 
 import dev.inventoryledger.core.InvalidEventException;
 
+import dev.inventoryledger.core.ReservationLine;
+
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
 
 /** Argument checks shared by events and ledger calls; every failure names the field and the value. */
 public final class Checks {
@@ -79,5 +83,32 @@ public final class Checks {
             throw new InvalidEventException(field, value, field + " must be >= 0 but was " + value);
         }
         return value;
+    }
+
+    /** Refuses a null or empty list of lines; a null line is a {@link NullPointerException}. */
+    public static List<ReservationLine> lines(List<ReservationLine> lines, String context) {
+        if (lines == null || lines.isEmpty()) {
+            throw new InvalidEventException("lines", lines, "lines must name at least one line but was " + lines
+                    + context);
+        }
+        for (ReservationLine l : lines) {
+            Objects.requireNonNull(l, "line");
+        }
+        return lines;
+    }
+
+    /**
+     * Refuses a part of a hold ({@code what}: "confirm", "release") that is null or empty, or that has a line
+     * with no warehouse.
+     */
+    public static List<ReservationLine> partLines(List<ReservationLine> part, String what, String context) {
+        lines(part, context);
+        for (ReservationLine l : part) {
+            if (l.isAnyWarehouse()) {
+                throw new InvalidEventException("warehouse_id", null, "warehouse_id must be given to " + what
+                        + " part of a basket but was null (product " + l.productId() + ")" + context);
+            }
+        }
+        return part;
     }
 }

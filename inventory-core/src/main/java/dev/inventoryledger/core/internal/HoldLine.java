@@ -7,10 +7,11 @@ package dev.inventoryledger.core.internal;
  * exactly once: {@link #CONFIRMED} (in process), {@link #CONSUMED} (an order event naming the
  * reservation), {@link #RELEASED} or {@link #EXPIRED}. A release or consuming order that arrives before its
  * {@code held} leaves the line ended before it began ({@link #PRE_RELEASED}, {@link #PRE_CONSUMED}); the
- * late {@code held} then nets to zero.
+ * late {@code held} then nets to zero. {@link HoldBook#move} lists the legal transitions.
  *
- * <p>Concurrency: {@link #state}, {@link #quantity}, {@link #expiresAtNanos} and {@link #orderId} are written and read only
- * under the write lock of {@link #product}.
+ * <p>Ownership: {@link #state}, {@link #quantity}, {@link #expiresAtNanos} and {@link #orderId} are written only
+ * by {@link HoldBook} (and {@link #heapIndex} only by {@link ExpiryHeap}), always under the write lock of
+ * {@link #product}, and read under that lock.
  */
 public final class HoldLine {
     public static final byte ACTIVE = 1;
@@ -30,12 +31,12 @@ public final class HoldLine {
     public final ProductState product;
     public final Slot slot;
 
-    public byte state = NEW;
-    public long quantity;
+    byte state = NEW;
+    long quantity;
     /** Epoch nanoseconds at which the hold lapses, or {@link #NEVER}. */
-    public long expiresAtNanos = NEVER;
+    long expiresAtNanos = NEVER;
     /** The order a {@link #CONFIRMED} or {@link #CONSUMED} line became, so that its echo is recognised. */
-    public String orderId;
+    String orderId;
     /** Position in the product's {@link ExpiryHeap}, or −1 when not in it. */
     int heapIndex = -1;
 
@@ -45,8 +46,41 @@ public final class HoldLine {
         this.slot = slot;
     }
 
+    /** Where the line is in its life: one of the constants above. */
+    public byte state() {
+        return state;
+    }
+
+    /** True while the line holds units. */
+    public boolean isActive() {
+        return state == ACTIVE;
+    }
+
+    /** Units of the line: held while it is active; what it held (or what ended it) once it has ended. */
+    public long quantity() {
+        return quantity;
+    }
+
+    /** Epoch nanoseconds at which the hold lapses, or {@link #NEVER}. */
+    public long expiresAtNanos() {
+        return expiresAtNanos;
+    }
+
+    /** The order the line became, or null. */
+    public String orderId() {
+        return orderId;
+    }
+
     /** True for a line that ended as an order. */
     public boolean sold() {
         return state == CONFIRMED || state == CONSUMED || state == PRE_CONSUMED;
+    }
+
+    public String productId() {
+        return product.productId;
+    }
+
+    public String warehouseId() {
+        return slot.warehouseId;
     }
 }

@@ -6,12 +6,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.Locale;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.ToDoubleFunction;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The ledger's Micrometer meters, created once so the hot paths only increment. Without a registry every
- * method is a cheap no-op. Thread-safe: counters are Micrometer's, gauges read {@link LongAdder}s.
+ * method is a cheap no-op. Thread-safe: counters are Micrometer's; gauges read counts their owners keep
+ * (positions: the product directory; active holds: the hold book), given once by {@link #gauges}.
  */
 public final class LedgerMetrics {
     /** Outcome tags of {@code inventory.events}. */
@@ -25,19 +26,16 @@ public final class LedgerMetrics {
         final String tag = name().toLowerCase(Locale.ROOT);
     }
 
-    /** Positions in the ledger. */
-    public final LongAdder positions = new LongAdder();
-    /** Holds now active. */
-    public final LongAdder activeHolds = new LongAdder();
-
     private final Counter[][] events;
     private final Counter[] reservations;
     private final Counter listenerFailures;
     private final Counter backordered;
     /** Discrepancies found by the last audit. */
-    public final java.util.concurrent.atomic.AtomicLong auditDiscrepancies = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong auditDiscrepancies = new AtomicLong();
+    private final MeterRegistry registry; // null without one
 
-    public LedgerMetrics(MeterRegistry registry, ToDoubleFunction<Object> remembered, Object ledger) {
+    public LedgerMetrics(MeterRegistry registry) {
+        this.registry = registry;
         if (registry == null) {
             events = null;
             reservations = null;
@@ -66,15 +64,29 @@ public final class LedgerMetrics {
                 .description("Exceptions thrown by stock alert listeners (dropped)").register(registry);
         backordered = Counter.builder("inventory.backordered.units")
                 .description("Units reserved beyond sellable stock, under a backorder limit").register(registry);
-        Gauge.builder("inventory.audit.discrepancies", auditDiscrepancies, java.util.concurrent.atomic.AtomicLong::get)
+        Gauge.builder("inventory.audit.discrepancies", auditDiscrepancies, AtomicLong::get)
                 .description("Positions whose held counter differed from their holds at the last audit")
                 .register(registry);
-        Gauge.builder("inventory.positions", positions, LongAdder::sum)
+    }
+
+    /** Registers the gauges of counts kept elsewhere, read when the registry asks. Once, at construction. */
+    public void gauges(LongSupplier positions, LongSupplier activeHolds, LongSupplier rememberedIdentities) {
+        if (registry == null) {
+            return;
+        }
+        // strong references: the suppliers are lambdas nothing else holds (Micrometer keeps gauges' objects weakly)
+        Gauge.builder("inventory.positions", positions, LongSupplier::getAsLong).strongReference(true)
                 .description("(product, warehouse) positions in the ledger").register(registry);
-        Gauge.builder("inventory.holds.active", activeHolds, LongAdder::sum)
+        Gauge.builder("inventory.holds.active", activeHolds, LongSupplier::getAsLong).strongReference(true)
                 .description("Holds not yet confirmed, released or expired").register(registry);
-        Gauge.builder("inventory.identities.remembered", ledger, remembered)
+        Gauge.builder("inventory.identities.remembered", rememberedIdentities, LongSupplier::getAsLong)
+                .strongReference(true)
                 .description("Event identities remembered for duplicate detection").register(registry);
+    }
+
+    /** Sets what the last audit found. */
+    public void auditFound(int discrepancies) {
+        auditDiscrepancies.set(discrepancies);
     }
 
     /** Counts one event outcome. */

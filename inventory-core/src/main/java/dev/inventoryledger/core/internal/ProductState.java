@@ -5,14 +5,17 @@ import java.util.concurrent.locks.StampedLock;
 
 /**
  * Everything the ledger keeps for one product: its positions (one {@link Slot} per warehouse), the
- * identities of its events, and the expiry order of its holds.
+ * identities of its events, the expiry order of its holds, and its settings.
  *
  * <p>Concurrency: one {@link StampedLock} per product: this object itself, so that a reader finds the lock,
- * the slots and the expiry mark on the same object (one cache miss fewer than a lock in a field). Writers of this product take its write lock, so
- * writers of different products never contend. Readers of a position use an optimistic read validated
- * afterwards (no lock, no allocation); they fall back to the read lock when writers keep invalidating them.
- * {@link #slots} is copy-on-grow and only ever appended to, so a reader holding a stale array misses at most
- * a position that did not exist when it started.
+ * the slots and the expiry mark on the same object (one cache miss fewer than a lock in a field). Writers of
+ * this product take its write lock, so writers of different products never contend. Readers of a position use
+ * an optimistic read validated afterwards (no lock, no allocation); they fall back to the read lock when
+ * writers keep invalidating them. {@link #slots} is copy-on-grow and only ever appended to, so a reader holding
+ * a stale array misses at most a position that did not exist when it started.
+ *
+ * <p>Ownership: this class is the only writer of its slots' counters; every mutator asserts that the write
+ * lock is held and that the counters stay meaningful (held never negative).
  */
 public final class ProductState extends StampedLock {
     private static final long serialVersionUID = 1L;
@@ -42,12 +45,14 @@ public final class ProductState extends StampedLock {
      */
     public volatile long nextExpiryNanos = HoldLine.NEVER;
 
-    /** Units below zero sellable that reservations may reach at each position. Write lock. */
-    public long backorderLimit;
+    /** Units below zero sellable that reservations may reach at each position. Write lock; read under a lock. */
+    private long backorderLimit;
 
     public ProductState(String productId) {
         this.productId = productId;
     }
+
+    // ------------------------------------------------------------------------------------------ positions
 
     /**
      * The slot for a warehouse, or null. Safe in an optimistic read: on a racy view (arrays of two
@@ -78,27 +83,73 @@ public final class ProductState extends StampedLock {
         return i >= 0 && i < ss.length ? ss[i] : null;
     }
 
-    /** The slot for a warehouse, created if absent. Write lock held. */
-    public Slot slot(String warehouseId, Runnable onCreate) {
-        Slot s = find(warehouseId);
-        if (s == null) {
-            s = new Slot(warehouseId);
-            if (slotCount == slots.length) {
-                // grow by half: products mostly have a handful of warehouses, and waste costs per product
-                int cap = slotCount + Math.max(1, slotCount >> 1);
-                hashes = Arrays.copyOf(hashes, cap);
-                slots = Arrays.copyOf(slots, cap);
-                if (thresholds != null) {
-                    thresholds = Arrays.copyOf(thresholds, cap);
-                    Arrays.fill(thresholds, slotCount, cap, -1);
-                }
+    /** Adds the slot of a warehouse this product has no slot for. Write lock held. */
+    Slot addSlot(String warehouseId) {
+        assert isWriteLocked() && find(warehouseId) == null : productId + "@" + warehouseId;
+        Slot s = new Slot(warehouseId);
+        if (slotCount == slots.length) {
+            // grow by half: products mostly have a handful of warehouses, and waste costs per product
+            int cap = slotCount + Math.max(1, slotCount >> 1);
+            hashes = Arrays.copyOf(hashes, cap);
+            slots = Arrays.copyOf(slots, cap);
+            if (thresholds != null) {
+                thresholds = Arrays.copyOf(thresholds, cap);
+                Arrays.fill(thresholds, slotCount, cap, -1);
             }
-            hashes[slotCount] = warehouseId.hashCode();
-            slots[slotCount++] = s;
-            onCreate.run();
         }
+        hashes[slotCount] = warehouseId.hashCode();
+        slots[slotCount++] = s;
         return s;
     }
+
+    /** The slots now present (a copy). Call under a lock, or validate the stamp afterwards. */
+    public Slot[] slots() {
+        Slot[] a = slots;
+        int n = 0;
+        while (n < a.length && a[n] != null) {
+            n++;
+        }
+        return Arrays.copyOf(a, n);
+    }
+
+    /** available += delta; the caller has checked that it does not overflow. Write lock held. */
+    public void changeAvailable(Slot s, long delta) {
+        assert isWriteLocked();
+        s.available += delta;
+    }
+
+    /** held += delta; held never goes below zero. Write lock held. */
+    public void changeHeld(Slot s, long delta) {
+        assert isWriteLocked();
+        assert s.held + delta >= 0 : "held would go negative at " + productId + "@" + s.warehouseId + ": " + s.held
+                + " + " + delta;
+        s.held += delta;
+    }
+
+    /** Moves lastUpdated forward to the given time if it is later. Write lock held. */
+    public void touch(Slot s, long eventMicros) {
+        assert isWriteLocked();
+        if (eventMicros > s.lastUpdatedMicros) {
+            s.lastUpdatedMicros = eventMicros;
+        }
+    }
+
+    /** Sets the units kept back from sale (≥ 0). Write lock held. */
+    public void setSafetyStock(Slot s, long units) {
+        assert isWriteLocked() && units >= 0;
+        s.safetyStock = units;
+    }
+
+    /** Loads a position's counters from a checkpoint into a slot just added. Write lock held. */
+    public void restore(Slot s, long available, long held, long lastUpdatedMicros, long safetyStock) {
+        assert isWriteLocked() && held >= 0 && safetyStock >= 0;
+        s.available = available;
+        s.held = held;
+        s.lastUpdatedMicros = lastUpdatedMicros;
+        s.safetyStock = safetyStock;
+    }
+
+    // ------------------------------------------------------------------------------------------ settings
 
     /** The slot's low-stock threshold, or {@code fallback} if none is set. Write or read lock held. */
     public long lowStockThreshold(Slot s, long fallback) {
@@ -112,6 +163,7 @@ public final class ProductState extends StampedLock {
 
     /** Sets the slot's low-stock threshold (≥ 0). Write lock held. */
     public void setLowStockThreshold(Slot s, int threshold) {
+        assert isWriteLocked() && threshold >= 0;
         if (thresholds == null) {
             thresholds = new int[slots.length];
             Arrays.fill(thresholds, -1);
@@ -119,18 +171,21 @@ public final class ProductState extends StampedLock {
         thresholds[indexOf(s.warehouseId)] = threshold;
     }
 
-    /** The slots now present (a copy). Call under a lock, or validate the stamp afterwards. */
-    public Slot[] slots() {
-        Slot[] a = slots;
-        int n = 0;
-        while (n < a.length && a[n] != null) {
-            n++;
-        }
-        return Arrays.copyOf(a, n);
+    /** Units below zero sellable that reservations may reach at each position. A lock held. */
+    public long backorderLimit() {
+        return backorderLimit;
     }
 
-    /** This product's identity memory. Write lock held. */
-    public IdentityTable identities(int bound) {
+    /** Sets the backorder limit (≥ 0). Write lock held. */
+    public void setBackorderLimit(long units) {
+        assert isWriteLocked() && units >= 0;
+        backorderLimit = units;
+    }
+
+    // ------------------------------------------------------------------------------------------ identities
+
+    /** This product's identity memory, made on first use with room for {@code bound}. Write lock held. */
+    IdentityTable identities(int bound) {
         IdentityTable t = identities;
         if (t == null) {
             t = identities = new IdentityTable(bound);
@@ -138,18 +193,27 @@ public final class ProductState extends StampedLock {
         return t;
     }
 
+    /** This product's identity memory, or null before its first identity. A lock held. */
+    IdentityTable identitiesOrNull() {
+        return identities;
+    }
+
     /** The remembered identities, oldest first, as {@link IdentityTable#entries()}. Write or read lock held. */
     public long[] identityEntries() {
         return identities == null ? new long[0] : identities.entries();
     }
 
-    /** Identities remembered (0 before the first). Write or read lock held. */
+    /** Identities remembered (0 before the first). A racy read is fine for metrics. */
     public int identityCount() {
-        return identities == null ? 0 : identities.size();
+        IdentityTable t = identities;
+        return t == null ? 0 : t.size();
     }
 
-    /** Schedules a line's expiry. Write lock held. */
-    public void scheduleExpiry(HoldLine line) {
+    // ------------------------------------------------------------------------------------------ expiry order
+
+    /** Schedules an active line's expiry. Write lock held. */
+    void scheduleExpiry(HoldLine line) {
+        assert isWriteLocked() && line.expiresAtNanos != HoldLine.NEVER;
         if (expiries == null) {
             expiries = new ExpiryHeap();
         }
@@ -159,8 +223,9 @@ public final class ProductState extends StampedLock {
         }
     }
 
-    /** Takes an ended line out of the expiry order, if it is there. Write lock held. */
-    public void unschedule(HoldLine line) {
+    /** Takes a line out of the expiry order, if it is there. Write lock held. */
+    void unschedule(HoldLine line) {
+        assert isWriteLocked();
         if (expiries != null && line.heapIndex >= 0) {
             expiries.remove(line);
             HoldLine head = expiries.peek();
@@ -168,31 +233,26 @@ public final class ProductState extends StampedLock {
         }
     }
 
-    /** Moves a line's expiry (extend). The line is active. Write lock held. */
-    public void reschedule(HoldLine line, long expiresAtNanos) {
-        unschedule(line); // before the key changes: the heap orders by it
-        line.expiresAtNanos = expiresAtNanos;
-        if (expiresAtNanos != HoldLine.NEVER) {
-            scheduleExpiry(line);
-        }
-    }
-
     /**
-     * Removes from the expiry order every line whose expiry is at or before {@code nowNanos}, handing each
-     * to {@code lapse}. Write lock held.
+     * Takes out of the expiry order the next active line whose expiry is at or before {@code nowNanos} and
+     * returns it, or returns null when none is due. Write lock held.
      */
-    public void pollDue(long nowNanos, java.util.function.Consumer<HoldLine> lapse) {
+    HoldLine pollDue(long nowNanos) {
+        assert isWriteLocked();
         ExpiryHeap q = expiries;
         if (q == null) {
-            return;
+            return null;
         }
         HoldLine head;
         while ((head = q.peek()) != null && head.expiresAtNanos <= nowNanos) {
             q.poll();
             if (head.state == HoldLine.ACTIVE) {
-                lapse.accept(head);
+                HoldLine next = q.peek();
+                nextExpiryNanos = next == null ? HoldLine.NEVER : next.expiresAtNanos;
+                return head;
             }
         }
         nextExpiryNanos = head == null ? HoldLine.NEVER : head.expiresAtNanos;
+        return null;
     }
 }

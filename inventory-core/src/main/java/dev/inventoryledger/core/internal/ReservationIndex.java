@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a queue, and beyond {@code retainEndedReservations} the oldest are forgotten (so a repeated call or a
  * late event about them is no longer recognised). A reservation with an open line is never forgotten.
  *
- * <p>Concurrency: the map and queue are concurrent; a reservation's counters are guarded by its monitor,
- * taken inside a product's write lock, never the other way round.
+ * <p>Concurrency: the map and queue are concurrent; a reservation's counters ({@code openLines},
+ * {@code queuedForRetirement}, {@code retired}) are written only here, under its monitor, taken inside a
+ * product's write lock, never the other way round.
  */
 public final class ReservationIndex {
     private final int retainEndedReservations;
@@ -34,9 +35,22 @@ public final class ReservationIndex {
         return reservations.get(reservationId);
     }
 
-    /** Publishes a new reservation; returns the one already there, or null if {@code fresh} went in. */
-    public Reservation putIfAbsent(Reservation fresh) {
-        return reservations.putIfAbsent(fresh.id, fresh);
+    /** A new, empty reservation under {@code id}, published; null if the id is taken (by another thread, too). */
+    public Reservation claim(String id) {
+        Reservation fresh = new Reservation(id);
+        return reservations.putIfAbsent(id, fresh) == null ? fresh : null;
+    }
+
+    /** Adds a line to a reservation this thread has just claimed. The line's product write lock held. */
+    public HoldLine addLine(Reservation r, ProductState ps, Slot s) {
+        synchronized (r) {
+            return r.addLine(ps, s);
+        }
+    }
+
+    /** True when no reservation is known. */
+    public boolean isEmpty() {
+        return reservations.isEmpty();
     }
 
     /** Every reservation known now (a live view). */

@@ -4,10 +4,10 @@ package dev.inventoryledger.core.internal;
  * One (product, warehouse) position's counters: 48 bytes with compressed pointers. Rarely used settings
  * (the low-stock threshold) live in the owning {@link ProductState}, not here.
  *
- * <p>Concurrency: every field but the final ones is written only under the owning {@link ProductState}'s
- * write lock and read either under its read lock or inside an optimistic read that is validated afterwards
- * (the lock's stamp is the seqlock that keeps available and held from the same moment). Plain fields are
- * enough: the lock's release/acquire and validate fences order them.
+ * <p>Ownership: the counters are written only by the owning {@link ProductState}'s mutators (which assert that
+ * its write lock is held), and read either under its read lock or inside an optimistic read that is validated
+ * afterwards (the lock's stamp is the seqlock that keeps available and held from the same moment). Plain
+ * fields are enough: the lock's release/acquire and validate fences order them.
  */
 public final class Slot {
     /** No event time seen yet. */
@@ -15,13 +15,13 @@ public final class Slot {
     public final String warehouseId;
 
     /** Sum of the stock deltas applied; negative when oversold. */
-    public long available;
-    /** Units in active holds. */
-    public long held;
+    long available;
+    /** Units in active holds; never negative. */
+    long held;
     /** Greatest event time applied, in microseconds since the epoch, or {@link #NO_TIME}. */
-    public long lastUpdatedMicros = NO_TIME;
+    long lastUpdatedMicros = NO_TIME;
     /** Units kept back from sale. */
-    public long safetyStock;
+    long safetyStock;
 
     Slot(String warehouseId) {
         this.warehouseId = warehouseId;
@@ -30,6 +30,26 @@ public final class Slot {
     /** A slot belonging to no product: a placeholder while planning, never published. */
     public static Slot detached(String warehouseId) {
         return new Slot(warehouseId);
+    }
+
+    /** Sum of the stock deltas applied (read under a lock or a validated optimistic read). */
+    public long available() {
+        return available;
+    }
+
+    /** Units in active holds. */
+    public long held() {
+        return held;
+    }
+
+    /** Greatest event time applied, in epoch microseconds, or {@link #NO_TIME}. */
+    public long lastUpdatedMicros() {
+        return lastUpdatedMicros;
+    }
+
+    /** Units kept back from sale. */
+    public long safetyStock() {
+        return safetyStock;
     }
 
     /** available − held − safety stock, saturating at the bounds of a long instead of wrapping. */
@@ -52,12 +72,5 @@ public final class Slot {
     public static long saturatedAdd(long a, long b) {
         long r = a + b;
         return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
-    }
-
-    /** Moves lastUpdated forward to the given time if it is later. */
-    public void touch(long eventMicros) {
-        if (eventMicros > lastUpdatedMicros) {
-            lastUpdatedMicros = eventMicros;
-        }
     }
 }

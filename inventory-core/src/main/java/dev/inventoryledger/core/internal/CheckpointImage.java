@@ -1,0 +1,135 @@
+package dev.inventoryledger.core.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The ledger's whole state as a checkpoint holds it: {@link #capture} copies it out (every product held
+ * still by its read lock for as long as the copy takes), {@link #install} loads a verified one into an empty
+ * ledger. The two sit together so that what is written and what is read back stay one list of fields; the
+ * bytes are {@link CheckpointFile}'s.
+ */
+public final class CheckpointImage {
+    private final ProductDirectory products;
+    private final HoldBook holds;
+    private final IdentityRegister identities;
+    private final Clock clock;
+
+    public CheckpointImage(ProductDirectory products, HoldBook holds, IdentityRegister identities, Clock clock) {
+        this.products = products;
+        this.holds = holds;
+        this.identities = identities;
+        this.clock = clock;
+    }
+
+    /**
+     * Writes the state and {@code offsets} to {@code file}: copied under the products' read locks (point
+     * reads go on; writers wait for the copy only), then encoded and written with no lock held.
+     *
+     * @return the checkpoint's size in bytes
+     */
+    public long write(Path file, Map<String, Long> offsets) throws IOException {
+        CheckpointFile.Contents captured;
+        try (ProductDirectory.Frozen frozen = products.freezeAll()) {
+            captured = capture(frozen.products(), offsets);
+        }
+        CheckpointFile.Chunks bytes = CheckpointFile.serialize(captured); // no lock held from here
+        CheckpointFile.write(file, bytes);
+        return bytes.size();
+    }
+
+    /**
+     * Copies the state into plain records; the caller holds every listed product's lock. Only lines of those
+     * products are kept: a product made after they were listed is not in the checkpoint. Reservations go in
+     * the order a restore must add them, so that it forgets ended ones in the same order.
+     */
+    private CheckpointFile.Contents capture(ProductState[] locked, Map<String, Long> offsets) {
+        Set<ProductState> included = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<CheckpointFile.ProductData> productData = new ArrayList<>(locked.length);
+        for (ProductState ps : locked) {
+            included.add(ps);
+            Slot[] slots = ps.slots();
+            List<CheckpointFile.SlotData> slotData = new ArrayList<>(slots.length);
+            for (Slot s : slots) {
+                slotData.add(new CheckpointFile.SlotData(s.warehouseId, s.available, s.held, s.lastUpdatedMicros,
+                        s.safetyStock, (int) ps.lowStockThreshold(s, -1)));
+            }
+            productData.add(new CheckpointFile.ProductData(ps.productId, ps.backorderLimit(), slotData,
+                    ps.identityEntries()));
+        }
+        List<CheckpointFile.ReservationData> reservationData = new ArrayList<>();
+        for (Reservation r : holds.inRetirementOrder()) {
+            List<CheckpointFile.LineData> lines = new ArrayList<>(1);
+            for (HoldLine l : r.lines()) {
+                if (included.contains(l.product)) {
+                    lines.add(new CheckpointFile.LineData(l.productId(), l.warehouseId(), l.state, l.quantity,
+                            l.expiresAtNanos, l.orderId));
+                }
+            }
+            if (!lines.isEmpty()) {
+                reservationData.add(new CheckpointFile.ReservationData(r.id, lines));
+            }
+        }
+        return new CheckpointFile.Contents(Times.micros(clock.instant()), offsets, productData, reservationData);
+    }
+
+    /**
+     * Loads a verified checkpoint into this ledger, which must hold nothing yet; no product is made by another
+     * thread meanwhile, so a checkpoint taken during the load waits for the whole of it.
+     *
+     * @throws IllegalStateException if the ledger already holds state
+     */
+    public void install(CheckpointFile.Contents c) {
+        products.whileGated(() -> {
+            if (!products.isEmpty() || !holds.isEmpty()) {
+                throw new IllegalStateException("restore needs a new, empty ledger but this one has "
+                        + products.size() + " products");
+            }
+            for (CheckpointFile.ProductData pd : c.products()) {
+                installProduct(pd);
+            }
+            for (CheckpointFile.ReservationData rd : c.reservations()) {
+                installReservation(rd);
+            }
+        });
+    }
+
+    private void installProduct(CheckpointFile.ProductData pd) {
+        ProductState ps = products.productWhileGated(pd.productId());
+        long stamp = ps.writeLock();
+        try {
+            ps.setBackorderLimit(pd.backorderLimit());
+            for (CheckpointFile.SlotData sd : pd.slots()) {
+                Slot s = products.slot(ps, sd.warehouseId());
+                ps.restore(s, sd.available(), sd.held(), sd.lastUpdatedMicros(), sd.safetyStock());
+                if (sd.threshold() >= 0) {
+                    ps.setLowStockThreshold(s, sd.threshold());
+                }
+            }
+            identities.restore(ps, pd.identities());
+        } finally {
+            ps.unlockWrite(stamp);
+        }
+    }
+
+    private void installReservation(CheckpointFile.ReservationData rd) {
+        Reservation r = holds.restoreReservation(rd.id());
+        for (CheckpointFile.LineData ld : rd.lines()) {
+            ProductState ps = products.get(ld.productId());
+            long stamp = ps.writeLock();
+            try {
+                holds.restoreLine(r, ps, ps.find(ld.warehouseId()), ld.state(), ld.quantity(), ld.expiresAtNanos(),
+                        ld.orderId());
+            } finally {
+                ps.unlockWrite(stamp);
+            }
+        }
+    }
+}

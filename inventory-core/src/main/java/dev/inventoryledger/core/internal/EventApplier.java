@@ -1,0 +1,164 @@
+package dev.inventoryledger.core.internal;
+
+import dev.inventoryledger.core.ApplyOutcome;
+import dev.inventoryledger.core.EventKind;
+import dev.inventoryledger.core.InvalidEventException;
+import dev.inventoryledger.core.InventoryEvent;
+import dev.inventoryledger.core.StockAlert;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Applies one event, exactly once: finds its product, checks its identity, changes the position (and the
+ * hold it names, through the {@link HoldBook}), remembers the identity, and tells the listeners after the lock.
+ * A refused event (an overflow) changes nothing.
+ *
+ * <p>Thread-safe: each event is applied under its one product's write lock.
+ */
+public final class EventApplier {
+    private final ProductDirectory products;
+    private final IdentityRegister identities;
+    private final HoldBook holds;
+    private final Notifier notifier;
+    private final LedgerMetrics metrics;
+    private final Clock clock;
+    private final Duration defaultHoldTtl; // null: a held without expires_at never lapses
+
+    public EventApplier(ProductDirectory products, IdentityRegister identities, HoldBook holds, Notifier notifier,
+                        LedgerMetrics metrics, Clock clock, Duration defaultHoldTtl) {
+        this.products = products;
+        this.identities = identities;
+        this.holds = holds;
+        this.notifier = notifier;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.defaultHoldTtl = defaultHoldTtl;
+    }
+
+    /** Applies the event; see {@code InventoryLedger.apply}. */
+    public ApplyOutcome apply(InventoryEvent event) {
+        ProductState ps = products.product(event.productId());
+        IdentityHash id = Identities.of(event);
+        long fingerprint = Identities.fingerprint(event);
+        long micros = Times.micros(event.eventTime());
+        List<StockAlert> alerts = null;
+        ApplyOutcome outcome = ApplyOutcome.APPLIED;
+        long stamp = ps.writeLock();
+        try {
+            int seen = identities.seen(ps, id, fingerprint);
+            if (seen != IdentityRegister.NEW) {
+                outcome = seen == IdentityRegister.CONFLICT ? ApplyOutcome.CONFLICT
+                        : extendsHold(ps, event, micros) ? ApplyOutcome.APPLIED : ApplyOutcome.DUPLICATE;
+            } else if (event.kind().isReservation()) {
+                outcome = applyReservation(ps, event, micros);
+            } else if (isEchoOfConfirm(ps, event)) {
+                outcome = ApplyOutcome.DUPLICATE; // its identity was forgotten, or it carries an event_id
+            } else {
+                alerts = applyStock(ps, event, micros);
+            }
+            if (outcome == ApplyOutcome.APPLIED && seen == IdentityRegister.NEW) {
+                identities.remember(ps, id, fingerprint);
+            }
+        } catch (InvalidEventException refused) {
+            metrics.event(event.kind(), LedgerMetrics.REFUSED);
+            throw refused;
+        } finally {
+            ps.unlockWrite(stamp);
+        }
+        metrics.event(event.kind(), outcome.ordinal());
+        notifier.tell(alerts);
+        return outcome;
+    }
+
+    /** An order naming a reservation whose line this ledger confirmed as that very order. Write lock held. */
+    private boolean isEchoOfConfirm(ProductState ps, InventoryEvent e) {
+        if (e.kind() != EventKind.ORDER_PLACED || e.reservationId() == null) {
+            return false;
+        }
+        Slot s = ps.find(e.warehouseId());
+        HoldLine line = s == null ? null : holds.findLine(e.reservationId(), ps, s);
+        return line != null && line.state == HoldLine.CONFIRMED && e.id().equals(line.orderId)
+                && e.quantity() == line.quantity;
+    }
+
+    /** Orders, cancellations, returns, receipts. Write lock held; throws before changing anything. */
+    private List<StockAlert> applyStock(ProductState ps, InventoryEvent e, long micros) {
+        Slot existing = ps.find(e.warehouseId());
+        long before = existing == null ? 0 : existing.available;
+        long delta = e.availableDelta();
+        long after = addChecked(before, delta, "available", e);
+        Slot s = existing != null ? existing : products.slot(ps, e.warehouseId());
+        ps.changeAvailable(s, delta);
+        ps.touch(s, micros);
+        if (e.kind() == EventKind.ORDER_PLACED && e.reservationId() != null) {
+            holds.consumedByOrder(holds.lineFor(e.reservationId(), ps, s), e.id());
+        }
+        return notifier.crossings(ps, s, before, after, e.eventTime(), null);
+    }
+
+    /** Held and released events. Write lock held; throws before changing anything. */
+    private ApplyOutcome applyReservation(ProductState ps, InventoryEvent e, long micros) {
+        Slot existing = ps.find(e.warehouseId());
+        HoldLine line = existing == null ? null : holds.findLine(e.reservationId(), ps, existing);
+        if (e.kind() == EventKind.RESERVATION_HELD) {
+            if (line != null && line.state != HoldLine.PRE_RELEASED && line.state != HoldLine.PRE_CONSUMED
+                    && line.state != HoldLine.NEW) {
+                // the hold exists (its identity was forgotten, or this copy carries an event_id): the first stands
+                return line.quantity != e.quantity() ? ApplyOutcome.CONFLICT
+                        : extendsHold(ps, e, micros) ? ApplyOutcome.APPLIED : ApplyOutcome.DUPLICATE;
+            }
+            addChecked(existing == null ? 0 : existing.held, e.quantity(), "held", e);
+        }
+        Slot s = existing != null ? existing : products.slot(ps, e.warehouseId());
+        if (line == null) {
+            line = holds.lineFor(e.reservationId(), ps, s);
+        }
+        if (e.kind() == EventKind.RESERVATION_HELD) {
+            holds.heldArrived(line, e.quantity(), expiryOf(e));
+        } else {
+            holds.releasedArrived(line, e.quantity());
+        }
+        ps.touch(s, micros);
+        return ApplyOutcome.APPLIED;
+    }
+
+    /**
+     * A known {@code held} event with a later {@code expires_at} extends its hold if the hold is active and
+     * has not lapsed (how an in-process extend reaches other instances). Write lock held.
+     */
+    private boolean extendsHold(ProductState ps, InventoryEvent e, long micros) {
+        if (e.kind() != EventKind.RESERVATION_HELD || e.expiresAt() == null) {
+            return false;
+        }
+        Slot s = ps.find(e.warehouseId());
+        HoldLine line = s == null ? null : holds.findLine(e.reservationId(), ps, s);
+        long expiry = Times.nanos(e.expiresAt());
+        if (line == null || line.state != HoldLine.ACTIVE || line.quantity != e.quantity()
+                || expiry <= line.expiresAtNanos || line.expiresAtNanos <= Times.nanos(clock.instant())) {
+            return false;
+        }
+        holds.extend(line, expiry);
+        ps.touch(s, micros); // as the in-process extend does: lastUpdated agrees whichever copy comes first
+        return true;
+    }
+
+    private long expiryOf(InventoryEvent held) {
+        if (held.expiresAt() != null) {
+            return Times.nanos(held.expiresAt());
+        }
+        return defaultHoldTtl == null ? HoldLine.NEVER : Times.plusNanos(held.eventTime(), defaultHoldTtl);
+    }
+
+    /** value + delta, or a refusal naming the event when that overflows. */
+    static long addChecked(long value, long delta, String what, InventoryEvent e) {
+        try {
+            return Math.addExact(value, delta);
+        } catch (ArithmeticException overflow) {
+            throw new InvalidEventException("quantity", e.quantity(), "quantity " + e.quantity() + " would overflow "
+                    + what + " (" + value + ") of product " + e.productId() + " at " + e.warehouseId() + " (" + e
+                    .kind().idField() + " " + e.id() + ")");
+        }
+    }
+}

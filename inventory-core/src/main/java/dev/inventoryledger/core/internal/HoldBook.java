@@ -1,0 +1,277 @@
+package dev.inventoryledger.core.internal;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The holds: the reservation index, and the only code that changes a hold line's state, its quantity and the
+ * held counter of its position. Every change goes through {@link #move}, which asserts that the transition is
+ * legal and that the line's product is write-locked; a line ends exactly once.
+ *
+ * <p>Legal transitions ({@link HoldLine}'s states):
+ * <pre>
+ *   NEW          → ACTIVE (held) · PRE_RELEASED (released first) · PRE_CONSUMED (consuming order first)
+ *   ACTIVE       → CONFIRMED · CONSUMED · RELEASED · EXPIRED
+ *   EXPIRED      → CONFIRMED (late confirm) · CONSUMED (an order naming it after it lapsed)
+ *   PRE_RELEASED → RELEASED (its held arrives)
+ *   PRE_CONSUMED → CONSUMED (its held arrives)
+ * </pre>
+ *
+ * <p>Concurrency: each method is called under the write lock of the line's product (asserted); the index
+ * is concurrent, and {@link #activeHolds} is a {@link LongAdder} read racily by metrics.
+ */
+public final class HoldBook {
+    private final ReservationIndex index;
+    private final LedgerMetrics metrics;
+    /** Lines now active, ledger-wide (lapsed ones leave when they are lapsed). */
+    private final LongAdder activeHolds = new LongAdder();
+
+    public HoldBook(int retainEndedReservations, LedgerMetrics metrics) {
+        this.index = new ReservationIndex(retainEndedReservations);
+        this.metrics = metrics;
+    }
+
+    // ------------------------------------------------------------------------------------------ index
+
+    /** The reservation, or null. */
+    public Reservation get(String reservationId) {
+        return index.get(reservationId);
+    }
+
+    /** A new, empty reservation under {@code id}; null if the id is taken. */
+    public Reservation claim(String reservationId) {
+        return index.claim(reservationId);
+    }
+
+    /** A new line of a reservation this thread has just claimed. The product's write lock held. */
+    public HoldLine addLine(Reservation r, ProductState ps, Slot s) {
+        assert ps.isWriteLocked();
+        return index.addLine(r, ps, s);
+    }
+
+    /** The reservation's line at this position, or null. */
+    public HoldLine findLine(String reservationId, ProductState ps, Slot s) {
+        return index.findLine(reservationId, ps, s);
+    }
+
+    /** The reservation's line at this position, made (NEW) if absent. The product's write lock held. */
+    public HoldLine lineFor(String reservationId, ProductState ps, Slot s) {
+        assert ps.isWriteLocked();
+        return index.lineFor(reservationId, ps, s);
+    }
+
+    /** Every reservation known now (a live view). */
+    public Collection<Reservation> all() {
+        return index.all();
+    }
+
+    /** Every reservation known now, in the order a restore must add them (see {@link ReservationIndex}). */
+    public List<Reservation> inRetirementOrder() {
+        return index.inRetirementOrder();
+    }
+
+    /** True when no reservation is known. */
+    public boolean isEmpty() {
+        return index.isEmpty();
+    }
+
+    /** Lines now active, ledger-wide. */
+    public long activeHolds() {
+        return activeHolds.sum();
+    }
+
+    // ------------------------------------------------------------------------------------------ in process
+
+    /** NEW → ACTIVE: holds {@code q} units at the line's position until {@code expiresAtNanos}. */
+    public void hold(HoldLine l, long q, long expiresAtNanos) {
+        l.quantity = q;
+        move(l, HoldLine.ACTIVE);
+        l.expiresAtNanos = expiresAtNanos;
+        l.product.changeHeld(l.slot, q);
+        if (expiresAtNanos != HoldLine.NEVER) {
+            l.product.scheduleExpiry(l);
+        }
+        activeHolds.increment();
+    }
+
+    /** ACTIVE → CONFIRMED: the whole line became {@code orderId}. */
+    public void confirm(HoldLine l, String orderId) {
+        l.orderId = orderId;
+        end(l, HoldLine.CONFIRMED);
+    }
+
+    /** An active line gives {@code q} (less than it holds) to an order; the rest stays held. */
+    public void confirmPart(HoldLine l, long q) {
+        assert l.product.isWriteLocked() && l.state == HoldLine.ACTIVE && 0 < q && q < l.quantity;
+        l.quantity -= q;
+        l.product.changeHeld(l.slot, -q);
+    }
+
+    /** EXPIRED → CONFIRMED: a lapsed line sold after all (its units were given back when it lapsed). */
+    public void confirmLapsed(HoldLine l, String orderId) {
+        l.orderId = orderId;
+        move(l, HoldLine.CONFIRMED);
+    }
+
+    /** ACTIVE → RELEASED. */
+    public void release(HoldLine l) {
+        end(l, HoldLine.RELEASED);
+    }
+
+    /** Moves an active line's expiry. */
+    public void extend(HoldLine l, long expiresAtNanos) {
+        assert l.product.isWriteLocked() && l.state == HoldLine.ACTIVE;
+        l.product.unschedule(l); // before the key changes: the heap orders by it
+        l.expiresAtNanos = expiresAtNanos;
+        if (expiresAtNanos != HoldLine.NEVER) {
+            l.product.scheduleExpiry(l);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ from events
+
+    /**
+     * An order event naming the line's reservation: an active or lapsed line is consumed by it; a line not yet
+     * held is ended before it began (its late {@code held} nets to zero); an ended line stays as it is.
+     */
+    public void consumedByOrder(HoldLine l, String orderId) {
+        switch (l.state) {
+            case HoldLine.ACTIVE -> {
+                l.orderId = orderId;
+                end(l, HoldLine.CONSUMED);
+            }
+            case HoldLine.EXPIRED -> { // sold after it lapsed: held was given back then; it ends once
+                l.orderId = orderId;
+                move(l, HoldLine.CONSUMED);
+            }
+            case HoldLine.NEW -> {
+                l.orderId = orderId;
+                move(l, HoldLine.PRE_CONSUMED);
+                index.settle(l.reservation, -1);
+            }
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * A {@code held} event for a line that has none yet: holds it until {@code expiresAtNanos}, or, if a
+     * release or consuming order came first, ends it at once (the two net to zero).
+     */
+    public void heldArrived(HoldLine l, long q, long expiresAtNanos) {
+        switch (l.state) {
+            case HoldLine.PRE_RELEASED -> {
+                l.quantity = q;
+                move(l, HoldLine.RELEASED);
+            }
+            case HoldLine.PRE_CONSUMED -> {
+                l.quantity = q;
+                move(l, HoldLine.CONSUMED);
+            }
+            default -> hold(l, q, expiresAtNanos);
+        }
+    }
+
+    /**
+     * A {@code released} event: ends an active line; a line not yet held is ended before it began; an ended
+     * line stays as it is.
+     */
+    public void releasedArrived(HoldLine l, long q) {
+        if (l.state == HoldLine.ACTIVE) {
+            end(l, HoldLine.RELEASED);
+            metrics.reservation(LedgerMetrics.Reservation.RELEASED);
+        } else if (l.state == HoldLine.NEW) {
+            l.quantity = q;
+            move(l, HoldLine.PRE_RELEASED);
+            index.settle(l.reservation, -1); // ended before it began: the late held nets to zero
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ expiry
+
+    /** Lapses the product's lines whose expiry is at or before {@code nowNanos}. Write lock held. */
+    public int lapseDue(ProductState ps, long nowNanos) {
+        int lapsed = 0;
+        HoldLine due;
+        while ((due = ps.pollDue(nowNanos)) != null) {
+            end(due, HoldLine.EXPIRED);
+            metrics.reservation(LedgerMetrics.Reservation.EXPIRED);
+            lapsed++;
+        }
+        return lapsed;
+    }
+
+    /** As {@link #lapseDue}, taking the product's write lock. No lock of this product held. */
+    public int lockAndLapseDue(ProductState ps, long nowNanos) {
+        long stamp = ps.writeLock();
+        try {
+            return lapseDue(ps, nowNanos);
+        } finally {
+            ps.unlockWrite(stamp);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ checkpoints
+
+    /** A reservation from a checkpoint, into an empty book. */
+    public Reservation restoreReservation(String reservationId) {
+        Reservation r = index.claim(reservationId);
+        if (r == null) {
+            throw new IllegalStateException("reservation " + reservationId + " twice in one checkpoint");
+        }
+        return r;
+    }
+
+    /**
+     * A line from a checkpoint. Its position's held counter was restored with the position, so an active line
+     * only rejoins the expiry order. The product's write lock held.
+     */
+    public void restoreLine(Reservation r, ProductState ps, Slot s, byte state, long quantity, long expiresAtNanos,
+                            String orderId) {
+        HoldLine l = index.addLine(r, ps, s);
+        l.quantity = quantity;
+        l.expiresAtNanos = expiresAtNanos;
+        l.orderId = orderId;
+        l.state = state;
+        if (state == HoldLine.ACTIVE) {
+            if (expiresAtNanos != HoldLine.NEVER) {
+                ps.scheduleExpiry(l);
+            }
+            activeHolds.increment();
+        } else {
+            index.settle(r, -1);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ transitions
+
+    /** Ends an active line: its units leave the position's held counter and the expiry order. */
+    private void end(HoldLine l, byte how) {
+        move(l, how);
+        l.product.unschedule(l);
+        l.product.changeHeld(l.slot, -l.quantity);
+        activeHolds.decrement();
+        index.settle(l.reservation, -1);
+    }
+
+    /** The one place a line's state changes. */
+    private static void move(HoldLine l, byte to) {
+        assert l.product.isWriteLocked() : "hold line changed without its product's write lock";
+        assert legal(l.state, to) : "illegal hold transition " + l.state + " -> " + to + " (" + l.reservation.id
+                + ", " + l.product.productId + "@" + l.slot.warehouseId + ")";
+        l.state = to;
+    }
+
+    private static boolean legal(byte from, byte to) {
+        return switch (from) {
+            case HoldLine.NEW -> to == HoldLine.ACTIVE || to == HoldLine.PRE_RELEASED || to == HoldLine.PRE_CONSUMED;
+            case HoldLine.ACTIVE -> to == HoldLine.CONFIRMED || to == HoldLine.CONSUMED || to == HoldLine.RELEASED
+                    || to == HoldLine.EXPIRED;
+            case HoldLine.EXPIRED -> to == HoldLine.CONFIRMED || to == HoldLine.CONSUMED;
+            case HoldLine.PRE_RELEASED -> to == HoldLine.RELEASED;
+            case HoldLine.PRE_CONSUMED -> to == HoldLine.CONSUMED;
+            default -> false;
+        };
+    }
+}
