@@ -9,6 +9,9 @@ public enum ApplyOutcome {
     /**
      * An event with the same identity but another payload (another quantity, or on an order another
      * reservation id) was applied before: the first one stands, this one changed nothing and is reported.
+     * Also a {@code released} (or the {@code held} it meets) by which a hold's releases add up to more units
+     * than the hold: that event is applied — the hold ends — and reported, since the extra units cannot be
+     * un-held; a redelivery of it is then a {@link #DUPLICATE}.
      */
     CONFLICT;
 

@@ -65,9 +65,12 @@ import java.util.TreeMap;
  * that is an oversell, reported by an alert, never hidden); {@code held} is the quantity in active holds;
  * {@code sellable = available − held − safety stock}. Without expiry and safety stock, the counts equal
  * what the article's {@code live_inventory} and {@code live_inventory_with_holds} SQL computes over the
- * same events once duplicates are removed, whatever order the events arrive in; two refinements: a hold
- * ends exactly once, so a {@code released} before its {@code held} nets to zero instead of going negative,
- * and an order carrying a {@code reservation_id} consumes that hold.
+ * same events once duplicates are removed, whatever order the events arrive in. A {@code released} of fewer
+ * units than its hold leaves the rest held (a partial release); where the SQL's sums would show more
+ * sellable than there is, the ledger departs from them: a release of more units than the hold ends it and
+ * is reported as a {@link ApplyOutcome#CONFLICT} (the extra cannot be un-held), a {@code released} before its
+ * {@code held} counts zero until the hold arrives and then nets with it, and an order carrying a
+ * {@code reservation_id} consumes that hold.
  *
  * <h2>Identity</h2>
  * An event's identity is its {@code event_id} when present (scoped to its product), otherwise (kind, id,
@@ -406,6 +409,23 @@ public final class InventoryLedger {
     public HoldOutcome release(String reservationId) {
         Checks.id("reservation_id", reservationId, " (release)");
         return holdActions.release(reservationId);
+    }
+
+    /**
+     * Releases part of a hold, mirroring the partial {@link #confirm(String, String, List)}: each named line
+     * (product, warehouse, quantity ≤ what is held there) gives its units back atomically; the rest stays
+     * held, with the same expiry. A line that gives back all it holds ends. A part naming a position the
+     * hold does not hold, or more than it holds there, is refused and nothing changes. The ledger registers
+     * the identity of the {@code released} event each line stands for (a line's later releases carry an
+     * {@code event_id} of their own), so its echo from Kafka counts once.
+     *
+     * @return {@link HoldOutcome#RELEASED}, or how the hold had ended, or {@link HoldOutcome#UNKNOWN}
+     * @throws InvalidEventException if the id is invalid, the part is empty, or names what is not held
+     */
+    public HoldOutcome release(String reservationId, List<ReservationLine> part) {
+        String context = " (reservation " + reservationId + ")";
+        Checks.id("reservation_id", reservationId, context);
+        return holdActions.releasePart(reservationId, Checks.partLines(part, "release", context));
     }
 
     /**

@@ -13,7 +13,10 @@ import java.util.List;
  *       {@code reservation_id}; if that order was already applied as a plain event (without the
  *       reservation), a {@code released} instead, since for every instance that has the order the confirm
  *       only ends the hold;</li>
- *   <li>{@code release}: one {@code released} event per line still held;</li>
+ *   <li>{@code release}: one {@code released} event per line still held, for what it holds; of part of a
+ *       hold, one per line named, for the units named. A line's first release carries the plain identity;
+ *       a later one an {@code event_id} of its own ({@code <reservation>@<warehouse>#released-<units released
+ *       so far>}), so that each counts once everywhere;</li>
  *   <li>{@code extend}: the {@code held} events again, with the later {@code expires_at} (a ledger that
  *       applies a known {@code held} with a later expiry extends the hold); not for a line partly confirmed
  *       since (see {@link InventoryLedger#confirm(String, String, List)}).</li>

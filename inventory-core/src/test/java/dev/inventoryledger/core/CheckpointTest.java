@@ -734,16 +734,16 @@ class CheckpointTest {
         void anotherVersionIsRefusedNamingIt() throws IOException {
             Path good = good();
             byte[] bytes = Files.readAllBytes(good);
-            Path other = dir.resolve("v2.ckpt");
-            Files.write(other, withCrcFixed(withInt(bytes, 4, 2)));
+            Path other = dir.resolve("v3.ckpt");
+            Files.write(other, withCrcFixed(withInt(bytes, 4, 3)));
             assertThatThrownBy(() -> target.restore(other)).isInstanceOf(IOException.class)
-                    .hasMessageContaining("is unusable").hasMessageContaining("version 2 is not supported");
+                    .hasMessageContaining("is unusable").hasMessageContaining("version 3 is not supported");
             Files.write(other, withCrcFixed(withInt(bytes, 4, 0)));
             assertThatThrownBy(() -> target.restore(other)).isInstanceOf(IOException.class)
                     .hasMessageContaining("version 0 is not supported");
             assertStillEmpty("after the other versions");
-            // the rewriting itself is sound: version 1 with the checksum fixed the same way is accepted
-            Files.write(other, withCrcFixed(withInt(bytes, 4, 1)));
+            // the rewriting itself is sound: version 2 (this one) with the checksum fixed the same way is accepted
+            Files.write(other, withCrcFixed(withInt(bytes, 4, 2)));
             assertThat(Files.readAllBytes(other)).isEqualTo(bytes);
             assertLoadsTheGoodFile(other);
         }

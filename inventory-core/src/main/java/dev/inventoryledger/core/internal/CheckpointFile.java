@@ -39,18 +39,24 @@ import java.util.zip.CheckedOutputStream;
  *     int n; n × (utf warehouse, long available, held, last-updated micros, safety stock; int threshold or -1)
  *     int n; n × (long hi, lo, fingerprint)                  remembered identities, oldest first
  * int n; n × reservation:                                  open ones first, then ended ones oldest first
- *     utf id; int n; n × (utf product, utf warehouse, byte state, long quantity, expires-at nanos;
- *                         boolean has-order [utf order])
+ *     utf id; int n; n × (utf product, utf warehouse, byte state, long quantity, long released,
+ *                         long expires-at nanos; boolean has-order [utf order])
  * int end marker "END!"
  * int CRC32C of every byte above
  * </pre>
+ *
+ * Version 2 added {@code released} to each reservation line (units given back by releases of part of a hold).
+ * Version 1 files are still read: a line there had no partial release, so a released line counts as released
+ * in whole and a line released before its hold carries the released units as its quantity.
  *
  * A file that is not a checkpoint, of another version, truncated, or whose checksum or structure does not
  * hold is refused with a {@link Corrupt} that says which; nothing of it is used.
  */
 public final class CheckpointFile {
     static final int MAGIC = 0x494C4350; // "ILCP"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The oldest version this library reads. */
+    static final int OLDEST_VERSION = 1;
     private static final int END = 0x454E4421; // "END!"
     /** When this class was loaded: every temporary file this JVM writes is younger. */
     private static final long LOADED_MILLIS = System.currentTimeMillis();
@@ -77,8 +83,8 @@ public final class CheckpointFile {
     }
 
     /** One reservation line as stored. */
-    public record LineData(String productId, String warehouseId, byte state, long quantity, long expiresAtNanos,
-                           String orderId) {
+    public record LineData(String productId, String warehouseId, byte state, long quantity, long released,
+                           long expiresAtNanos, String orderId) {
     }
 
     /** One reservation as stored. */
@@ -105,44 +111,53 @@ public final class CheckpointFile {
         }
         out.writeInt(c.products().size());
         for (ProductData p : c.products()) {
-            out.writeUTF(p.productId());
-            out.writeLong(p.backorderLimit());
-            out.writeInt(p.slots().size());
-            for (SlotData s : p.slots()) {
-                out.writeUTF(s.warehouseId());
-                out.writeLong(s.available());
-                out.writeLong(s.held());
-                out.writeLong(s.lastUpdatedMicros());
-                out.writeLong(s.safetyStock());
-                out.writeInt(s.threshold());
-            }
-            long[] ids = p.identities();
-            out.writeInt(ids.length / 3);
-            for (long v : ids) {
-                out.writeLong(v);
-            }
+            writeProduct(out, p);
         }
         out.writeInt(c.reservations().size());
         for (ReservationData r : c.reservations()) {
-            out.writeUTF(r.id());
-            out.writeInt(r.lines().size());
-            for (LineData l : r.lines()) {
-                out.writeUTF(l.productId());
-                out.writeUTF(l.warehouseId());
-                out.writeByte(l.state());
-                out.writeLong(l.quantity());
-                out.writeLong(l.expiresAtNanos());
-                out.writeBoolean(l.orderId() != null);
-                if (l.orderId() != null) {
-                    out.writeUTF(l.orderId());
-                }
-            }
+            writeReservation(out, r);
         }
         out.writeInt(END);
         out.flush();
         int sum = (int) crc.getValue();
         chunks.write(new byte[]{(byte) (sum >>> 24), (byte) (sum >>> 16), (byte) (sum >>> 8), (byte) sum});
         return chunks;
+    }
+
+    private static void writeProduct(DataOutputStream out, ProductData p) throws IOException {
+        out.writeUTF(p.productId());
+        out.writeLong(p.backorderLimit());
+        out.writeInt(p.slots().size());
+        for (SlotData s : p.slots()) {
+            out.writeUTF(s.warehouseId());
+            out.writeLong(s.available());
+            out.writeLong(s.held());
+            out.writeLong(s.lastUpdatedMicros());
+            out.writeLong(s.safetyStock());
+            out.writeInt(s.threshold());
+        }
+        long[] ids = p.identities();
+        out.writeInt(ids.length / 3);
+        for (long v : ids) {
+            out.writeLong(v);
+        }
+    }
+
+    private static void writeReservation(DataOutputStream out, ReservationData r) throws IOException {
+        out.writeUTF(r.id());
+        out.writeInt(r.lines().size());
+        for (LineData l : r.lines()) {
+            out.writeUTF(l.productId());
+            out.writeUTF(l.warehouseId());
+            out.writeByte(l.state());
+            out.writeLong(l.quantity());
+            out.writeLong(l.released());
+            out.writeLong(l.expiresAtNanos());
+            out.writeBoolean(l.orderId() != null);
+            if (l.orderId() != null) {
+                out.writeUTF(l.orderId());
+            }
+        }
     }
 
     /**
@@ -220,74 +235,9 @@ public final class CheckpointFile {
         try (SeekableByteChannel channel = Files.newByteChannel(file);
              InputStream raw = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16)) {
             long size = channel.size(); // of the file opened: a checkpoint renamed over it meanwhile is not this one
-            DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
+            Reader in = new Reader(new DataInputStream(new CheckedInputStream(raw, crc)), file, size);
             try {
-                if (in.readInt() != MAGIC) {
-                    throw new Corrupt(file, "it is not an inventory ledger checkpoint (wrong magic number)");
-                }
-                int version = in.readInt();
-                if (version != VERSION) {
-                    throw new Corrupt(file, "version " + version + " is not supported (this library reads "
-                            + VERSION + ")");
-                }
-                long writtenAt = in.readLong();
-                int n = count(in, file, "offsets", 10, size);
-                Map<String, Long> offsets = new LinkedHashMap<>();
-                for (int i = 0; i < n; i++) {
-                    offsets.put(in.readUTF(), in.readLong());
-                }
-                n = count(in, file, "products", 18, size);
-                List<ProductData> products = new ArrayList<>(Math.min(n, 1 << 16));
-                Map<String, Map<String, Boolean>> known = new HashMap<>();
-                for (int i = 0; i < n; i++) {
-                    String id = in.readUTF();
-                    long backorder = in.readLong();
-                    int m = count(in, file, "positions", 38, size);
-                    List<SlotData> slots = new ArrayList<>(Math.min(m, 1 << 10));
-                    Map<String, Boolean> warehouses = new HashMap<>();
-                    for (int j = 0; j < m; j++) {
-                        SlotData s = new SlotData(in.readUTF(), in.readLong(), in.readLong(), in.readLong(),
-                                in.readLong(), in.readInt());
-                        slots.add(s);
-                        warehouses.put(s.warehouseId(), Boolean.TRUE);
-                    }
-                    int k = count(in, file, "identities", 24, size);
-                    long[] ids = new long[Math.multiplyExact(k, 3)];
-                    for (int j = 0; j < ids.length; j++) {
-                        ids[j] = in.readLong();
-                    }
-                    if (known.put(id, warehouses) != null) {
-                        throw new Corrupt(file, "product " + id + " appears twice");
-                    }
-                    products.add(new ProductData(id, backorder, slots, ids));
-                }
-                n = count(in, file, "reservations", 6, size);
-                List<ReservationData> reservations = new ArrayList<>(Math.min(n, 1 << 16));
-                Map<String, Boolean> reservationIds = new HashMap<>();
-                for (int i = 0; i < n; i++) {
-                    String id = in.readUTF();
-                    if (reservationIds.put(id, Boolean.TRUE) != null) {
-                        throw new Corrupt(file, "reservation " + id + " appears twice");
-                    }
-                    int m = count(in, file, "lines", 22, size);
-                    List<LineData> lines = new ArrayList<>(Math.min(m, 1 << 10));
-                    for (int j = 0; j < m; j++) {
-                        LineData l = new LineData(in.readUTF(), in.readUTF(), in.readByte(), in.readLong(),
-                                in.readLong(), in.readBoolean() ? in.readUTF() : null);
-                        Map<String, Boolean> w = known.get(l.productId());
-                        if (w == null || !w.containsKey(l.warehouseId())) {
-                            throw new Corrupt(file, "reservation " + id + " names a position not in the file");
-                        }
-                        if (l.state() < HoldLine.ACTIVE || l.state() > HoldLine.PRE_CONSUMED) {
-                            throw new Corrupt(file, "reservation " + id + " has a line in unknown state " + l.state());
-                        }
-                        lines.add(l);
-                    }
-                    reservations.add(new ReservationData(id, lines));
-                }
-                if (in.readInt() != END) {
-                    throw new Corrupt(file, "the end marker is missing");
-                }
+                Contents c = in.contents();
                 int expected = (int) crc.getValue();
                 int stored = new DataInputStream(raw).readInt(); // not part of the checksum
                 if (stored != expected) {
@@ -297,7 +247,7 @@ public final class CheckpointFile {
                 if (raw.read() != -1) {
                     throw new Corrupt(file, "there are bytes after the checksum");
                 }
-                return new Contents(writtenAt, offsets, products, reservations);
+                return c;
             } catch (EOFException e) {
                 throw new Corrupt(file, "it is truncated");
             } catch (UTFDataFormatException e) {
@@ -308,21 +258,129 @@ public final class CheckpointFile {
         }
     }
 
-    /**
-     * A count, refused if negative or if that many entries of at least {@code minBytes} each cannot fit in the
-     * file: a corrupt count must not make the reader allocate for it before the checksum is reached.
-     */
-    private static int count(DataInputStream in, Path file, String what, int minBytes, long fileSize)
-            throws IOException {
-        int n = in.readInt();
-        if (n < 0) {
-            throw new Corrupt(file, "negative count of " + what + ": " + n);
+    /** Reads the checksummed part of one file, checking its structure as it goes. */
+    private static final class Reader {
+        private final DataInputStream in;
+        private final Path file;
+        private final long size;
+        private int version;
+        /** The warehouses of each product read so far: a line must name a position in the file. */
+        private final Map<String, Map<String, Boolean>> known = new HashMap<>();
+
+        Reader(DataInputStream in, Path file, long size) {
+            this.in = in;
+            this.file = file;
+            this.size = size;
         }
-        if ((long) n * minBytes > fileSize) {
-            throw new Corrupt(file, "it is truncated or a count is corrupt (" + n + " " + what + " cannot fit in "
-                    + fileSize + " bytes)");
+
+        Contents contents() throws IOException {
+            if (in.readInt() != MAGIC) {
+                throw new Corrupt(file, "it is not an inventory ledger checkpoint (wrong magic number)");
+            }
+            version = in.readInt();
+            if (version < OLDEST_VERSION || version > VERSION) {
+                throw new Corrupt(file, "version " + version + " is not supported (this library reads "
+                        + (OLDEST_VERSION == VERSION ? "" + VERSION : OLDEST_VERSION + " to " + VERSION) + ")");
+            }
+            long writtenAt = in.readLong();
+            int n = count("offsets", 10);
+            Map<String, Long> offsets = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                offsets.put(in.readUTF(), in.readLong());
+            }
+            n = count("products", 18);
+            List<ProductData> products = new ArrayList<>(Math.min(n, 1 << 16));
+            for (int i = 0; i < n; i++) {
+                products.add(product());
+            }
+            n = count("reservations", 6);
+            List<ReservationData> reservations = new ArrayList<>(Math.min(n, 1 << 16));
+            Map<String, Boolean> reservationIds = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                ReservationData r = reservation();
+                if (reservationIds.put(r.id(), Boolean.TRUE) != null) {
+                    throw new Corrupt(file, "reservation " + r.id() + " appears twice");
+                }
+                reservations.add(r);
+            }
+            if (in.readInt() != END) {
+                throw new Corrupt(file, "the end marker is missing");
+            }
+            return new Contents(writtenAt, offsets, products, reservations);
         }
-        return n;
+
+        private ProductData product() throws IOException {
+            String id = in.readUTF();
+            long backorder = in.readLong();
+            int m = count("positions", 38);
+            List<SlotData> slots = new ArrayList<>(Math.min(m, 1 << 10));
+            Map<String, Boolean> warehouses = new HashMap<>();
+            for (int j = 0; j < m; j++) {
+                SlotData s = new SlotData(in.readUTF(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+                        in.readInt());
+                slots.add(s);
+                warehouses.put(s.warehouseId(), Boolean.TRUE);
+            }
+            int k = count("identities", 24);
+            long[] ids = new long[Math.multiplyExact(k, 3)];
+            for (int j = 0; j < ids.length; j++) {
+                ids[j] = in.readLong();
+            }
+            if (known.put(id, warehouses) != null) {
+                throw new Corrupt(file, "product " + id + " appears twice");
+            }
+            return new ProductData(id, backorder, slots, ids);
+        }
+
+        private ReservationData reservation() throws IOException {
+            String id = in.readUTF();
+            int m = count("lines", version == 1 ? 22 : 30);
+            List<LineData> lines = new ArrayList<>(Math.min(m, 1 << 10));
+            for (int j = 0; j < m; j++) {
+                String product = in.readUTF(), warehouse = in.readUTF();
+                byte state = in.readByte();
+                long quantity = in.readLong();
+                long released = version == 1 ? 0 : in.readLong();
+                LineData l = new LineData(product, warehouse, state, quantity, released, in.readLong(),
+                        in.readBoolean() ? in.readUTF() : null);
+                Map<String, Boolean> w = known.get(l.productId());
+                if (w == null || !w.containsKey(l.warehouseId())) {
+                    throw new Corrupt(file, "reservation " + id + " names a position not in the file");
+                }
+                if (l.state() < HoldLine.ACTIVE || l.state() > HoldLine.PRE_CONSUMED) {
+                    throw new Corrupt(file, "reservation " + id + " has a line in unknown state " + l.state());
+                }
+                lines.add(version == 1 ? fromVersion1(l) : l);
+            }
+            return new ReservationData(id, lines);
+        }
+
+        /** A version-1 line as version 2 counts it: its releases, if any, gave back the whole hold. */
+        private static LineData fromVersion1(LineData l) {
+            return switch (l.state()) {
+                case HoldLine.RELEASED -> new LineData(l.productId(), l.warehouseId(), l.state(), l.quantity(),
+                        l.quantity(), l.expiresAtNanos(), l.orderId());
+                case HoldLine.PRE_RELEASED -> new LineData(l.productId(), l.warehouseId(), l.state(), 0, l.quantity(),
+                        l.expiresAtNanos(), l.orderId());
+                default -> l;
+            };
+        }
+
+        /**
+         * A count, refused if negative or if that many entries of at least {@code minBytes} each cannot fit in
+         * the file: a corrupt count must not make the reader allocate for it before the checksum is reached.
+         */
+        private int count(String what, int minBytes) throws IOException {
+            int n = in.readInt();
+            if (n < 0) {
+                throw new Corrupt(file, "negative count of " + what + ": " + n);
+            }
+            if ((long) n * minBytes > size) {
+                throw new Corrupt(file, "it is truncated or a count is corrupt (" + n + " " + what
+                        + " cannot fit in " + size + " bytes)");
+            }
+            return n;
+        }
     }
 
     /** An output stream into 1 MiB chunks: no 2 GiB ceiling and no copying as it grows. */

@@ -70,7 +70,7 @@ public final class CheckpointImage {
             for (HoldLine l : r.lines()) {
                 if (included.contains(l.product)) {
                     lines.add(new CheckpointFile.LineData(l.productId(), l.warehouseId(), l.state, l.quantity,
-                            l.expiresAtNanos, l.orderId));
+                            l.released, l.expiresAtNanos, l.orderId));
                 }
             }
             if (!lines.isEmpty()) {
@@ -125,8 +125,8 @@ public final class CheckpointImage {
             ProductState ps = products.get(ld.productId());
             long stamp = ps.writeLock();
             try {
-                holds.restoreLine(r, ps, ps.find(ld.warehouseId()), ld.state(), ld.quantity(), ld.expiresAtNanos(),
-                        ld.orderId());
+                holds.restoreLine(r, ps, ps.find(ld.warehouseId()), ld.state(), ld.quantity(), ld.released(),
+                        ld.expiresAtNanos(), ld.orderId());
             } finally {
                 ps.unlockWrite(stamp);
             }

@@ -37,6 +37,9 @@ public final class EventApplier {
         this.defaultHoldTtl = defaultHoldTtl;
     }
 
+    /** What applying an event did: {@link ApplyOutcome}'s three, and an applied over-release. */
+    private static final int APPLIED = 0, DUPLICATE = 1, CONFLICT = 2, OVER_RELEASED = 3;
+
     /** Applies the event; see {@code InventoryLedger.apply}. */
     public ApplyOutcome apply(InventoryEvent event) {
         ProductState ps = products.product(event.productId());
@@ -44,21 +47,20 @@ public final class EventApplier {
         long fingerprint = Identities.fingerprint(event);
         long micros = Times.micros(event.eventTime());
         List<StockAlert> alerts = null;
-        ApplyOutcome outcome = ApplyOutcome.APPLIED;
+        int did = APPLIED;
         long stamp = ps.writeLock();
         try {
             int seen = identities.seen(ps, id, fingerprint);
             if (seen != IdentityRegister.NEW) {
-                outcome = seen == IdentityRegister.CONFLICT ? ApplyOutcome.CONFLICT
-                        : extendsHold(ps, event, micros) ? ApplyOutcome.APPLIED : ApplyOutcome.DUPLICATE;
+                did = seen == IdentityRegister.CONFLICT ? CONFLICT : extendsHold(ps, event, micros) ? APPLIED : DUPLICATE;
             } else if (event.kind().isReservation()) {
-                outcome = applyReservation(ps, event, micros);
+                did = applyReservation(ps, event, micros);
             } else if (isEchoOfConfirm(ps, event)) {
-                outcome = ApplyOutcome.DUPLICATE; // its identity was forgotten, or it carries an event_id
+                did = DUPLICATE; // its identity was forgotten, or it carries an event_id
             } else {
                 alerts = applyStock(ps, event, micros);
             }
-            if (outcome == ApplyOutcome.APPLIED && seen == IdentityRegister.NEW) {
+            if ((did == APPLIED || did == OVER_RELEASED) && seen == IdentityRegister.NEW) {
                 identities.remember(ps, id, fingerprint);
             }
         } catch (InvalidEventException refused) {
@@ -67,6 +69,9 @@ public final class EventApplier {
         } finally {
             ps.unlockWrite(stamp);
         }
+        // an over-release is applied (the hold ended) and reported as a conflict: the extra cannot be un-held
+        ApplyOutcome outcome = did == APPLIED ? ApplyOutcome.APPLIED
+                : did == DUPLICATE ? ApplyOutcome.DUPLICATE : ApplyOutcome.CONFLICT;
         metrics.event(event.kind(), outcome.ordinal());
         notifier.tell(alerts);
         return outcome;
@@ -80,7 +85,7 @@ public final class EventApplier {
         Slot s = ps.find(e.warehouseId());
         HoldLine line = s == null ? null : holds.findLine(e.reservationId(), ps, s);
         return line != null && line.state == HoldLine.CONFIRMED && e.id().equals(line.orderId)
-                && e.quantity() == line.quantity;
+                && e.quantity() == line.units();
     }
 
     /** Orders, cancellations, returns, receipts. Write lock held; throws before changing anything. */
@@ -98,16 +103,19 @@ public final class EventApplier {
         return notifier.crossings(ps, s, before, after, e.eventTime(), null);
     }
 
-    /** Held and released events. Write lock held; throws before changing anything. */
-    private ApplyOutcome applyReservation(ProductState ps, InventoryEvent e, long micros) {
+    /**
+     * Held and released events: {@link #APPLIED}, {@link #OVER_RELEASED}, or for a {@code held} whose hold
+     * exists already, what that copy is. Write lock held; throws before changing anything.
+     */
+    private int applyReservation(ProductState ps, InventoryEvent e, long micros) {
         Slot existing = ps.find(e.warehouseId());
         HoldLine line = existing == null ? null : holds.findLine(e.reservationId(), ps, existing);
-        if (e.kind() == EventKind.RESERVATION_HELD) {
+        boolean held = e.kind() == EventKind.RESERVATION_HELD;
+        if (held) {
             if (line != null && line.state != HoldLine.PRE_RELEASED && line.state != HoldLine.PRE_CONSUMED
                     && line.state != HoldLine.NEW) {
                 // the hold exists (its identity was forgotten, or this copy carries an event_id): the first stands
-                return line.quantity != e.quantity() ? ApplyOutcome.CONFLICT
-                        : extendsHold(ps, e, micros) ? ApplyOutcome.APPLIED : ApplyOutcome.DUPLICATE;
+                return line.quantity != e.quantity() ? CONFLICT : extendsHold(ps, e, micros) ? APPLIED : DUPLICATE;
             }
             addChecked(existing == null ? 0 : existing.held, e.quantity(), "held", e);
         }
@@ -115,13 +123,10 @@ public final class EventApplier {
         if (line == null) {
             line = holds.lineFor(e.reservationId(), ps, s);
         }
-        if (e.kind() == EventKind.RESERVATION_HELD) {
-            holds.heldArrived(line, e.quantity(), expiryOf(e));
-        } else {
-            holds.releasedArrived(line, e.quantity());
-        }
+        boolean overReleased = held ? holds.heldArrived(line, e.quantity(), expiryOf(e))
+                : holds.releasedArrived(line, e.quantity());
         ps.touch(s, micros);
-        return ApplyOutcome.APPLIED;
+        return overReleased ? OVER_RELEASED : APPLIED;
     }
 
     /**

@@ -66,6 +66,11 @@ public final class HoldActions {
         return act(reservationId, Action.RELEASE, null, null, 0);
     }
 
+    /** Releases the named part (lines at fixed warehouses, summed per position); the rest stays held. */
+    public HoldOutcome releasePart(String reservationId, List<ReservationLine> part) {
+        return act(reservationId, Action.RELEASE, null, perPosition(part), 0);
+    }
+
     /** Moves every active line's expiry to {@code expiresAtNanos}, if that is later. */
     public HoldOutcome extend(String reservationId, long expiresAtNanos) {
         return act(reservationId, Action.EXTEND, null, null, expiresAtNanos);
@@ -124,7 +129,7 @@ public final class HoldActions {
                 } else {
                     outcome = switch (action) {
                         case EXTEND -> extendLines(lines, newExpiry, a);
-                        case RELEASE -> releaseLines(lines, a);
+                        case RELEASE -> releaseLines(lines, units(r, lines, part), a);
                         case CONFIRM -> confirmLines(r, lines, orderId, part, a);
                     };
                 }
@@ -165,15 +170,21 @@ public final class HoldActions {
         return HoldOutcome.EXTENDED;
     }
 
-    /** Releases the active lines. Locks held. */
-    private HoldOutcome releaseLines(HoldLine[] lines, Act a) {
-        for (HoldLine l : lines) {
-            if (l.state == HoldLine.ACTIVE) {
-                Notifier.record(a.events, l, EventKind.RESERVATION_RELEASED, l.quantity, null, a.now, null);
-                registerRelease(l, l.quantity);
-                holds.release(l);
-                l.product.touch(l.slot, a.micros);
+    /** Releases {@code releasing[i]} units of each line (all it holds, or part). Locks held. */
+    private HoldOutcome releaseLines(HoldLine[] lines, long[] releasing, Act a) {
+        for (int i = 0; i < lines.length; i++) {
+            HoldLine l = lines[i];
+            long q = releasing[i];
+            if (q == 0) {
+                continue;
             }
+            standForRelease(l, q, null, a);
+            if (q == l.units()) {
+                holds.release(l);
+            } else {
+                holds.releasePart(l, q);
+            }
+            l.product.touch(l.slot, a.micros);
         }
         return HoldOutcome.RELEASED;
     }
@@ -181,7 +192,7 @@ public final class HoldActions {
     /** Confirms all active lines, or the part named: all or nothing. Locks held. */
     private HoldOutcome confirmLines(Reservation r, HoldLine[] lines, String orderId, Map<List<String>, Long> part,
                                      Act a) {
-        long[] confirming = confirming(r, lines, part);
+        long[] confirming = units(r, lines, part);
         IdentityHash[] orders = new IdentityHash[lines.length];
         for (int i = 0; i < lines.length; i++) { // all or nothing: check first
             if (confirming[i] > 0) {
@@ -197,18 +208,17 @@ public final class HoldActions {
             if (q == 0) {
                 continue;
             }
-            if (q == l.quantity) {
-                holds.confirm(l, orderId);
-            } else { // part of the line ships now; the rest stays held
-                holds.confirmPart(l, q);
-            }
             if (orderIsNew(l, q, orders[i])) {
                 Notifier.record(a.events, l, EventKind.ORDER_PLACED, q, orderId, a.now, null);
             } else {
                 // The order was applied as a plain event already (here and, through Kafka, at the peers): for
                 // them this confirm only ends the hold, which is what a release says.
-                registerRelease(l, q);
-                Notifier.record(a.events, l, EventKind.RESERVATION_RELEASED, q, null, a.now, null);
+                standForRelease(l, q, orderId, a);
+            }
+            if (q == l.units()) {
+                holds.confirm(l, orderId);
+            } else { // part of the line ships now; the rest stays held
+                holds.confirmPart(l, q);
             }
             sell(l, q, orders[i], a);
             l.product.touch(l.slot, a.micros);
@@ -226,10 +236,10 @@ public final class HoldActions {
         }
         for (HoldLine l : lines) {
             IdentityHash order = Identities.order(orderId, l.productId(), l.warehouseId());
-            if (orderIsNew(l, l.quantity, order)) { // else peers have the order and no hold
-                Notifier.record(a.events, l, EventKind.ORDER_PLACED, l.quantity, orderId, a.now, null);
+            if (orderIsNew(l, l.units(), order)) { // else peers have the order and no hold
+                Notifier.record(a.events, l, EventKind.ORDER_PLACED, l.units(), orderId, a.now, null);
             }
-            sell(l, l.quantity, order, a);
+            sell(l, l.units(), order, a);
             holds.confirmLapsed(l, orderId);
             l.product.touch(l.slot, a.micros);
         }
@@ -237,25 +247,26 @@ public final class HoldActions {
     }
 
     /**
-     * How much of each line to confirm, by index into {@code lines} (0: none): all of every active line, or
-     * the part named (refused, changing nothing, if it names more than is held).
+     * How many units of each line to confirm or release, by index into {@code lines} (0: none): all that every
+     * active line holds, or the part named (refused, changing nothing, if it names more than is held).
      */
-    private static long[] confirming(Reservation r, HoldLine[] lines, Map<List<String>, Long> part) {
+    private static long[] units(Reservation r, HoldLine[] lines, Map<List<String>, Long> part) {
         long[] out = new long[lines.length];
         if (part == null) {
             for (int i = 0; i < lines.length; i++) {
                 if (lines[i].state == HoldLine.ACTIVE) {
-                    out[i] = lines[i].quantity;
+                    out[i] = lines[i].units();
                 }
             }
             return out;
         }
         for (Map.Entry<List<String>, Long> p : part.entrySet()) {
             HoldLine l = r.line(p.getKey().get(0), p.getKey().get(1));
-            if (l == null || l.state != HoldLine.ACTIVE || l.quantity < p.getValue()) {
+            long held = l == null || l.state != HoldLine.ACTIVE ? 0 : l.units();
+            if (held < p.getValue()) {
                 throw new InvalidEventException("quantity", p.getValue(), "quantity " + p.getValue() + " of product "
                         + p.getKey().get(0) + " at " + p.getKey().get(1) + " is more than reservation " + r.id
-                        + " holds there (" + (l == null || l.state != HoldLine.ACTIVE ? 0 : l.quantity) + ")");
+                        + " holds there (" + held + ")");
             }
             out[Arrays.asList(lines).indexOf(l)] = p.getValue();
         }
@@ -271,8 +282,8 @@ public final class HoldActions {
             return false;
         }
         for (HoldLine l : lines) {
-            if (l.state != HoldLine.EXPIRED || l.slot.sellable() < l.quantity
-                    || !canSell(l, l.quantity, Identities.order(orderId, l.productId(), l.warehouseId()))) {
+            if (l.state != HoldLine.EXPIRED || l.slot.sellable() < l.units()
+                    || !canSell(l, l.units(), Identities.order(orderId, l.productId(), l.warehouseId()))) {
                 return false;
             }
         }
@@ -312,10 +323,25 @@ public final class HoldActions {
         return identities.seen(l.product, id, Identities.fingerprint(q, l.reservation.id)) == IdentityRegister.NEW;
     }
 
-    /** Remembers the identity of the {@code released} event that ends {@code q} units of a line. */
-    private void registerRelease(HoldLine l, long q) {
-        identities.register(l.product, Identities.reservation(EventKind.RESERVATION_RELEASED, l.reservation.id,
-                l.productId(), l.warehouseId()), Identities.fingerprint(q, null));
+    /**
+     * Registers, and records for the listeners, the {@code released} event of {@code q} units of a line that
+     * an in-process step stands for ({@code forOrder}: a confirm whose order was applied before as a plain
+     * event). The line's first release carries the plain identity (kind, reservation, product, warehouse),
+     * as the article's events do; a later one, whose plain identity is taken, carries an {@code event_id} of
+     * its own, so that every instance counts each release once. Called before the line changes.
+     */
+    private void standForRelease(HoldLine l, long q, String forOrder, Act a) {
+        InventoryEvent e = InventoryEvent.reservationReleased(l.reservation.id, l.productId(), l.warehouseId(), q,
+                a.now);
+        if (l.released > 0 || identities.seen(l.product, Identities.of(e), Identities.fingerprint(e))
+                != IdentityRegister.NEW) {
+            String what = forOrder == null ? "released-" + Slot.saturatedAdd(l.released, q) : "released-for-" + forOrder;
+            e = e.withEventId(Identities.releaseEventId(l.reservation.id, l.warehouseId(), what));
+        }
+        identities.register(l.product, Identities.of(e), Identities.fingerprint(e));
+        if (a.events != null) {
+            a.events.add(e);
+        }
     }
 
     /**

@@ -14,9 +14,15 @@ import java.util.concurrent.atomic.LongAdder;
  *   NEW          → ACTIVE (held) · PRE_RELEASED (released first) · PRE_CONSUMED (consuming order first)
  *   ACTIVE       → CONFIRMED · CONSUMED · RELEASED · EXPIRED
  *   EXPIRED      → CONFIRMED (late confirm) · CONSUMED (an order naming it after it lapsed)
- *   PRE_RELEASED → RELEASED (its held arrives)
+ *   PRE_RELEASED → ACTIVE (its held arrives, for more than was released) · RELEASED (for no more)
+ *                  · PRE_CONSUMED (a consuming order arrives too)
  *   PRE_CONSUMED → CONSUMED (its held arrives)
  * </pre>
+ *
+ * <p>Releases (DESIGN.md, "State and its meaning"): a line counts what its releases gave back
+ * ({@link HoldLine#released}), whatever order they come in. A release of fewer units than the line holds leaves
+ * the rest held, with the same expiry; one of as many or more ends it; once the line's held quantity is known,
+ * releases that add up to more than it are an over-release, reported once (the extra cannot be un-held).
  *
  * <p>Concurrency: each method is called under the write lock of the line's product (asserted); the index
  * is concurrent, and {@link #activeHolds} is a {@link LongAdder} read racily by metrics.
@@ -86,13 +92,7 @@ public final class HoldBook {
     /** NEW → ACTIVE: holds {@code q} units at the line's position until {@code expiresAtNanos}. */
     public void hold(HoldLine l, long q, long expiresAtNanos) {
         l.quantity = q;
-        move(l, HoldLine.ACTIVE);
-        l.expiresAtNanos = expiresAtNanos;
-        l.product.changeHeld(l.slot, q);
-        if (expiresAtNanos != HoldLine.NEVER) {
-            l.product.scheduleExpiry(l);
-        }
-        activeHolds.increment();
+        activate(l, expiresAtNanos);
     }
 
     /** ACTIVE → CONFIRMED: the whole line became {@code orderId}. */
@@ -103,7 +103,7 @@ public final class HoldBook {
 
     /** An active line gives {@code q} (less than it holds) to an order; the rest stays held. */
     public void confirmPart(HoldLine l, long q) {
-        assert l.product.isWriteLocked() && l.state == HoldLine.ACTIVE && 0 < q && q < l.quantity;
+        assert l.product.isWriteLocked() && l.state == HoldLine.ACTIVE && 0 < q && q < l.units();
         l.quantity -= q;
         l.product.changeHeld(l.slot, -q);
     }
@@ -114,9 +114,17 @@ public final class HoldBook {
         move(l, HoldLine.CONFIRMED);
     }
 
-    /** ACTIVE → RELEASED. */
+    /** ACTIVE → RELEASED: all the line still holds is released. */
     public void release(HoldLine l) {
         end(l, HoldLine.RELEASED);
+        l.released = l.quantity;
+    }
+
+    /** An active line releases {@code q} units, fewer than it holds; the rest stays held, with its expiry. */
+    public void releasePart(HoldLine l, long q) {
+        assert l.product.isWriteLocked() && l.state == HoldLine.ACTIVE && 0 < q && q < l.units();
+        l.released += q;
+        l.product.changeHeld(l.slot, -q);
     }
 
     /** Moves an active line's expiry. */
@@ -133,7 +141,7 @@ public final class HoldBook {
 
     /**
      * An order event naming the line's reservation: an active or lapsed line is consumed by it; a line not yet
-     * held is ended before it began (its late {@code held} nets to zero); an ended line stays as it is.
+     * held waits for its held, consumed (the two then net to zero); an ended line stays as it is.
      */
     public void consumedByOrder(HoldLine l, String orderId) {
         switch (l.state) {
@@ -150,42 +158,61 @@ public final class HoldBook {
                 move(l, HoldLine.PRE_CONSUMED);
                 index.settle(l.reservation, -1);
             }
+            case HoldLine.PRE_RELEASED -> { // released in part or in whole, then consumed: nothing more to hold
+                l.orderId = orderId;
+                move(l, HoldLine.PRE_CONSUMED);
+            }
             default -> {
             }
         }
     }
 
     /**
-     * A {@code held} event for a line that has none yet: holds it until {@code expiresAtNanos}, or, if a
-     * release or consuming order came first, ends it at once (the two net to zero).
+     * A {@code held} event for a line that has none yet: holds it until {@code expiresAtNanos}, less what
+     * releases that came first gave back; a line released in full or consumed first ends at once.
+     *
+     * @return true if releases that came first add up to more than {@code q}: an over-release
      */
-    public void heldArrived(HoldLine l, long q, long expiresAtNanos) {
+    public boolean heldArrived(HoldLine l, long q, long expiresAtNanos) {
+        l.quantity = q;
         switch (l.state) {
             case HoldLine.PRE_RELEASED -> {
-                l.quantity = q;
-                move(l, HoldLine.RELEASED);
+                if (l.released < q) {
+                    activate(l, expiresAtNanos); // the release came first and gave back part of it
+                } else {
+                    move(l, HoldLine.RELEASED);
+                }
             }
-            case HoldLine.PRE_CONSUMED -> {
-                l.quantity = q;
-                move(l, HoldLine.CONSUMED);
-            }
-            default -> hold(l, q, expiresAtNanos);
+            case HoldLine.PRE_CONSUMED -> move(l, HoldLine.CONSUMED);
+            default -> activate(l, expiresAtNanos);
         }
+        return l.released > q;
     }
 
     /**
-     * A {@code released} event: ends an active line; a line not yet held is ended before it began; an ended
-     * line stays as it is.
+     * A {@code released} event of {@code q} units: an active line gives them back (ending when that is all
+     * it holds); a line not yet held waits for its held; an ended line only counts them.
+     *
+     * @return true if this release makes the line's releases add up to more than its known held quantity for
+     *         the first time: an over-release
      */
-    public void releasedArrived(HoldLine l, long q) {
+    public boolean releasedArrived(HoldLine l, long q) {
+        boolean heldKnown = l.state != HoldLine.NEW && l.state != HoldLine.PRE_RELEASED
+                && l.state != HoldLine.PRE_CONSUMED;
+        boolean wasOver = heldKnown && l.released > l.quantity;
         if (l.state == HoldLine.ACTIVE) {
-            end(l, HoldLine.RELEASED);
-            metrics.reservation(LedgerMetrics.Reservation.RELEASED);
+            if (q >= l.units()) {
+                end(l, HoldLine.RELEASED);
+                metrics.reservation(LedgerMetrics.Reservation.RELEASED);
+            } else {
+                l.product.changeHeld(l.slot, -q);
+            }
         } else if (l.state == HoldLine.NEW) {
-            l.quantity = q;
             move(l, HoldLine.PRE_RELEASED);
-            index.settle(l.reservation, -1); // ended before it began: the late held nets to zero
+            index.settle(l.reservation, -1); // waits for its held, with which it nets
         }
+        l.released = Slot.saturatedAdd(l.released, q);
+        return heldKnown && l.released > l.quantity && !wasOver;
     }
 
     // ------------------------------------------------------------------------------------------ expiry
@@ -227,10 +254,11 @@ public final class HoldBook {
      * A line from a checkpoint. Its position's held counter was restored with the position, so an active line
      * only rejoins the expiry order. The product's write lock held.
      */
-    public void restoreLine(Reservation r, ProductState ps, Slot s, byte state, long quantity, long expiresAtNanos,
-                            String orderId) {
+    public void restoreLine(Reservation r, ProductState ps, Slot s, byte state, long quantity, long released,
+                            long expiresAtNanos, String orderId) {
         HoldLine l = index.addLine(r, ps, s);
         l.quantity = quantity;
+        l.released = released;
         l.expiresAtNanos = expiresAtNanos;
         l.orderId = orderId;
         l.state = state;
@@ -246,11 +274,23 @@ public final class HoldBook {
 
     // ------------------------------------------------------------------------------------------ transitions
 
-    /** Ends an active line: its units leave the position's held counter and the expiry order. */
+    /** Makes a line active: its units (quantity − released) join the position's held counter. */
+    private void activate(HoldLine l, long expiresAtNanos) {
+        move(l, HoldLine.ACTIVE);
+        l.expiresAtNanos = expiresAtNanos;
+        l.product.changeHeld(l.slot, l.units());
+        if (expiresAtNanos != HoldLine.NEVER) {
+            l.product.scheduleExpiry(l);
+        }
+        activeHolds.increment();
+    }
+
+    /** Ends an active line: what it holds leaves the position's held counter and the expiry order. */
     private void end(HoldLine l, byte how) {
+        long units = l.units();
         move(l, how);
         l.product.unschedule(l);
-        l.product.changeHeld(l.slot, -l.quantity);
+        l.product.changeHeld(l.slot, -units);
         activeHolds.decrement();
         index.settle(l.reservation, -1);
     }
@@ -269,7 +309,7 @@ public final class HoldBook {
             case HoldLine.ACTIVE -> to == HoldLine.CONFIRMED || to == HoldLine.CONSUMED || to == HoldLine.RELEASED
                     || to == HoldLine.EXPIRED;
             case HoldLine.EXPIRED -> to == HoldLine.CONFIRMED || to == HoldLine.CONSUMED;
-            case HoldLine.PRE_RELEASED -> to == HoldLine.RELEASED;
+            case HoldLine.PRE_RELEASED -> to == HoldLine.RELEASED || to == HoldLine.ACTIVE || to == HoldLine.PRE_CONSUMED;
             case HoldLine.PRE_CONSUMED -> to == HoldLine.CONSUMED;
             default -> false;
         };

@@ -5,13 +5,15 @@ package dev.inventoryledger.core.internal;
  *
  * <p>Life: a line is born {@link #ACTIVE} by a hold (in process or from a {@code held} event) and ends
  * exactly once: {@link #CONFIRMED} (in process), {@link #CONSUMED} (an order event naming the
- * reservation), {@link #RELEASED} or {@link #EXPIRED}. A release or consuming order that arrives before its
- * {@code held} leaves the line ended before it began ({@link #PRE_RELEASED}, {@link #PRE_CONSUMED}); the
- * late {@code held} then nets to zero. {@link HoldBook#move} lists the legal transitions.
+ * reservation), {@link #RELEASED} or {@link #EXPIRED}. Releases may give back part of it first
+ * ({@link #released}); the line holds {@link #units()} = quantity − released while active. A release or
+ * consuming order that arrives before its {@code held} leaves the line waiting for it ({@link #PRE_RELEASED},
+ * {@link #PRE_CONSUMED}); the late {@code held} then nets with it. {@link HoldBook} lists the legal
+ * transitions.
  *
- * <p>Ownership: {@link #state}, {@link #quantity}, {@link #expiresAtNanos} and {@link #orderId} are written only
- * by {@link HoldBook} (and {@link #heapIndex} only by {@link ExpiryHeap}), always under the write lock of
- * {@link #product}, and read under that lock.
+ * <p>Ownership: {@link #state}, {@link #quantity}, {@link #released}, {@link #expiresAtNanos} and
+ * {@link #orderId} are written only by {@link HoldBook} (and {@link #heapIndex} only by {@link ExpiryHeap}),
+ * always under the write lock of {@link #product}, and read under that lock.
  */
 public final class HoldLine {
     public static final byte ACTIVE = 1;
@@ -32,7 +34,10 @@ public final class HoldLine {
     public final Slot slot;
 
     byte state = NEW;
+    /** Units of the hold (its {@code held} quantity, less what confirms took in part); 0 before its held. */
     long quantity;
+    /** Units released so far, by releases of part or all of it, from events or in process. */
+    long released;
     /** Epoch nanoseconds at which the hold lapses, or {@link #NEVER}. */
     long expiresAtNanos = NEVER;
     /** The order a {@link #CONFIRMED} or {@link #CONSUMED} line became, so that its echo is recognised. */
@@ -56,9 +61,19 @@ public final class HoldLine {
         return state == ACTIVE;
     }
 
-    /** Units of the line: held while it is active; what it held (or what ended it) once it has ended. */
+    /** Units of the hold: its held quantity, less what confirms in part took (0 before its held). */
     public long quantity() {
         return quantity;
+    }
+
+    /** Units released so far (more than {@link #quantity()} when it was over-released). */
+    public long released() {
+        return released;
+    }
+
+    /** Units the line holds while active, quantity − released (what it held when it ended, once ended). */
+    public long units() {
+        return quantity - released;
     }
 
     /** Epoch nanoseconds at which the hold lapses, or {@link #NEVER}. */

@@ -57,4 +57,19 @@ public final class Identities {
     public static long fingerprint(long quantity, String orderReservationId) {
         return new IdentityHash().start(7).add(quantity).add(orderReservationId).finish().lo;
     }
+
+    /**
+     * The {@code event_id} of a {@code released} event the ledger publishes for a line whose plain release
+     * identity (kind, reservation, product, warehouse) is taken by an earlier release: readable when it fits in
+     * {@link Checks#MAX_ID_LENGTH} characters, else a hash of the same fields. {@code what} tells this release
+     * from the line's others (e.g. {@code released-5}: the units released once it is counted).
+     */
+    public static String releaseEventId(String reservationId, String warehouseId, String what) {
+        String id = reservationId + "@" + warehouseId + "#" + what;
+        if (id.length() <= Checks.MAX_ID_LENGTH) {
+            return id;
+        }
+        IdentityHash h = new IdentityHash().start(11).add(reservationId).add(warehouseId).add(what).finish();
+        return "release-" + Long.toHexString(h.hi) + "-" + Long.toHexString(h.lo);
+    }
 }

@@ -39,7 +39,7 @@ public final class LedgerAuditor {
             for (Reservation r : holds.all()) {
                 for (HoldLine l : r.lines()) {
                     if (l.state == HoldLine.ACTIVE) {
-                        byHolds.computeIfAbsent(l.slot, k -> new long[1])[0] += l.quantity;
+                        byHolds.computeIfAbsent(l.slot, k -> new long[1])[0] += l.units();
                         active++;
                     }
                 }

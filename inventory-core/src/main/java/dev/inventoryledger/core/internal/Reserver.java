@@ -193,7 +193,7 @@ public final class Reserver {
                 d.shortfalls.clear();
                 d.expiry = HoldLine.NEVER;
                 for (HoldLine l : existing.lines()) {
-                    d.held.add(new Allocation(l.productId(), l.warehouseId(), l.quantity, 0));
+                    d.held.add(new Allocation(l.productId(), l.warehouseId(), l.units(), 0));
                     d.expiry = Math.min(d.expiry, l.expiresAtNanos);
                 }
             }
@@ -259,8 +259,8 @@ public final class Reserver {
             if (l.state != HoldLine.ACTIVE) {
                 return false;
             }
-            held.merge(List.of(l.productId(), l.warehouseId()), l.quantity, Long::sum);
-            heldPerProduct.merge(l.productId(), l.quantity, Long::sum);
+            held.merge(List.of(l.productId(), l.warehouseId()), l.units(), Long::sum);
+            heldPerProduct.merge(l.productId(), l.units(), Long::sum);
         }
         if (held.equals(wanted)) {
             return true;
