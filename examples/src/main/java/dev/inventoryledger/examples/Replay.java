@@ -1,5 +1,6 @@
 package dev.inventoryledger.examples;
 
+import dev.inventoryledger.core.AsOfReplay;
 import dev.inventoryledger.core.InvalidEventException;
 import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
@@ -16,11 +17,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -91,11 +89,9 @@ public final class Replay {
     private final PrintStream out;
     private final PrintStream err;
     private final EventLines lines = new EventLines();
-    private final EventTimeClock clock = new EventTimeClock();
-    private final InventoryLedger ledger = InventoryLedger.builder().clock(clock)
+    private final InventoryLedger.Builder settings = InventoryLedger.builder()
             .identitiesPerProduct(MAX_IDENTITIES_PER_PRODUCT)
-            .retainEndedReservations(Integer.MAX_VALUE) // a late held after its released must still net to 0
-            .build();
+            .retainEndedReservations(Integer.MAX_VALUE); // a late held after its released must still net to 0
     private long read, applied, duplicates, conflicts, afterCut, skipped;
 
     private Replay(PrintStream out, PrintStream err) {
@@ -143,19 +139,17 @@ public final class Replay {
 
     private int replay(Path file, Instant asOf) throws IOException {
         Instant cut = asOf != null ? asOf : latestEventTime(file);
+        AsOfReplay replay = AsOfReplay.asOf(cut, settings);
         try (BufferedReader in = open(file)) {
             String text;
             for (long n = 1; (text = in.readLine()) != null; n++) {
                 if (!text.isBlank()) {
                     read++;
-                    apply(n, text, cut);
+                    apply(replay, n, text);
                 }
             }
         }
-        if (cut != null) {
-            clock.now = cut; // reads lapse every hold whose expires_at is at or before the cut
-        }
-        printPositions();
+        printPositions(replay.finish()); // reads lapse every hold whose expires_at is at or before the cut
         String when = cut == null ? "" : asOf != null ? " as of " + cut : " as of " + cut + " (the latest event time)";
         err.println("replayed " + read + " lines" + when + ": applied " + applied + ", duplicates " + duplicates
                 + ", conflicts " + conflicts + (asOf != null ? ", after as-of " + afterCut : "") + ", skipped "
@@ -163,7 +157,7 @@ public final class Replay {
         return skipped == 0 ? EXIT_OK : EXIT_SKIPPED;
     }
 
-    private void apply(long lineNumber, String text, Instant cut) {
+    private void apply(AsOfReplay replay, long lineNumber, String text) {
         InventoryEvent event;
         try {
             event = lines.decode(text);
@@ -171,21 +165,21 @@ public final class Replay {
             skip(lineNumber, refused.getMessage());
             return;
         }
-        if (cut != null && event.eventTime().isAfter(cut)) {
+        if (replay.isAfterCut(event)) {
             afterCut++;
             return;
         }
-        // A held copy with a later expires_at extends a hold only if the hold had not lapsed when the copy
-        // was sent; the ledger judges that by its clock, so the clock shows the event's own time.
-        clock.now = event.eventTime();
         try {
-            switch (ledger.apply(event)) {
+            switch (replay.apply(event)) {
                 case APPLIED -> applied++;
                 case DUPLICATE -> duplicates++;
                 case CONFLICT -> {
                     conflicts++;
-                    err.println("line " + lineNumber + ": conflict: an earlier line has this event's identity with"
-                            + " another payload; the first stands");
+                    err.println("line " + lineNumber + ": conflict: " + (event.kind().isReservation()
+                            ? "an earlier line has this event's identity with another payload (the first stands), "
+                            + "or the releases of this hold add up to more units than it held (the hold ended; "
+                            + "the extra cannot be un-held)"
+                            : "an earlier line has this event's identity with another payload; the first stands"));
                 }
             }
         } catch (InvalidEventException refused) { // a count would overflow
@@ -223,7 +217,7 @@ public final class Replay {
         return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8));
     }
 
-    private void printPositions() {
+    private void printPositions(InventoryLedger ledger) {
         List<Position> positions = new ArrayList<>(ledger.positions());
         positions.sort(BY_PRODUCT_THEN_WAREHOUSE);
         out.print(HEADER + "\n");
@@ -283,29 +277,6 @@ public final class Replay {
                 throw new IllegalArgumentException("--as-of must be an ISO-8601 instant with an offset or Z, e.g. "
                         + "2026-03-14T14:05:00Z, but was '" + text + "'");
             }
-        }
-    }
-
-    /**
-     * The ledger's clock during a replay: the event time of the event being applied, then the cut. Holds
-     * thus lapse by event time, never by the wall clock. Single-threaded, like the replay.
-     */
-    private static final class EventTimeClock extends Clock {
-        Instant now = Instant.EPOCH;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return Clock.fixed(now, zone);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }
