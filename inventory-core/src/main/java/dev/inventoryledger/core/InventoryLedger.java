@@ -42,14 +42,13 @@ import java.util.TreeMap;
  *       that instant, atomically; {@link #confirm(String, String)} turns a hold into an order,
  *       {@link #release(String)} gives it back, and a hold lapses by itself when its time to live passes.</li>
  *   <li>Baskets: {@link #tryReserve(String, List, Duration)} holds several lines all or nothing, placing
- *       "any warehouse" lines by an {@link AllocationRule}; {@link #extend(String, Duration)} renews a hold
- *       while payment runs; {@link #confirm(String, String, List)} confirms part of a basket;
- *       {@link #setBackorderLimit(String, long)} allows holds below zero sellable; {@link #audit()} checks
- *       the held counters against the holds.</li>
+ *       "any warehouse" lines by an {@link AllocationRule}; {@link #extend(String, Duration)} renews a hold;
+ *       {@link #confirm(String, String, List)} and {@link #release(String, List)} end part of one;
+ *       {@link #setBackorderLimit(String, long)} allows holds below zero sellable.</li>
  *   <li>{@link #outOfStock()} and {@link #belowReorderThreshold(ProductCatalog)} are the article's two
- *       example queries; {@link #positions()} iterates everything.</li>
- *   <li>{@link StockAlertListener}s hear of transitions (low stock, out of stock, back in stock, oversold);
- *       Micrometer meters count events, reservations, positions and active holds.</li>
+ *       example queries; {@link #positions()} iterates everything; {@link #audit()} checks held counters.</li>
+ *   <li>{@link StockAlertListener}s hear of transitions; {@link LocalEventListener}s of what in-process
+ *       operations did; Micrometer meters count events, reservations, positions and active holds.</li>
  * </ul>
  *
  * <pre>{@code
@@ -77,16 +76,13 @@ import java.util.TreeMap;
  * product, warehouse), the status being part of a reservation's kind. The payload compared for conflicts is
  * the quantity (and on an order its reservation id; with an {@code event_id}, also kind, id and warehouse);
  * a redelivery that differs only in its event time is a plain duplicate. Each product remembers its newest
- * {@link Builder#identitiesPerProduct(int) identitiesPerProduct} identities at about 32 bytes
- * each; an older one is forgotten (and a redelivery of it would count again). Replays from Kafka are
- * made exact by consumed offsets, not by remembering every id forever.
+ * {@link Builder#identitiesPerProduct(int) identitiesPerProduct} identities (an older one is forgotten, and
+ * a redelivery of it would count again); replays from Kafka are made exact by consumed offsets.
  *
  * <h2>Concurrency</h2>
  * Thread-safe. Each product has its own lock: writers to different products never contend; readers take no
- * lock in the common case (an optimistic read, validated; under a stream of writers to the same product
- * they fall back to its read lock, held for a few field reads) and never see a position torn between two
- * moments. No interleaving
- * of any number of threads lets two holds share a unit.
+ * lock in the common case (an optimistic read, validated; else the read lock, for a few field reads) and
+ * never see a position torn between two moments. No interleaving of threads lets two holds share a unit.
  */
 public final class InventoryLedger {
     private final Clock clock;
@@ -132,7 +128,7 @@ public final class InventoryLedger {
      *
      * @return {@link ApplyOutcome#APPLIED} if its effect is now in the counts; {@link ApplyOutcome#DUPLICATE}
      *         or {@link ApplyOutcome#CONFLICT} if an event with its identity was applied before (nothing
-     *         changed)
+     *         changed); {@link ApplyOutcome#CONFLICT} also for an over-release (applied: see the class comment)
      * @throws NullPointerException   if the event is null
      * @throws InvalidEventException if a count would overflow; nothing changed
      */
@@ -142,46 +138,36 @@ public final class InventoryLedger {
 
     // ------------------------------------------------------------------------------------------ reads
 
-    /**
-     * Units at the position: the sum of the stock deltas applied. 0 for a position the ledger has never
-     * seen. Allocation-free; takes no lock unless writers keep the product busy.
-     */
+    /** Units at the position: the sum of the stock deltas applied (0 if never seen). Allocation-free. */
     public long available(String productId, String warehouseId) {
         return reads.read(productId, warehouseId, Reads.AVAILABLE);
     }
 
     /**
-     * Units in active holds at the position. A hold whose expiry the clock has reached is never counted
-     * (such a read lapses it). Allocation-free; takes no lock unless writers keep the product busy or a hold
-     * is due.
+     * Units in active holds at the position; a hold whose expiry the clock has reached is never counted (such
+     * a read lapses it). Allocation-free.
      */
     public long held(String productId, String warehouseId) {
         return reads.read(productId, warehouseId, Reads.HELD);
     }
 
     /**
-     * What checkout may still sell at the position: available − held − safety stock (negative when
-     * oversold; saturates rather than wrapping). A hold whose expiry the clock has reached is never counted.
-     * Allocation-free; takes no lock unless writers keep the product busy or a hold is due; the clock is read
-     * only when the position has holds that can lapse.
+     * What checkout may still sell at the position: available − held − safety stock (negative when oversold;
+     * saturating). Allocation-free; reads the clock only when the position has holds that can lapse.
      */
     public long sellable(String productId, String warehouseId) {
         return reads.read(productId, warehouseId, Reads.SELLABLE);
     }
 
-    /**
-     * The position as one immutable snapshot (available and held from the same moment). For a position
-     * the ledger has never seen: all zero, with a null {@code lastUpdated}.
-     */
+    /** The position as one immutable snapshot; all zero with a null {@code lastUpdated} if never seen. */
     public Position position(String productId, String warehouseId) {
         return reads.position(Objects.requireNonNull(productId, "productId"),
                 Objects.requireNonNull(warehouseId, "warehouseId"));
     }
 
     /**
-     * Sellable units of a product across its warehouses: the sum of each warehouse's sellable, counting an
-     * oversold warehouse as 0 (its shortfall cannot be filled from another's stock, and must not hide it).
-     * The warehouses are read at one moment.
+     * Sellable units of a product across its warehouses, read at one moment, an oversold warehouse counting
+     * as 0 (its shortfall cannot be filled from another's stock, and must not hide it).
      */
     public long sellable(String productId) {
         return reads.sellable(productId);
@@ -192,29 +178,22 @@ public final class InventoryLedger {
         return reads.available(productId);
     }
 
-    /**
-     * Every position, product by product (each product's positions read at one moment), in no particular
-     * order. A snapshot: later changes do not show in the returned list.
-     */
+    /** Every position (each product's read at one moment), in no particular order: a snapshot. */
     public List<Position> positions() {
         return reads.positions();
     }
 
     /**
-     * Products whose available stock summed across warehouses is zero or less, sorted by id: the article's
-     * out-of-stock query ({@code GROUP BY product_id HAVING SUM(available_quantity) <= 0}).
-     * Unlike the article's view, a product the ledger knows only from reservation events (or settings) is
-     * included: its available is 0.
+     * Products whose available summed across warehouses is ≤ 0, sorted: the article's out-of-stock query,
+     * including products known only from reservation events or settings (available 0).
      */
     public List<String> outOfStock() {
         return reads.outOfStock();
     }
 
     /**
-     * Positions whose available stock is below their product's reorder threshold, sorted by product then
-     * warehouse: the article's reorder query ({@code live_inventory JOIN product_catalog WHERE
-     * available_quantity < reorder_threshold}). Products the catalog does not know are left out.
-     * Positions known only from reservation events count with available 0.
+     * Positions whose available is below their product's reorder threshold, sorted by product then warehouse:
+     * the article's reorder query. Products the catalog does not know are left out.
      */
     public List<Position> belowReorderThreshold(ProductCatalog catalog) {
         return reads.belowReorderThreshold(Objects.requireNonNull(catalog, "catalog"));
@@ -231,10 +210,8 @@ public final class InventoryLedger {
     }
 
     /**
-     * Checks the ledger against itself: recomputes every position's held quantity from the live holds and
-     * compares it with the position's counter, and counts the active holds. Takes every product's lock at
-     * once (in a fixed order) so that the picture is consistent: writers wait for the duration; meant for
-     * tests, health checks and occasional operations, not for every request. Sets the
+     * Checks every position's held counter against its active holds, with every product's lock taken at once:
+     * writers wait for it, so it is for tests, health checks and occasional operations. Sets the
      * {@code inventory.audit.discrepancies} gauge.
      */
     public LedgerAudit audit() {
@@ -250,18 +227,14 @@ public final class InventoryLedger {
 
     /**
      * Writes the whole state — positions, settings, holds (active, and the ended ones still remembered) and
-     * remembered identities — to {@code file}, with {@code sourceOffsets} (opaque to the ledger: a Kafka
-     * feed stores where each partition resumes). Atomic: the file is written beside its target, forced to
-     * disk and renamed over it, so a crash at any instant leaves the previous checkpoint or this one, whole;
-     * the temporary file a process killed mid-write leaves is removed by a later process's first checkpoint
-     * to the same file. Versioned and checksummed (CRC32C).
+     * remembered identities — to {@code file}, with {@code sourceOffsets} (opaque here: a Kafka feed stores
+     * where each partition resumes). Atomic (written beside, forced, renamed over: a crash leaves the previous
+     * checkpoint or this one, whole, and a later checkpoint removes what it left), versioned, checksummed.
      *
      * <p>Consistent: every product is held still (its read lock; point reads go on) while the state is
-     * copied into memory, then it is encoded and written with no lock held. Writers wait for the copy only
-     * (about 0.3 s for 1M positions and 10M identities, see BENCHMARKS.md); a product first seen while the
-     * checkpoint takes its locks waits until it has them (so a basket is never in it by halves). The offsets
-     * are the caller's to keep consistent: pass the offsets of exactly the events applied so far (the feed
-     * checkpoints from its own thread, between records).
+     * copied, then encoded and written with no lock held: writers wait for the copy only (about 0.3 s for
+     * 1M positions and 10M identities, BENCHMARKS.md); a basket is never in it by halves. Pass the offsets of
+     * exactly the events applied so far (the feed checkpoints from its own thread, between records).
      *
      * @return the size of the checkpoint in bytes
      * @throws IOException if the file cannot be written (the previous checkpoint is then left as it was)
@@ -272,11 +245,10 @@ public final class InventoryLedger {
     }
 
     /**
-     * Loads a checkpoint written by {@link #checkpoint(Path, Map)} into this ledger, which must be new and
-     * not yet used (restore before feeding it or serving reads). The whole file is read and verified before
-     * anything is loaded: a file that is not a checkpoint, of another version, truncated or corrupt is
-     * refused and the ledger stays empty. This ledger's own settings (identities per product, listeners,
-     * clock) apply from here on; holds whose expiry passed while the checkpoint sat on disk lapse as usual.
+     * Loads a checkpoint written by {@link #checkpoint(Path, Map)} into this new, unused ledger. The whole file
+     * is verified first: one that is not a checkpoint, of an unknown version, truncated or corrupt is refused
+     * and the ledger stays empty. This ledger's own settings apply from here on; holds whose expiry passed
+     * while the checkpoint sat on disk lapse as usual.
      *
      * @return the source offsets stored with the checkpoint
      * @throws IOException            if the file cannot be read, or is refused (the message says why)
@@ -294,14 +266,11 @@ public final class InventoryLedger {
      * Holds {@code quantity} units at the position for {@code ttl}, only if that many are sellable at this
      * instant. Atomic: no interleaving of any number of threads lets two holds share a unit.
      *
-     * <p>Idempotent: asking again for the same reservation (same id, product, warehouse, quantity) while it
-     * is active returns {@link ReservationResult.Status#ALREADY_HELD} and changes nothing. A reservation id is
-     * single-use: one that is in use with other lines, or has ended, gives
-     * {@link ReservationResult.Status#ID_IN_USE}.
+     * <p>Idempotent: the same reservation asked again while active is {@link ReservationResult.Status#ALREADY_HELD};
+     * an id is single-use: in use with other lines, or ended, it gives {@link ReservationResult.Status#ID_IN_USE}.
      *
-     * <p>The hold counts while the clock is before {@code now + ttl} and ends exactly once: {@link #confirm},
-     * {@link #release}, or expiry. The ledger registers the identity of the {@code held} event it stands for,
-     * so its echo from Kafka counts as a duplicate.
+     * <p>The hold counts while the clock is before {@code now + ttl} and ends exactly once (confirm, release or
+     * expiry). The identity of the {@code held} event it stands for is registered: its echo is a duplicate.
      *
      * @throws InvalidEventException if an id is null, blank or too long, the quantity is ≤ 0, or the ttl is
      *                               null, zero or negative
@@ -356,12 +325,10 @@ public final class InventoryLedger {
     }
 
     /**
-     * Turns the reservation's hold into order {@code orderId}: held and available go down by its quantity
-     * in one step, on every active line of the reservation. The ledger registers the identity of the order
-     * event it stands for (one per line), so the order's echo from Kafka counts as a duplicate; if that
-     * order was already applied as an event, only the hold ends.
-     *
-     * <p>Idempotent: a hold ends exactly once; a later call reports how it ended and changes nothing.
+     * Turns the reservation's hold into order {@code orderId}: held and available go down by what it holds
+     * in one step, on every active line. The ledger registers the identity of the order event it stands for
+     * (one per line), so its echo from Kafka counts as a duplicate; if that order was already applied as an
+     * event, only the hold ends. Idempotent: a later call reports how the hold ended and changes nothing.
      *
      * @return {@link HoldOutcome#CONFIRMED}, or how the hold had already ended ({@link HoldOutcome#EXPIRED}
      *         if its time to live passed first: nothing is sold), or {@link HoldOutcome#UNKNOWN}
@@ -382,12 +349,7 @@ public final class InventoryLedger {
      * (under another order id) or released. A part line naming a position the basket does not hold, or more
      * than it holds there, is refused and nothing changes.
      *
-     * <p>Across instances (see {@link LocalEventListener}) a partial confirm is coarser: another ledger that
-     * applies the order, which names the reservation, ends the whole line there, so until the rest is
-     * confirmed or released it shows the rest as sellable; then both agree. A renewal of the rest is not
-     * told. And an order of a partial confirm whose identity this ledger has forgotten is not recognised
-     * as its own echo: keep {@link Builder#identitiesPerProduct(int)} above what a product sees while its
-     * orders travel.
+     * <p>Across instances a partial confirm is coarser: see {@link LocalEventListener}.
      *
      * @return {@link HoldOutcome#CONFIRMED}, {@link HoldOutcome#ORDER_CONFLICT}, or how the hold had ended
      * @throws InvalidEventException if an id is invalid, the part is empty, or names what is not held
@@ -400,8 +362,7 @@ public final class InventoryLedger {
     }
 
     /**
-     * Releases the reservation's hold: its units are sellable again at once. Idempotent: a later call
-     * reports how the hold ended and changes nothing.
+     * Releases all the reservation still holds: sellable again at once. Idempotent, like {@link #confirm}.
      *
      * @return {@link HoldOutcome#RELEASED}, or how the hold had already ended, or {@link HoldOutcome#UNKNOWN}
      * @throws InvalidEventException if the id is null, blank or too long
@@ -494,10 +455,7 @@ public final class InventoryLedger {
      */
     public void setLowStockThreshold(String productId, String warehouseId, long threshold) {
         Checks.nonNegative("low_stock_threshold", threshold);
-        if (threshold > Integer.MAX_VALUE) {
-            throw new InvalidEventException("low_stock_threshold", threshold,
-                    "low_stock_threshold must be <= " + Integer.MAX_VALUE + " but was " + threshold);
-        }
+        Checks.atMost("low_stock_threshold", threshold, Integer.MAX_VALUE);
         String context = " (low-stock threshold, product " + productId + ")";
         Checks.id("product_id", productId, context);
         Checks.id("warehouse_id", warehouseId, context);
@@ -509,20 +467,14 @@ public final class InventoryLedger {
         notifier.addListener(Objects.requireNonNull(listener, "listener"));
     }
 
-    /**
-     * Adds a listener of the events that {@code tryReserve}, {@code confirm}, {@code release} and
-     * {@code extend} stand for, e.g. a publisher to Kafka (see {@link LocalEventListener}).
-     */
+    /** Adds a listener of the events in-process operations stand for, e.g. a publisher to Kafka. */
     public void addLocalEventListener(LocalEventListener listener) {
         notifier.addLocalListener(Objects.requireNonNull(listener, "listener"));
     }
 
     // ------------------------------------------------------------------------------------------ builder
 
-    /**
-     * Configures an {@link InventoryLedger}. Every option is checked when it is set; the javadoc says the
-     * default and what is refused.
-     */
+    /** Configures an {@link InventoryLedger}; every option is checked when set (its javadoc: default, refusals). */
     public static final class Builder {
         private Clock clock = Clock.systemUTC();
         private MeterRegistry registry;
@@ -565,17 +517,14 @@ public final class InventoryLedger {
         /**
          * How many event identities each product remembers for duplicate detection, newest first (rounded
          * up to a power of two). Memory: about 32 bytes per identity once a product's table is full, up to
-         * about 64 just after it doubles (BENCHMARKS.md), so products × this × 32 bytes at the bound; a
-         * product with few events costs little. Default
+         * about 64 just after it doubles (BENCHMARKS.md); a product with few events costs little. Default
          * 1,024. Replays after a restart are made exact by stored offsets, not by this memory.
          *
          * @throws IllegalArgumentException if not between 1 and 2<sup>24</sup>
          */
         public Builder identitiesPerProduct(int identities) {
-            if (identities < 1 || identities > (1 << 24)) {
-                throw new IllegalArgumentException("identitiesPerProduct must be between 1 and 16777216 but was "
-                        + identities);
-            }
+            Checks.argument(identities >= 1 && identities <= (1 << 24),
+                    "identitiesPerProduct must be between 1 and 16777216 but was %s", identities);
             this.identitiesPerProduct = identities;
             return this;
         }
@@ -588,9 +537,7 @@ public final class InventoryLedger {
          * @throws IllegalArgumentException if negative
          */
         public Builder retainEndedReservations(int count) {
-            if (count < 0) {
-                throw new IllegalArgumentException("retainEndedReservations must be >= 0 but was " + count);
-            }
+            Checks.argument(count >= 0, "retainEndedReservations must be >= 0 but was %s", count);
             this.retainEndedReservations = count;
             return this;
         }
@@ -602,9 +549,7 @@ public final class InventoryLedger {
          * @throws IllegalArgumentException if negative
          */
         public Builder lowStockThreshold(long threshold) {
-            if (threshold < 0) {
-                throw new IllegalArgumentException("lowStockThreshold must be >= 0 but was " + threshold);
-            }
+            Checks.argument(threshold >= 0, "lowStockThreshold must be >= 0 but was %s", threshold);
             this.lowStockThreshold = threshold;
             return this;
         }
@@ -617,10 +562,8 @@ public final class InventoryLedger {
          * @throws NullPointerException     if null
          */
         public Builder defaultHoldTtl(Duration ttl) {
-            Objects.requireNonNull(ttl, "ttl");
-            if (ttl.isZero() || ttl.isNegative()) {
-                throw new IllegalArgumentException("defaultHoldTtl must be > 0 but was " + ttl);
-            }
+            Checks.argument(!Objects.requireNonNull(ttl, "ttl").isZero() && !ttl.isNegative(),
+                    "defaultHoldTtl must be > 0 but was %s", ttl);
             this.defaultHoldTtl = ttl;
             return this;
         }

@@ -22,6 +22,13 @@ import java.util.List;
  *       since (see {@link InventoryLedger#confirm(String, String, List)}).</li>
  * </ul>
  *
+ * <p>A partial confirm is coarser across instances: another ledger that applies its order, which names the
+ * reservation, ends the whole line there, so until the rest is confirmed or released it shows the rest as
+ * sellable; then both agree. A renewal of the rest is not told. And an order of a partial confirm whose
+ * identity this ledger has forgotten is not recognised as its own echo: keep
+ * {@link InventoryLedger.Builder#identitiesPerProduct(int)} above what a product sees while its orders travel.
+ * A partial release has no such gap: each ledger gives back exactly the units released.
+ *
  * <p>Nothing is told for calls that change nothing (a refused reservation, an idempotent repeat, a hold
  * that had already ended) nor for holds that lapse by themselves: every ledger lapses them at the
  * {@code expires_at} it was given. The ledger has registered each event's identity before telling, so the

@@ -111,4 +111,19 @@ public final class Checks {
         }
         return part;
     }
+
+    /** Refuses a builder option: an {@link IllegalArgumentException} with the message, its value formatted in. */
+    public static void argument(boolean ok, String message, Object value) {
+        if (!ok) {
+            throw new IllegalArgumentException(String.format(message, value));
+        }
+    }
+
+    /** Refuses a setting above {@code max}. */
+    public static long atMost(String field, long value, long max) {
+        if (value > max) {
+            throw new InvalidEventException(field, value, field + " must be <= " + max + " but was " + value);
+        }
+        return value;
+    }
 }
