@@ -327,13 +327,7 @@ class ReplayMatchesSqlProperties {
     }
 
     private static List<Integer> ints(String sql) throws SQLException {
-        List<Integer> out = new ArrayList<>();
-        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getInt(1));
-            }
-        }
-        return out;
+        return ArticleSql.firstColumn(db, sql).stream().map(Integer::valueOf).collect(Collectors.toList());
     }
 
     /** Empties the tables and inserts every valid line with its line number. */

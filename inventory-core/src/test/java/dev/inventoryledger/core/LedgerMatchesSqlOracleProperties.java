@@ -303,13 +303,7 @@ class LedgerMatchesSqlOracleProperties {
 
     /** The first column of a query, as strings. */
     private static List<String> strings(String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return ArticleSql.firstColumn(db, sql);
     }
 
     /**
