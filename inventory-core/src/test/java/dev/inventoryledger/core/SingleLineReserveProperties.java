@@ -1,5 +1,6 @@
 package dev.inventoryledger.core;
 
+import dev.inventoryledger.core.testkit.ManualClock;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.EdgeCasesMode;

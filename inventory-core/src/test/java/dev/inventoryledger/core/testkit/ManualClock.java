@@ -1,4 +1,4 @@
-package dev.inventoryledger.core;
+package dev.inventoryledger.core.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,23 +7,30 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock that moves only when a test moves it. Thread-safe. */
-final class ManualClock extends Clock {
+/**
+ * A clock that moves only when a test moves it ({@link #advance}, {@link #set}), in UTC, for every test that
+ * hands a ledger its time. Thread-safe: any thread may read or move it; a read sees the latest move.
+ */
+public final class ManualClock extends Clock {
+    /** Where a clock made with {@link #ManualClock()} starts. */
+    public static final Instant START = Instant.parse("2026-11-25T12:00:00Z");
+
     private final AtomicReference<Instant> now;
 
-    ManualClock(Instant start) {
+    public ManualClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
-    ManualClock() {
-        this(Instant.parse("2026-11-25T12:00:00Z"));
+    /** A clock at {@link #START}. */
+    public ManualClock() {
+        this(START);
     }
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         now.updateAndGet(t -> t.plus(d));
     }
 
-    void set(Instant t) {
+    public void set(Instant t) {
         now.set(t);
     }
 
