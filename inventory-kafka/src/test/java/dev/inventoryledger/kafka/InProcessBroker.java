@@ -144,8 +144,13 @@ final class InProcessBroker implements AutoCloseable {
     }
 
     void send(String topic, String key, byte[] value) throws Exception {
-        producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))
-                .get(30, TimeUnit.SECONDS);
+        send(topic, null, key, value);
+    }
+
+    /** Writes one record to the given partition (null: by its key) and waits for the acknowledgement. */
+    void send(String topic, Integer partition, String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value)).get(30, TimeUnit.SECONDS);
     }
 
     /** Reads every record of a topic from the beginning until {@code expected} have arrived (bounded). */
