@@ -4,9 +4,8 @@ import dev.inventoryledger.core.InventoryLedger;
 import dev.inventoryledger.kafka.internal.FeedCycle;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -31,17 +30,8 @@ class FeedCycleTest {
     private static final Duration BOUND = Duration.ofSeconds(30);
     /** Where the manual nanosecond sources start: any value will do, as with System.nanoTime. */
     private static final long T0 = 1_000_000_000_000L;
-    private static InProcessBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = new InProcessBroker();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    static final InProcessBroker broker = new InProcessBroker(); // one per class, started before its tests
 
     @Test
     void recordsAreTakenOnlyByDoWorkAndOffsetsLedgerAndCountAgreeAfterEachStep() throws Exception {
