@@ -284,6 +284,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
          *                       reuse it for a live ledger), and its listeners and meter registry, if any,
          *                       hear the rebuild. Identities must be remembered long enough to recognise the
          *                       history's redeliveries
+         * @throws IllegalStateException if a topic still has no partitions after about 30 s (does it exist?)
          */
         public InventoryLedger rebuildAsOf(Instant asOf, InventoryLedger.Builder ledgerSettings) {
             Objects.requireNonNull(asOf, "asOf");

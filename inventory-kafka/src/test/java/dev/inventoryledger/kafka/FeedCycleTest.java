@@ -23,13 +23,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The feed's work cycle driven step by step on the test's thread, with no feed thread, against a real
  * in-process broker: records are taken only by {@code doWork}, and the periodic duties (checkpoint, partition
  * check) fall due on the injected nanosecond source, never on the wall clock. Time stands still unless the
- * test moves it; nothing here sleeps or measures time.
+ * test moves it; nothing here sleeps or asserts a timing (real time only bounds the waits for the broker).
  */
 class FeedCycleTest {
     /** Bound on real waiting for the broker (records to arrive, metadata to refresh). */
     private static final Duration BOUND = Duration.ofSeconds(30);
     /** Where the manual nanosecond sources start: any value will do, as with System.nanoTime. */
     private static final long T0 = 1_000_000_000_000L;
+
     @RegisterExtension
     static final InProcessBroker broker = new InProcessBroker(); // one per class, started before its tests
 
@@ -51,7 +52,7 @@ class FeedCycleTest {
             long[] taken = {0};
             assertThat(drive(() -> {
                 taken[0] += cycle.doWork();
-                // Each step takes whole polls: what it returns, the offsets it reports and the ledger agree.
+                // Each step takes whole polls: what it returns and the offsets it reports agree after it.
                 assertThat(sum(cycle.appliedOffsets())).isEqualTo(taken[0]);
                 return taken[0] == 4;
             })).as("all four records taken, offsets %s", cycle.appliedOffsets()).isTrue();

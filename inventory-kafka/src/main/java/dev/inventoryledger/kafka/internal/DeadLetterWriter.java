@@ -37,6 +37,7 @@ public final class DeadLetterWriter implements AutoCloseable {
     private volatile boolean stopped;
     private KafkaProducer<byte[], byte[]> producer; // the feed's thread's; null until open()
 
+    /** A writer to {@code topic}; its producer is made by {@link #open()}. */
     public DeadLetterWriter(KafkaClients clients, String topic) {
         this.clients = clients;
         this.topic = topic;

@@ -49,7 +49,10 @@ public final class FeedCycle {
     private final LongSupplier nanoTime;
     private final long checkpointNanos, partitionCheckNanos;
 
-    /** False once {@link #stop()} (any thread) or {@link #onClose()} ran; read by the feed's thread. */
+    /**
+     * False once {@link #stop()} (any thread) or {@link #onClose()} ran; read by the feed's thread, also through
+     * the {@code () -> running} it hands {@link PartitionDiscovery} to give up a wait (a read, not a call back).
+     */
     private volatile boolean running = true;
     /** Set and cleared by the feed's thread; read by {@link #stop()} to wake a blocked poll. */
     private volatile KafkaConsumer<byte[], byte[]> consumer;

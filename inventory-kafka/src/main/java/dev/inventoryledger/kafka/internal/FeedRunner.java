@@ -14,6 +14,11 @@ import java.util.concurrent.TimeUnit;
  * {@code onClose}, whatever ended the loop. Owns the thread, the start handshake and the failure that stopped
  * the cycle.
  *
+ * <p>DESIGN's "Operating on Kafka" (a later issue) fits here: {@code start()} returning once the replica has
+ * read up to the end offsets found at start would count {@code ready} down when the cycle reports it caught
+ * up rather than after {@code onStart}, and the feed's state (starting, catching up, live, failed) is this
+ * runner's handshake plus the cycle's progress.
+ *
  * <p>Threads: {@link #start()} and {@link #close()} from any thread ({@code start} holds this object's lock
  * while it waits for the cycle to start; {@code close} does not need it); the run loop on its own thread.
  */
@@ -32,6 +37,7 @@ public final class FeedRunner {
     /** Written by the feed's thread before it counts {@link #ready} down or ends; read by any thread. */
     private volatile Throwable failure;
 
+    /** @param closeTimeout how long {@link #close()} waits for the thread */
     public FeedRunner(FeedCycle cycle, Duration closeTimeout) {
         this.cycle = cycle;
         this.closeTimeout = closeTimeout;

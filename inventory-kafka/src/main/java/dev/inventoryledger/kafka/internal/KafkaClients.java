@@ -22,6 +22,9 @@ import java.util.Map;
  *   <li>{@link #rebuildConsumer()}: the as-of rebuild's reader.</li>
  * </ul>
  *
+ * <p>The admin client that creating the topics and checking them at start will need (DESIGN, "Operating on
+ * Kafka", a later issue) belongs here too.
+ *
  * <p>Immutable and thread-safe; each call makes a new client that the caller owns and closes.
  */
 public final class KafkaClients {
