@@ -6,13 +6,12 @@ import dev.inventoryledger.core.LocalEventListener;
 import dev.inventoryledger.core.StockAlert;
 import dev.inventoryledger.core.StockAlertListener;
 import dev.inventoryledger.kafka.internal.EventCodec;
+import dev.inventoryledger.kafka.internal.KafkaClients;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -70,20 +69,11 @@ public final class InventoryEventPublisher implements LocalEventListener, AutoCl
     private volatile Throwable failure;
 
     private InventoryEventPublisher(Builder b) {
-        if (b.bootstrapServers == null && !b.clientProperties.containsKey("bootstrap.servers")) {
-            throw new IllegalStateException("bootstrapServers must be set");
-        }
+        KafkaClients clients = new KafkaClients(b.bootstrapServers, b.clientProperties);
         this.topics = new EnumMap<>(b.topics);
         this.alertTopic = b.alertTopic;
         this.closeTimeout = b.closeTimeout;
-        Map<String, Object> props = new HashMap<>(b.clientProperties);
-        if (b.bootstrapServers != null) {
-            props.put("bootstrap.servers", b.bootstrapServers);
-        }
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1); // freshness: other instances wait for these
-        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer = clients.publisherProducer();
         if (b.registry == null) {
             sent = failed = null;
         } else {

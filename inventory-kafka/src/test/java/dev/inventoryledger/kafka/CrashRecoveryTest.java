@@ -8,9 +8,8 @@ import dev.inventoryledger.core.Position;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,17 +73,8 @@ class CrashRecoveryTest {
     private static final long CHECKPOINT_MILLIS = 75;
     private static final Duration BOUND = Duration.ofSeconds(45);
 
-    private static InProcessBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = new InProcessBroker();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    static final InProcessBroker broker = new InProcessBroker(); // one per class, started before its tests
 
     @Test
     @Timeout(180) // a safety net: every wait below is bounded far tighter

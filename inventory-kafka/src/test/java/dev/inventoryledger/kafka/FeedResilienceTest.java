@@ -12,9 +12,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,17 +39,8 @@ class FeedResilienceTest {
     private static final Duration BOUND = Duration.ofSeconds(30);
     private static final Instant MORNING = Instant.parse("2026-11-25T08:00:00Z");
     private static final AtomicInteger RUN = new AtomicInteger();
-    private static InProcessBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = new InProcessBroker();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    static final InProcessBroker broker = new InProcessBroker(); // one per class, started before its tests
 
     @Test
     void brokerRestartMidStreamLosesNothingAndDoublesNothing() throws Exception {

@@ -14,6 +14,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,11 +34,20 @@ import java.util.function.BooleanSupplier;
  * ({@code localhost:PORT}); the test kit itself binds its pre-allocated listener sockets on all addresses
  * (SecuredBrokerTest shows a listener pinned to 127.0.0.1).
  */
-final class InProcessBroker implements AutoCloseable {
-    private final KafkaClusterTestKit cluster;
-    private final KafkaProducer<byte[], byte[]> producer;
+final class InProcessBroker implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+    private KafkaClusterTestKit cluster; // set by start()
+    private KafkaProducer<byte[], byte[]> producer;
 
-    InProcessBroker() throws Exception {
+    /**
+     * A broker not started yet: {@link #start()} it and close it, or let a test class do both with
+     * {@code @RegisterExtension static final InProcessBroker broker = new InProcessBroker();} (started before
+     * its first test, closed after its last).
+     */
+    InProcessBroker() {
+    }
+
+    /** Starts the broker and waits until it is ready. */
+    InProcessBroker start() throws Exception {
         cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                 .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
@@ -48,6 +60,17 @@ final class InProcessBroker implements AutoCloseable {
         cluster.waitForReadyBrokers();
         producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers(), "linger.ms", 0, "acks", "all"),
                 new ByteArraySerializer(), new ByteArraySerializer());
+        return this;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        close();
     }
 
     String bootstrapServers() {
@@ -144,8 +167,13 @@ final class InProcessBroker implements AutoCloseable {
     }
 
     void send(String topic, String key, byte[] value) throws Exception {
-        producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))
-                .get(30, TimeUnit.SECONDS);
+        send(topic, null, key, value);
+    }
+
+    /** Writes one record to the given partition (null: by its key) and waits for the acknowledgement. */
+    void send(String topic, Integer partition, String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value)).get(30, TimeUnit.SECONDS);
     }
 
     /** Reads every record of a topic from the beginning until {@code expected} have arrived (bounded). */
@@ -189,7 +217,11 @@ final class InProcessBroker implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        producer.close(Duration.ofSeconds(5));
-        cluster.close();
+        if (producer != null) { // null if start() failed before it
+            producer.close(Duration.ofSeconds(5));
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 }

@@ -11,9 +11,8 @@ import dev.inventoryledger.core.ReservationLine;
 import dev.inventoryledger.core.StockAlert;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,17 +33,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class InventoryEventPublisherTest {
     private static final Duration BOUND = Duration.ofSeconds(30);
-    private static InProcessBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = new InProcessBroker();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    static final InProcessBroker broker = new InProcessBroker(); // one per class, started before its tests
 
     @Test
     void publishedThroughTheBrokerEqualsADirectFoldAndARereadCountsNothing() throws Exception {

@@ -4,9 +4,8 @@ import dev.inventoryledger.core.InventoryLedger;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -23,17 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The feed against a real in-process Kafka broker. Each test uses its own topic names. */
 class KafkaInventoryFeedTest {
     private static final Duration BOUND = Duration.ofSeconds(30);
-    private static InProcessBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = new InProcessBroker();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    static final InProcessBroker broker = new InProcessBroker(); // one per class, started before its tests
 
     @Test
     void everyTopicIsAppliedAndARedeliveryCountsOnce() throws Exception {

@@ -15,7 +15,7 @@ class ReadmeKafkaTest {
 
     @Test
     void theReadmeStorefrontWiringWorksAndAnotherInstanceSeesTheSale() throws Exception {
-        try (InProcessBroker broker = new InProcessBroker()) {
+        try (InProcessBroker broker = new InProcessBroker().start()) {
             broker.createTopics(2, "orders", "order_cancellations", "returns", "warehouse_receipts", "reservations",
                     "inventory_dead_letters", "low_stock_alerts");
             String servers = broker.bootstrapServers();

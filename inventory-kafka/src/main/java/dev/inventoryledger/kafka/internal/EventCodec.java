@@ -62,11 +62,7 @@ public final class EventCodec {
         if (value.length > maxRecordBytes) {
             throw new Refused("record of " + value.length + " bytes is over the limit of " + maxRecordBytes);
         }
-        String id = null, product = null, warehouse = null, eventId = null, reservationId = null, status = null;
-        String time = null, expires = null; // the text, when the fast path did not read it (the formatter will)
-        Instant fastTime = null, fastExpires = null;
-        long quantity = 0;
-        boolean hasQuantity = false;
+        Fields f = new Fields();
         try (JsonParser p = JSON.createParser(value)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new Refused("value is not a JSON object");
@@ -74,40 +70,7 @@ public final class EventCodec {
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
-                JsonToken v = p.nextToken();
-                switch (field) {
-                    case "product_id" -> product = text(p, v, field);
-                    case "warehouse_id" -> warehouse = text(p, v, field);
-                    case "event_id" -> eventId = text(p, v, field);
-                    case "event_time" -> {
-                        fastTime = v == JsonToken.VALUE_STRING ? fastInstant(p) : null;
-                        time = fastTime == null ? text(p, v, field) : null;
-                    }
-                    case "expires_at" -> {
-                        fastExpires = v == JsonToken.VALUE_STRING ? fastInstant(p) : null;
-                        expires = fastExpires == null ? text(p, v, field) : null;
-                    }
-                    case "status" -> status = text(p, v, field);
-                    case "quantity" -> {
-                        if (v != JsonToken.VALUE_NUMBER_INT) {
-                            throw new Refused("quantity must be a whole number but was " + describe(p, v));
-                        }
-                        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                            throw new Refused("quantity is out of range: " + p.getText());
-                        }
-                        quantity = p.getLongValue();
-                        hasQuantity = true;
-                    }
-                    default -> {
-                        if (field.equals(kind.idField())) {
-                            id = text(p, v, field);
-                        } else if (field.equals("reservation_id")) {
-                            reservationId = text(p, v, field);
-                        } else {
-                            p.skipChildren(); // unknown fields are ignored
-                        }
-                    }
-                }
+                f.read(kind, p, field, p.nextToken());
             }
             if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw new Refused("value is not a single JSON object");
@@ -117,28 +80,80 @@ public final class EventCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // reading a byte array does not do I/O
         }
-        if (!hasQuantity) {
-            throw new Refused("quantity is missing");
-        }
-        EventKind actual = kind;
-        if (kind.isReservation()) {
-            if (status == null) {
-                throw new Refused("status is missing (held or released)");
+        return f.toEvent(kind);
+    }
+
+    /** The fields of one record as read, before they are checked together; one per {@link #decode}. */
+    private static final class Fields {
+        private String id, product, warehouse, eventId, reservationId, status;
+        private String time, expires; // the text, when the fast path did not read it (the formatter will)
+        private Instant fastTime, fastExpires;
+        private long quantity;
+        private boolean hasQuantity;
+
+        /** Reads the value {@code v} of {@code field}; an unknown field is skipped. */
+        void read(EventKind kind, JsonParser p, String field, JsonToken v) throws Refused, IOException {
+            switch (field) {
+                case "product_id" -> product = text(p, v, field);
+                case "warehouse_id" -> warehouse = text(p, v, field);
+                case "event_id" -> eventId = text(p, v, field);
+                case "event_time" -> {
+                    fastTime = v == JsonToken.VALUE_STRING ? fastInstant(p) : null;
+                    time = fastTime == null ? text(p, v, field) : null;
+                }
+                case "expires_at" -> {
+                    fastExpires = v == JsonToken.VALUE_STRING ? fastInstant(p) : null;
+                    expires = fastExpires == null ? text(p, v, field) : null;
+                }
+                case "status" -> status = text(p, v, field);
+                case "quantity" -> {
+                    if (v != JsonToken.VALUE_NUMBER_INT) {
+                        throw new Refused("quantity must be a whole number but was " + describe(p, v));
+                    }
+                    if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                        throw new Refused("quantity is out of range: " + p.getText());
+                    }
+                    quantity = p.getLongValue();
+                    hasQuantity = true;
+                }
+                default -> {
+                    if (field.equals(kind.idField())) {
+                        id = text(p, v, field);
+                    } else if (field.equals("reservation_id")) {
+                        reservationId = text(p, v, field);
+                    } else {
+                        p.skipChildren(); // unknown fields are ignored
+                    }
+                }
             }
-            actual = switch (status) {
-                case "held" -> EventKind.RESERVATION_HELD;
-                case "released" -> EventKind.RESERVATION_RELEASED;
-                default -> throw new Refused("status must be held or released but was '" + status + "'");
-            };
         }
-        try {
-            Instant eventTime = fastTime != null ? fastTime : time == null ? null : instant("event_time", time);
-            Instant expiresAt = fastExpires != null ? fastExpires : expires == null ? null : instant("expires_at", expires);
-            String ownReservation = actual.isReservation() ? id : reservationId;
-            return new InventoryEvent(actual, id, product, warehouse, quantity, eventTime, eventId, ownReservation,
-                    expiresAt);
-        } catch (InvalidEventException e) {
-            throw new Refused(e.getMessage());
+
+        /** The event these fields make on a topic of {@code kind}, or why they make none. */
+        InventoryEvent toEvent(EventKind kind) throws Refused {
+            if (!hasQuantity) {
+                throw new Refused("quantity is missing");
+            }
+            EventKind actual = kind;
+            if (kind.isReservation()) {
+                if (status == null) {
+                    throw new Refused("status is missing (held or released)");
+                }
+                actual = switch (status) {
+                    case "held" -> EventKind.RESERVATION_HELD;
+                    case "released" -> EventKind.RESERVATION_RELEASED;
+                    default -> throw new Refused("status must be held or released but was '" + status + "'");
+                };
+            }
+            try {
+                Instant eventTime = fastTime != null ? fastTime : time == null ? null : instant("event_time", time);
+                Instant expiresAt = fastExpires != null ? fastExpires
+                        : expires == null ? null : instant("expires_at", expires);
+                String ownReservation = actual.isReservation() ? id : reservationId;
+                return new InventoryEvent(actual, id, product, warehouse, quantity, eventTime, eventId, ownReservation,
+                        expiresAt);
+            } catch (InvalidEventException e) {
+                throw new Refused(e.getMessage());
+            }
         }
     }
 

@@ -1,0 +1,105 @@
+package dev.inventoryledger.kafka.internal;
+
+import dev.inventoryledger.core.InventoryLedger;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The feed's checkpoint file: the ledger with the offsets of exactly the records applied, stored under the
+ * keys {@code topic:partition}; restored, and checked against the feed, when it starts. Without a file every
+ * method does nothing. When to write is the poll cycle's business, not this class's.
+ *
+ * <p>Threads: {@link #restore} runs on the thread that starts the feed, before the feed's thread exists;
+ * {@link #write} on the feed's thread. Immutable apart from the file it writes.
+ */
+public final class FeedCheckpoints {
+    private static final Logger LOG = LoggerFactory.getLogger(FeedCheckpoints.class);
+
+    private final Path file; // null: no checkpoints
+    private final InventoryLedger ledger;
+    private final FeedMetrics metrics;
+
+    /** @param file the checkpoint, or null for none */
+    public FeedCheckpoints(Path file, InventoryLedger ledger, FeedMetrics metrics) {
+        this.file = file;
+        this.ledger = ledger;
+        this.metrics = metrics;
+    }
+
+    /** True if the feed keeps a checkpoint. */
+    public boolean enabled() {
+        return file != null;
+    }
+
+    /**
+     * Restores the ledger from the checkpoint, if there is one.
+     *
+     * @param topics the topics the feed reads
+     * @return the offsets to resume at, or null without a checkpoint file
+     * @throws IllegalStateException if the file cannot be read, the ledger already holds state, or the offsets
+     *                               are not those of the feed's topics (each message says what to do)
+     */
+    public Map<TopicPartition, Long> restore(Set<String> topics) {
+        if (file == null || !Files.exists(file)) {
+            return null;
+        }
+        Map<String, Long> stored;
+        try {
+            stored = ledger.restore(file);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not restore checkpoint " + file + " (" + e.getMessage()
+                    + "); to rebuild from the topics instead, move the file away and start from EARLIEST", e);
+        } catch (IllegalStateException used) {
+            throw new IllegalStateException("could not restore checkpoint " + file + " into a ledger that "
+                    + "already holds state: give the feed a new ledger, and configure it (safety stock, "
+                    + "thresholds) after start(), which restores those settings too", used);
+        }
+        Map<TopicPartition, Long> offsets = offsetsOf(stored);
+        if (!topics.containsAll(offsets.keySet().stream().map(TopicPartition::topic).toList()) || offsets.isEmpty()) {
+            // Resuming from partitions the feed does not read would replay everything onto the restored counts.
+            throw new IllegalStateException("checkpoint " + file + " holds offsets " + stored.keySet()
+                    + " that do not match this feed's topics " + topics + ": replaying the topics "
+                    + "onto it would count events twice; restore it with the topics it was written for");
+        }
+        return offsets;
+    }
+
+    /**
+     * Writes the checkpoint with these offsets, which must be those of exactly the events applied (call it
+     * between records). A failure is counted and logged; the previous checkpoint stays and the feed goes on.
+     */
+    public void write(Map<TopicPartition, Long> applied) {
+        if (file == null) {
+            return;
+        }
+        Map<String, Long> offsets = new HashMap<>();
+        applied.forEach((tp, offset) -> offsets.put(tp.topic() + ":" + tp.partition(), offset));
+        try {
+            ledger.checkpoint(file, offsets);
+            metrics.checkpoint(true);
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            metrics.checkpoint(false);
+            LOG.warn("could not write checkpoint {}; the previous one stays: {}", file, e.toString());
+        }
+    }
+
+    /** The checkpoint's source offsets ({@code topic:partition}) as partitions. */
+    private static Map<TopicPartition, Long> offsetsOf(Map<String, Long> stored) {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        stored.forEach((key, offset) -> {
+            int colon = key.lastIndexOf(':');
+            if (colon > 0) {
+                out.put(new TopicPartition(key.substring(0, colon), Integer.parseInt(key.substring(colon + 1))), offset);
+            }
+        });
+        return out;
+    }
+}

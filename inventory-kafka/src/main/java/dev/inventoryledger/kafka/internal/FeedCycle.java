@@ -1,0 +1,262 @@
+package dev.inventoryledger.kafka.internal;
+
+import dev.inventoryledger.core.EventKind;
+import dev.inventoryledger.core.InvalidEventException;
+import dev.inventoryledger.core.InventoryLedger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.function.LongSupplier;
+
+/**
+ * The feed's work cycle, as an agent in the manner of Agrona's {@code Agent}: {@link #onStart()} makes the
+ * clients and positions every partition, each {@link #doWork()} is one poll, the records it returned taken
+ * (applied, or dead-lettered), then the periodic duties (metrics; a checkpoint when due; a look for added
+ * partitions when due), and {@link #onClose()} closes the clients and writes the last checkpoint. A
+ * {@link FeedRunner} runs it on a thread; a test drives it step by step on its own thread, with its own
+ * nanosecond source.
+ *
+ * <p>It owns when things happen (the schedule, read from the injected nanosecond source only) and the take
+ * of one record; what is done is the services': {@link FeedPositions}, {@link PartitionDiscovery},
+ * {@link DeadLetterWriter}, {@link FeedCheckpoints}, {@link FeedMetrics}. Calls go from here to them, never
+ * back.
+ *
+ * <p>Threads: {@link #prepare()} runs on the thread that starts the feed, before {@link #onStart()};
+ * {@link #onStart()}, {@link #doWork()} and {@link #onClose()} on one thread, the feed's;
+ * {@link #stop()} and the readings ({@link #appliedOffsets()}, {@link #lag()}, {@link #recordsPerSecond()},
+ * {@link #isRunning()}) on any.
+ */
+public final class FeedCycle {
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration START_METADATA = Duration.ofSeconds(30), CHECK_METADATA = Duration.ofSeconds(1);
+
+    private final InventoryLedger ledger;
+    private final Map<String, EventKind> kindByTopic;
+    private final KafkaClients clients;
+    private final EventCodec codec;
+    private final PartitionDiscovery discovery;
+    private final FeedPositions positions;
+    private final DeadLetterWriter deadLetters;
+    private final FeedMetrics metrics;
+    private final FeedCheckpoints checkpoints;
+    private final LongSupplier nanoTime;
+    private final long checkpointNanos, partitionCheckNanos;
+
+    /**
+     * False once {@link #stop()} (any thread) or {@link #onClose()} ran; read by the feed's thread, also through
+     * the {@code () -> running} it hands {@link PartitionDiscovery} to give up a wait (a read, not a call back).
+     */
+    private volatile boolean running = true;
+    /** Set and cleared by the feed's thread; read by {@link #stop()} to wake a blocked poll. */
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    // The feed's thread's alone:
+    private boolean started; // onStart() completed: every partition positioned
+    private boolean inTake; // a record is being applied or dead-lettered
+    private long nextCheckpoint, nextPartitionCheck; // on the injected nanosecond source
+
+    /** @param nanoTime the source of every interval the cycle keeps ({@code System::nanoTime} in production) */
+    public FeedCycle(FeedConfig config, LongSupplier nanoTime) {
+        this.ledger = config.ledger();
+        this.kindByTopic = config.kindByTopic();
+        this.clients = config.clients();
+        this.codec = new EventCodec(config.maxRecordBytes());
+        this.discovery = new PartitionDiscovery(kindByTopic.keySet());
+        this.positions = new FeedPositions(config.fromBeginning(), config.startOffsets());
+        this.deadLetters = new DeadLetterWriter(clients, config.deadLetterTopic());
+        this.metrics = new FeedMetrics(config.registry());
+        this.checkpoints = new FeedCheckpoints(config.checkpointFile(), ledger, metrics);
+        this.nanoTime = nanoTime;
+        this.checkpointNanos = config.checkpointInterval().toNanos();
+        this.partitionCheckNanos = config.partitionCheckInterval().toNanos();
+    }
+
+    // ------------------------------------------------------------------------------------------ lifecycle
+
+    /**
+     * Restores the checkpoint, if any, so that the feed resumes at its offsets, and registers the gauges.
+     *
+     * @throws IllegalStateException if the checkpoint cannot be restored (see {@link FeedCheckpoints#restore})
+     */
+    public void prepare() {
+        Map<TopicPartition, Long> restored = checkpoints.restore(kindByTopic.keySet());
+        if (restored != null) {
+            positions.startFrom(restored);
+        }
+        metrics.registerGauges();
+    }
+
+    /**
+     * Makes the clients, assigns and positions every partition of the topics, checks that the dead-letter
+     * topic exists, and starts the schedule at the current nanosecond reading.
+     *
+     * @throws IllegalStateException if a topic has no partitions
+     */
+    public void onStart() {
+        KafkaConsumer<byte[], byte[]> c = clients.feedConsumer();
+        consumer = c;
+        deadLetters.open();
+        positions.assignAndPosition(c, discovery.partitionsOf(c, START_METADATA, () -> running));
+        if (c.partitionsFor(deadLetters.topic(), START_METADATA).isEmpty()) {
+            throw new IllegalStateException("dead-letter topic " + deadLetters.topic() + " does not exist");
+        }
+        started = true;
+        long now = nanoTime.getAsLong();
+        nextPartitionCheck = now + partitionCheckNanos;
+        nextCheckpoint = now + checkpointNanos;
+        metrics.started(now);
+    }
+
+    /**
+     * One poll (waiting up to 100 ms for records), every record it returned taken, then the periodic duties.
+     *
+     * @return how many records were taken
+     * @throws ExecutionException if a dead letter could not be written for good: the feed stops at that record
+     */
+    public int doWork() throws ExecutionException, InterruptedException {
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        int taken = takeAll(c.poll(POLL));
+        long now = nanoTime.getAsLong();
+        metrics.measure(c, now);
+        if (checkpoints.enabled() && now - nextCheckpoint >= 0) {
+            checkpoints.write(positions.snapshot()); // between records: the offsets are exactly those applied
+            nextCheckpoint = nanoTime.getAsLong() + checkpointNanos;
+        }
+        if (now - nextPartitionCheck >= 0) {
+            nextPartitionCheck = now + partitionCheckNanos;
+            checkPartitions(c);
+        }
+        return taken;
+    }
+
+    /**
+     * Closes the clients, clears lag and rate, removes the gauges, and writes the last checkpoint if the cycle
+     * had started and stopped between records (state and offsets agree).
+     */
+    public void onClose() {
+        running = false;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        consumer = null;
+        try {
+            try {
+                deadLetters.close();
+            } finally {
+                if (c != null) {
+                    c.close();
+                }
+            }
+        } finally {
+            metrics.stop();
+            if (started && !inTake) {
+                checkpoints.write(positions.snapshot());
+            }
+        }
+    }
+
+    /**
+     * Asks the cycle to stop, from any thread: the record in hand is finished, a blocked poll or dead-letter
+     * wait ends, and {@link #isRunning()} turns false.
+     */
+    public void stop() {
+        running = false;
+        deadLetters.stop();
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    /** False once the cycle was asked to stop or closed. */
+    public boolean isRunning() {
+        return running;
+    }
+
+    // ------------------------------------------------------------------------------------------ readings
+
+    /** Per partition, the next offset to read; a copy. */
+    public Map<TopicPartition, Long> appliedOffsets() {
+        return positions.snapshot();
+    }
+
+    /** Records not yet read, summed over the partitions; −1 until known. */
+    public long lag() {
+        return metrics.lag();
+    }
+
+    /** Records taken per second over the last second or so. */
+    public double recordsPerSecond() {
+        return metrics.recordsPerSecond();
+    }
+
+    // ------------------------------------------------------------------------------------------ steps
+
+    /**
+     * Takes the records partition by partition, in the order they came: the offset map is written once per
+     * partition and poll rather than once per record (a map entry and a key object each time).
+     */
+    private int takeAll(ConsumerRecords<byte[], byte[]> records) throws ExecutionException, InterruptedException {
+        int taken = 0;
+        for (TopicPartition tp : records.partitions()) {
+            EventKind kind = kindByTopic.get(tp.topic());
+            long next = -1;
+            try {
+                for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                    inTake = true;
+                    boolean done = take(r, kind);
+                    inTake = false;
+                    if (!done) {
+                        break; // stopped while a refused record waited for the dead-letter topic: not taken
+                    }
+                    next = r.offset() + 1;
+                    taken++;
+                    if (!running) {
+                        break; // the record in hand is finished; positions say where to resume
+                    }
+                }
+            } finally {
+                if (next >= 0) {
+                    positions.applied(tp, next); // also when take() threw: what was applied before it counts
+                }
+            }
+            if (!running) {
+                break;
+            }
+        }
+        return taken;
+    }
+
+    /** Applies or dead-letters one record; false if the feed stopped before a dead letter was written. */
+    private boolean take(ConsumerRecord<byte[], byte[]> r, EventKind kind) throws ExecutionException,
+            InterruptedException {
+        String reason;
+        try {
+            metrics.applied(ledger.apply(codec.decode(kind, r.value())));
+            return true;
+        } catch (EventCodec.Refused | InvalidEventException refused) {
+            reason = refused.getMessage();
+        }
+        if (!deadLetters.write(r, reason)) {
+            return false;
+        }
+        metrics.deadLettered();
+        return true;
+    }
+
+    /** Assigns partitions added since the last look; every record on them is new. */
+    private void checkPartitions(KafkaConsumer<byte[], byte[]> c) {
+        try {
+            List<TopicPartition> all = discovery.partitionsOf(c, CHECK_METADATA, () -> running);
+            if (!c.assignment().containsAll(all)) {
+                positions.assignAndPosition(c, all);
+            }
+        } catch (KafkaException | IllegalStateException notNow) {
+            // metadata unavailable for now (a broker restarting): look again next time
+        }
+    }
+}
