@@ -1,5 +1,6 @@
 package dev.inventoryledger.core;
 
+import dev.inventoryledger.core.testkit.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
