@@ -55,8 +55,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       {@code positions()}.</li>
  *   <li>{@link #redeliveringEverythingChangesNothing}: a second delivery of every event is a duplicate (or
  *       stays a conflict) and changes nothing.</li>
- *   <li>{@link #holdLifecycleEqualsSql}: the extended hold lifecycle (release before held, orders consuming a
- *       hold, releases and consuming orders without a held) versus SQL that states the ledger's rule.</li>
+ *   <li>{@link #holdLifecycleEqualsSql}: the extended hold lifecycle (partial releases and over-releases,
+ *       release before held, orders consuming a hold, releases and consuming orders without a held) versus SQL
+ *       that states the ledger's rule, and the over-released lines it reports versus SQL.</li>
  * </ol>
  *
  * <p>Histories come from the testkit's {@link HistoryGenerator} (generated acts, put in order by generated
@@ -104,9 +105,9 @@ class LedgerMatchesSqlOracleProperties {
     // ------------------------------------------------------------------------------------ properties
 
     /**
-     * 1. The article's SQL oracle. Every event kind, cancellations before their orders, held/released pairs of
-     * equal quantity (released often first), holds never released, exact and time-shifted redeliveries,
-     * conflicting duplicates of stock events, a few events with an event_id; shuffled.
+     * 1. The article's SQL oracle. Every event kind, cancellations before their orders, holds released in whole
+     * or in part (in one or two releases; released often first), holds never released, exact and time-shifted
+     * redeliveries, conflicting duplicates of stock events, a few events with an event_id; shuffled.
      */
     @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
     void ledgerEqualsArticleSql(@ForAll("articleHistories") History history) throws SQLException {
@@ -185,17 +186,21 @@ class LedgerMatchesSqlOracleProperties {
 
     /**
      * 3. Order independence: one duplicate-free, conflict-free set (orders consuming holds, releases before
-     * helds, cancellations before orders, releases and consuming orders without a held) applied in two
-     * shuffles gives equal positions().
+     * helds, partial and over-releases, cancellations before orders, releases and consuming orders without a
+     * held) applied in two shuffles gives equal positions(); each order reports every over-released line once
+     * (on the event that reveals it, which depends on the order) and nothing else.
      */
     @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
     void finalStateDoesNotDependOnArrivalOrder(@ForAll("distinctLifecycleHistories") History history) {
         InventoryLedger first = newLedger();
         InventoryLedger second = newLedger();
+        FirstStands firstOracle = FirstStands.of(history.events());
+        FirstStands secondOracle = FirstStands.of(history.secondOrder());
         assertThat(applyAll(first, history.events())).as("outcomes, first order")
-                .allMatch(ApplyOutcome::applied);
+                .isEqualTo(firstOracle.outcomes());
         assertThat(applyAll(second, history.secondOrder())).as("outcomes, second order")
-                .allMatch(ApplyOutcome::applied);
+                .isEqualTo(secondOracle.outcomes());
+        assertThat(secondOracle.overReleased()).isEqualTo(firstOracle.overReleased());
         assertThat(sorted(second.positions())).as("positions() after the second order")
                 .containsExactlyElementsOf(sorted(first.positions()));
         assertThat(second.outOfStock()).isEqualTo(first.outOfStock());
@@ -204,18 +209,22 @@ class LedgerMatchesSqlOracleProperties {
     /**
      * 4. Idempotency: after a history (duplicates and conflicts included) is applied, delivering every one of
      * its events again, in another order and some with another event time, gives DUPLICATE for each, except
-     * the losers of a conflict, which stay CONFLICT; and positions() does not change at all.
+     * the losers of a conflict, which stay CONFLICT (an over-release was applied, so its copy is a plain
+     * DUPLICATE); and positions() does not change at all.
      */
     @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
     void redeliveringEverythingChangesNothing(@ForAll("lifecycleHistories") History history) {
         InventoryLedger ledger = newLedger();
         List<ApplyOutcome> firstPass = applyAll(ledger, history.events());
+        assertThat(firstPass).as("ApplyOutcome of each apply, in applied order")
+                .isEqualTo(FirstStands.of(history.events()).outcomes());
         List<Position> before = sorted(ledger.positions());
 
         // the second order is a reshuffle of the same events, a quarter of them with a later event time
         Map<InventoryEvent, ApplyOutcome> firstOutcome = new HashMap<>();
+        List<ApplyOutcome> identityOutcomes = FirstStands.of(history.events()).identityOutcomes();
         for (int i = 0; i < firstPass.size(); i++) {
-            firstOutcome.merge(history.events().get(i), firstPass.get(i), (a, b) -> a);
+            firstOutcome.merge(history.events().get(i), identityOutcomes.get(i), (a, b) -> a);
         }
         List<InventoryEvent> again = history.secondOrder();
         List<InventoryEvent> originals = history.secondOrderOriginals();
@@ -230,10 +239,12 @@ class LedgerMatchesSqlOracleProperties {
     }
 
     /**
-     * 5. The hold lifecycle in SQL: orders with a reservation_id consuming a hold, releases, releases before
-     * holds, consuming orders before holds, releases and consuming orders with no held at all, reservations
-     * with lines on several positions, conflicting duplicates of every kind (including an order's reservation
-     * id). Every position, count and lastUpdated versus {@code lifecycle_positions}.
+     * 5. The hold lifecycle in SQL: orders with a reservation_id consuming a hold, releases of the whole hold,
+     * of part of it, of more than it (several releases of one line adding up), releases before holds,
+     * consuming orders before holds, releases and consuming orders with no held at all, reservations with lines
+     * on several positions, conflicting duplicates of every kind (including an order's reservation id). Every
+     * position, count and lastUpdated versus {@code lifecycle_positions}; the lines reported as over-released
+     * versus {@code over_released_lines}.
      */
     @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
     void holdLifecycleEqualsSql(@ForAll("lifecycleHistories") History history) throws SQLException {
@@ -245,6 +256,9 @@ class LedgerMatchesSqlOracleProperties {
         fill(oracle.survivors(), Map.of());
         List<Position> expected = positionsIn("lifecycle_positions");
         assertPositions(ledger, expected);
+        assertThat(new TreeSet<>(strings("SELECT reservation_id || '|' || product_id || '|' || warehouse_id "
+                + "FROM over_released_lines"))).as("over-released lines, SQL versus the ledger's reports")
+                .isEqualTo(oracle.overReleased());
     }
 
     // ------------------------------------------------------------------------------------ comparisons
@@ -318,9 +332,14 @@ class LedgerMatchesSqlOracleProperties {
      * The contract's de-duplication: identity = event_id when present (scoped to the product), else (kind,
      * id, product, warehouse); payload = quantity, on an order its reservation id, and with an event_id also
      * kind, id and warehouse (the event time is not payload). In applied order, the first event of an
-     * identity stands (APPLIED); a later one with the same payload is a DUPLICATE, with another a CONFLICT.
+     * identity stands (APPLIED); a later one with the same payload is a DUPLICATE, with another a CONFLICT
+     * ({@link #identityOutcomes}). Then the over-releases ({@link #outcomes}): of the events that stand, the
+     * one by which a hold line's releases first add up to more than its held quantity, once that is known (a
+     * release, or the held arriving after them), is reported as a CONFLICT though it is applied;
+     * {@link #overReleased} names those lines as {@code reservation|product|warehouse}.
      */
-    record FirstStands(List<InventoryEvent> survivors, List<ApplyOutcome> outcomes) {
+    record FirstStands(List<InventoryEvent> survivors, List<ApplyOutcome> identityOutcomes,
+                       List<ApplyOutcome> outcomes, Set<String> overReleased) {
         static FirstStands of(List<InventoryEvent> applied) {
             Map<List<Object>, List<Object>> seen = new HashMap<>();
             List<InventoryEvent> survivors = new ArrayList<>();
@@ -335,7 +354,26 @@ class LedgerMatchesSqlOracleProperties {
                     outcomes.add(first.equals(payload) ? ApplyOutcome.DUPLICATE : ApplyOutcome.CONFLICT);
                 }
             }
-            return new FirstStands(survivors, outcomes);
+            List<ApplyOutcome> withOverReleases = new ArrayList<>(outcomes);
+            Set<String> overReleased = new TreeSet<>();
+            Map<String, long[]> lines = new HashMap<>(); // line → {held quantity or -1, released so far}
+            for (int i = 0; i < applied.size(); i++) {
+                InventoryEvent e = applied.get(i);
+                if (outcomes.get(i) != ApplyOutcome.APPLIED || !e.kind().isReservation()) {
+                    continue;
+                }
+                String line = e.id() + "|" + e.productId() + "|" + e.warehouseId();
+                long[] l = lines.computeIfAbsent(line, k -> new long[] {-1, 0});
+                if (e.kind() == EventKind.RESERVATION_HELD) {
+                    l[0] = e.quantity();
+                } else {
+                    l[1] += e.quantity();
+                }
+                if (l[0] >= 0 && l[1] > l[0] && overReleased.add(line)) {
+                    withOverReleases.set(i, ApplyOutcome.CONFLICT);
+                }
+            }
+            return new FirstStands(survivors, outcomes, withOverReleases, overReleased);
         }
 
         static List<Object> identity(InventoryEvent e) {

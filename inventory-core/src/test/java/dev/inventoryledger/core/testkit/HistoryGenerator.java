@@ -34,14 +34,17 @@ import java.util.stream.Collectors;
  *   <li>STOCK: one order, cancellation, return or receipt; ids from a small pool; one in ten with an event_id
  *       from a smaller pool (the same event_id on one product: one identity; on another product: another).</li>
  *   <li>ORDER_AND_CANCEL: an order line and its cancellation (the keys often put the cancellation first).</li>
- *   <li>HOLD, ARTICLE: a held with a reservation id of its own and (two times in three) its released with the
- *       same quantity. Only what the article's "held minus released" computes exactly: no release without its
- *       held, no conflicting reservation events, no reservation id on orders.</li>
+ *   <li>HOLD, ARTICLE: a held with a reservation id of its own and (two times in three) releases of it: one of
+ *       the same quantity, one of part of it, or two parts with event_ids of their own, never more than held.
+ *       Only what the article's "held minus released" computes exactly: no release without its held, no
+ *       over-release, no conflicting reservation events, no reservation id on orders.</li>
  *   <li>HOLD, LIFECYCLE: reservation ids from a small pool (a reservation may have lines on several positions,
  *       and acts collide); the held sometimes missing, with the expiry {@link Builder#holdExpiries} gives its
- *       line; a released sometimes (any quantity, any time: often before its held); zero to two orders that
- *       consume the reservation, usually on the hold's position, sometimes on another warehouse, with the
- *       hold's quantity or another, one time in eight with an event_id.</li>
+ *       line; a released sometimes (the held's quantity, or any other: partial releases and over-releases, at
+ *       any time: often before its held), and one time in four a further release with an event_id of its own
+ *       (so that a line's releases add up); zero to two orders that consume the reservation, usually on the
+ *       hold's position, sometimes on another warehouse, with the hold's quantity or another, one time in
+ *       eight with an event_id.</li>
  *   <li>REDELIVER: an earlier event again, exactly or (one time in three) with another event time.</li>
  *   <li>CONFLICT: an earlier event (ARTICLE: a stock event only) with the same identity and another payload:
  *       another quantity; on an order (LIFECYCLE) another reservation id; with an event_id, another warehouse;
@@ -205,8 +208,8 @@ public final class HistoryGenerator {
 
     /** One generated act: raw numbers, read modulo their ranges when the history is built (0 is simplest). */
     private record Act(ActType type, int[] n) {
-        /** Events one act adds at most (a held, a released and two consuming orders). */
-        static final int MAX_EVENTS = 4;
+        /** Events one act adds at most (a held, two releases and two consuming orders). */
+        static final int MAX_EVENTS = 5;
         /** Where each event's numbers start: first keys, second keys, variants, one per event. */
         static final int KEYS = 16;
         static final int SIZE = KEYS + 3 * MAX_EVENTS;
@@ -290,9 +293,23 @@ public final class HistoryGenerator {
         long q = quantity(n[4]);
         String reservationId = "RES-A" + act;
         sink.add(InventoryEvent.reservationHeld(reservationId, p, w, q, time(n[5])));
-        if (n[6] % 3 != 0) {
-            Instant released = s.cutByEventTime ? time(n[5]).plusMillis(n[7] % 5000) : time(n[7]);
-            sink.add(InventoryEvent.reservationReleased(reservationId, p, w, q, released));
+        if (n[6] % 3 == 0) {
+            return;
+        }
+        Instant released = s.cutByEventTime ? time(n[5]).plusMillis(n[7] % 5000) : time(n[7]);
+        long part = 1 + n[9] % q; // never more than held: the article's sum is then exact
+        switch (n[8] % 3) {
+            case 0 -> sink.add(InventoryEvent.reservationReleased(reservationId, p, w, q, released));
+            case 1 -> sink.add(InventoryEvent.reservationReleased(reservationId, p, w, part, released));
+            default -> {
+                sink.add(InventoryEvent.reservationReleased(reservationId, p, w, part, released)
+                        .withEventId("REL-A" + act + "-1"));
+                if (part < q) {
+                    Instant later = s.cutByEventTime ? time(n[5]).plusMillis(n[10] % 5000) : time(n[10]);
+                    sink.add(InventoryEvent.reservationReleased(reservationId, p, w, 1 + n[11] % (q - part), later)
+                            .withEventId("REL-A" + act + "-2"));
+                }
+            }
         }
     }
 
@@ -308,6 +325,10 @@ public final class HistoryGenerator {
         if (n[6] % 3 == 2) {
             sink.add(InventoryEvent.reservationReleased(reservationId, p, w, n[9] % 2 == 0 ? q : quantity(n[9]),
                     time(n[7])));
+            if (n[9] / 2 % 4 == 3) { // a later release of the same line, with an identity of its own
+                sink.add(InventoryEvent.reservationReleased(reservationId, p, w, quantity(n[9] / 8), time(n[7] / 2))
+                        .withEventId("REL-" + reservation + "-" + n[9] / 64 % s.eventIdPool));
+            }
         }
         int consumers = n[10] % 3;
         for (int k = 0; k < consumers; k++) {
