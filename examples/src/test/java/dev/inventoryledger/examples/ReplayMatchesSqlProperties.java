@@ -58,11 +58,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the ledger's rule for holds.
  * <ol>
  *   <li>{@link #replayEqualsArticleSql}: histories the article's SQL describes exactly (every release has
- *       its hold with the same quantity and no earlier time, no expiry, no order consumes a hold): the CSV
- *       equals {@code live_inventory_with_holds}, plus the positions only reservations touched.</li>
+ *       its hold, no earlier time and, with the others of that hold, no more units; no expiry, no order
+ *       consumes a hold): the CSV equals {@code live_inventory_with_holds}, plus the positions only
+ *       reservations touched.</li>
  *   <li>{@link #replayEqualsHoldLifecycleSql}: the whole lifecycle, versus {@code lifecycle_positions}: a hold
- *       counts iff it was held, not released, not consumed by an order carrying its reservation_id, and its
- *       {@code expires_at} is after the cut.</li>
+ *       counts held minus its releases iff it was held, released less than that, not consumed by an order
+ *       carrying its reservation_id, and its {@code expires_at} is after the cut; over-releases are reported
+ *       as conflicts.</li>
  * </ol>
  * Both also check stderr line by line (which lines were skipped, which were conflicts, the summary) and the
  * exit status. A failing property prints the file, one line a line; counterexamples shrink to a few lines.
@@ -186,13 +188,34 @@ class ReplayMatchesSqlProperties {
                    CASE WHEN kind = 'RESERVATION_HELD' THEN 'held' ELSE 'released' END AS status,
                    event_time, expires_at
             FROM replayed WHERE kind IN ('RESERVATION_HELD', 'RESERVATION_RELEASED');
+
+            CREATE VIEW over_release_reports AS
+            SELECT MIN(c.line_no) AS line_no
+            FROM (SELECT h.id, h.product_id, h.warehouse_id, r.line_no
+                  FROM replayed h
+                  JOIN replayed r ON r.kind = 'RESERVATION_RELEASED' AND r.id = h.id AND r.product_id = h.product_id
+                                 AND r.warehouse_id = h.warehouse_id AND r.line_no > h.line_no
+                  WHERE h.kind = 'RESERVATION_HELD'
+                    AND (SELECT SUM(x.quantity) FROM replayed x
+                         WHERE x.kind = 'RESERVATION_RELEASED' AND x.id = h.id AND x.product_id = h.product_id
+                           AND x.warehouse_id = h.warehouse_id AND x.line_no <= r.line_no) > h.quantity
+                  UNION ALL
+                  SELECT h.id, h.product_id, h.warehouse_id, h.line_no
+                  FROM replayed h
+                  WHERE h.kind = 'RESERVATION_HELD'
+                    AND (SELECT COALESCE(SUM(x.quantity), 0) FROM replayed x
+                         WHERE x.kind = 'RESERVATION_RELEASED' AND x.id = h.id AND x.product_id = h.product_id
+                           AND x.warehouse_id = h.warehouse_id AND x.line_no < h.line_no) > h.quantity) c
+            GROUP BY c.id, c.product_id, c.warehouse_id;
             """;
 
     /**
      * Per run, after {@code lines} and {@code as_of} are loaded: the cut (the --as-of instant, else the latest
      * event time); each line's outcome (the first line of an identity stands; a later one is a duplicate if
      * its payload equals the first's — quantity; on an order its reservation_id; with an event_id also kind,
-     * id and warehouse — else a conflict); the lines that stand.
+     * id and warehouse — else a conflict); the lines that stand; and, of those, the one by which a hold line's
+     * releases first add up to more than its held quantity ({@code over_release_reports}: a release after its
+     * held, or the held after its releases) is reported as a conflict too, though it is applied.
      */
     private static final String REFRESH = """
             TRUNCATE TABLE cut;
@@ -211,6 +234,7 @@ class ReplayMatchesSqlProperties {
             SELECT line_no, kind, id, product_id, warehouse_id, quantity, event_time, event_id, reservation_id,
                    expires_at
             FROM ranked WHERE nth = 1;
+            UPDATE outcomes SET outcome = 'conflict' WHERE line_no IN (SELECT line_no FROM over_release_reports);
             """;
 
     private static Connection db;
