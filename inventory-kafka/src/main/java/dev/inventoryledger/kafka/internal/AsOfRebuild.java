@@ -1,5 +1,6 @@
 package dev.inventoryledger.kafka.internal;
 
+import dev.inventoryledger.core.AsOfReplay;
 import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InvalidEventException;
 import dev.inventoryledger.core.InventoryEvent;
@@ -8,20 +9,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The audit path: a new ledger rebuilt from the topics' whole history as it stands now, as of an instant.
- * Only events whose {@code event_time} is at or before the instant are applied, each while the ledger's clock
- * shows its event time; at the end the clock stands at the instant, so holds due by then no longer count.
- * Records the feed would refuse are skipped (they were dead-lettered when fed).
+ * The audit path: a new ledger rebuilt from the topics' whole history as it stands now, as of an instant,
+ * through core's {@link AsOfReplay} (events at or before the instant, each applied at its own event time; the
+ * clock left at the instant, so holds due by then no longer count). Records the feed would refuse are skipped
+ * (they were dead-lettered when fed).
  *
  * <p>Immutable and thread-safe; each {@link #rebuild} makes its own consumer and ledger.
  */
@@ -44,12 +42,11 @@ public final class AsOfRebuild {
     /**
      * Reads every partition to the end it had when the call began and returns the ledger as of {@code asOf}.
      *
-     * @param ledgerSettings settings for the rebuilt ledger; its clock is replaced
+     * @param ledgerSettings settings for the rebuilt ledger; its clock is replaced by the replay's
      * @throws IllegalStateException if a topic has no partitions
      */
     public InventoryLedger rebuild(Instant asOf, InventoryLedger.Builder ledgerSettings) {
-        Instant[] now = {asOf};
-        InventoryLedger rebuilt = ledgerSettings.clock(eventTimeClock(now)).build();
+        AsOfReplay replay = AsOfReplay.asOf(asOf, ledgerSettings);
         try (KafkaConsumer<byte[], byte[]> c = clients.rebuildConsumer()) {
             List<TopicPartition> partitions = discovery.partitionsOf(c, METADATA, () -> true);
             c.assign(partitions);
@@ -60,50 +57,24 @@ public final class AsOfRebuild {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
                     Long last = end.get(new TopicPartition(r.topic(), r.partition()));
                     if (last != null && r.offset() < last) { // else written after the call began
-                        applyIfDue(r, asOf, now, rebuilt);
+                        applyIfDue(r, replay);
                     }
                 }
                 end.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
             }
         }
-        now[0] = asOf;
-        return rebuilt;
+        return replay.finish();
     }
 
-    /** Applies the record's event if it happened at or before {@code asOf}, with the clock at its time. */
-    private void applyIfDue(ConsumerRecord<byte[], byte[]> r, Instant asOf, Instant[] now, InventoryLedger rebuilt) {
+    /** Applies the record's event if it happened at or before the cut, at its own event time. */
+    private void applyIfDue(ConsumerRecord<byte[], byte[]> r, AsOfReplay replay) {
         try {
             InventoryEvent e = codec.decode(kindByTopic.get(r.topic()), r.value());
-            if (!e.eventTime().isAfter(asOf)) {
-                now[0] = e.eventTime();
-                rebuilt.apply(e);
+            if (!replay.isAfterCut(e)) {
+                replay.apply(e);
             }
         } catch (EventCodec.Refused | InvalidEventException refused) {
             // dead-lettered when it was fed; not part of the counts
         }
-    }
-
-    /**
-     * The rebuilt ledger's clock: it shows {@code now[0]}, which the rebuild moves to each event's time while
-     * applying it (a hold extended before it lapsed is extended) and to {@code asOf} at the end. The one place
-     * to swap for core's shared event-time clock.
-     */
-    private static Clock eventTimeClock(Instant[] now) {
-        return new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now[0];
-            }
-        };
     }
 }
