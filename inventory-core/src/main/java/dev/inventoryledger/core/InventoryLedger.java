@@ -9,6 +9,7 @@ import dev.inventoryledger.core.internal.HoldBook;
 import dev.inventoryledger.core.internal.IdentityRegister;
 import dev.inventoryledger.core.internal.LedgerAuditor;
 import dev.inventoryledger.core.internal.LedgerMetrics;
+import dev.inventoryledger.core.internal.LedgerOperation;
 import dev.inventoryledger.core.internal.Notifier;
 import dev.inventoryledger.core.internal.PositionSettings;
 import dev.inventoryledger.core.internal.ProductDirectory;
@@ -105,15 +106,16 @@ public final class InventoryLedger {
         this.products = new ProductDirectory();
         this.holds = new HoldBook(b.retainEndedReservations, metrics);
         metrics.gauges(products::positionCount, holds::activeHolds, products::rememberedIdentities);
-        IdentityRegister identities = new IdentityRegister(b.identitiesPerProduct);
         this.notifier = new Notifier(b.listeners, b.localListeners, b.lowStockThreshold, metrics);
-        this.reads = new Reads(products, holds, clock);
-        this.events = new EventApplier(products, identities, holds, notifier, metrics, clock, b.defaultHoldTtl);
-        this.reserver = new Reserver(products, identities, holds, notifier, metrics, clock);
-        this.holdActions = new HoldActions(products, identities, holds, notifier, metrics, clock);
-        this.settings = new PositionSettings(products);
-        this.image = new CheckpointImage(products, holds, identities, clock);
-        this.auditor = new LedgerAuditor(products, holds, metrics, clock);
+        LedgerOperation.Services services = new LedgerOperation.Services(products,
+                new IdentityRegister(b.identitiesPerProduct), holds, notifier, metrics, clock);
+        this.reads = new Reads(services);
+        this.events = new EventApplier(services, b.defaultHoldTtl);
+        this.reserver = new Reserver(services);
+        this.holdActions = new HoldActions(services);
+        this.settings = new PositionSettings(services);
+        this.image = new CheckpointImage(services);
+        this.auditor = new LedgerAuditor(services);
     }
 
     /** A builder with the defaults documented on each of its methods. */
@@ -143,10 +145,7 @@ public final class InventoryLedger {
         return reads.read(productId, warehouseId, Reads.AVAILABLE);
     }
 
-    /**
-     * Units in active holds at the position; a hold whose expiry the clock has reached is never counted (such
-     * a read lapses it). Allocation-free.
-     */
+    /** Units in active holds at the position (never one whose expiry has come: the read lapses it). */
     public long held(String productId, String warehouseId) {
         return reads.read(productId, warehouseId, Reads.HELD);
     }

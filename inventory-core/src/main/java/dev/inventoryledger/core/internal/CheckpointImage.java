@@ -2,7 +2,6 @@ package dev.inventoryledger.core.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -16,17 +15,9 @@ import java.util.Set;
  * ledger. The two sit together so that what is written and what is read back stay one list of fields; the
  * bytes are {@link CheckpointFile}'s.
  */
-public final class CheckpointImage {
-    private final ProductDirectory products;
-    private final HoldBook holds;
-    private final IdentityRegister identities;
-    private final Clock clock;
-
-    public CheckpointImage(ProductDirectory products, HoldBook holds, IdentityRegister identities, Clock clock) {
-        this.products = products;
-        this.holds = holds;
-        this.identities = identities;
-        this.clock = clock;
+public final class CheckpointImage extends LedgerOperation {
+    public CheckpointImage(Services services) {
+        super(services);
     }
 
     /**

@@ -6,7 +6,6 @@ import dev.inventoryledger.core.InvalidEventException;
 import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.StockAlert;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -17,23 +16,11 @@ import java.util.List;
  *
  * <p>Thread-safe: each event is applied under its one product's write lock.
  */
-public final class EventApplier {
-    private final ProductDirectory products;
-    private final IdentityRegister identities;
-    private final HoldBook holds;
-    private final Notifier notifier;
-    private final LedgerMetrics metrics;
-    private final Clock clock;
+public final class EventApplier extends LedgerOperation {
     private final Duration defaultHoldTtl; // null: a held without expires_at never lapses
 
-    public EventApplier(ProductDirectory products, IdentityRegister identities, HoldBook holds, Notifier notifier,
-                        LedgerMetrics metrics, Clock clock, Duration defaultHoldTtl) {
-        this.products = products;
-        this.identities = identities;
-        this.holds = holds;
-        this.notifier = notifier;
-        this.metrics = metrics;
-        this.clock = clock;
+    public EventApplier(Services services, Duration defaultHoldTtl) {
+        super(services);
         this.defaultHoldTtl = defaultHoldTtl;
     }
 
@@ -141,7 +128,7 @@ public final class EventApplier {
         HoldLine line = s == null ? null : holds.findLine(e.reservationId(), ps, s);
         long expiry = Times.nanos(e.expiresAt());
         if (line == null || line.state != HoldLine.ACTIVE || line.quantity != e.quantity()
-                || expiry <= line.expiresAtNanos || line.expiresAtNanos <= Times.nanos(clock.instant())) {
+                || expiry <= line.expiresAtNanos || line.expiresAtNanos <= nowNanos()) {
             return false;
         }
         holds.extend(line, expiry);

@@ -7,7 +7,6 @@ import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.ReservationLine;
 import dev.inventoryledger.core.StockAlert;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,24 +21,12 @@ import java.util.Map;
  *
  * <p>Thread-safe. A hold ends exactly once; a later call reports how it ended and changes nothing.
  */
-public final class HoldActions {
+public final class HoldActions extends LedgerOperation {
     private enum Action { CONFIRM, RELEASE, EXTEND }
 
-    private final ProductDirectory products;
-    private final IdentityRegister identities;
-    private final HoldBook holds;
-    private final Notifier notifier;
-    private final LedgerMetrics metrics;
-    private final Clock clock;
 
-    public HoldActions(ProductDirectory products, IdentityRegister identities, HoldBook holds, Notifier notifier,
-                       LedgerMetrics metrics, Clock clock) {
-        this.products = products;
-        this.identities = identities;
-        this.holds = holds;
-        this.notifier = notifier;
-        this.metrics = metrics;
-        this.clock = clock;
+    public HoldActions(Services services) {
+        super(services);
     }
 
     /** Confirms every active line as {@code orderId}, or, if the hold lapsed, re-takes its units if it can. */
@@ -78,7 +65,7 @@ public final class HoldActions {
 
     /** Lapses every hold whose expiry the clock has reached; returns how many lapsed. */
     public int expireDue() {
-        long now = Times.nanos(clock.instant());
+        long now = nowNanos();
         int lapsed = 0;
         for (ProductState ps : products.all()) {
             if (ps.nextExpiryNanos <= now) {

@@ -51,39 +51,9 @@ public final class HoldLine {
         this.slot = slot;
     }
 
-    /** Where the line is in its life: one of the constants above. */
-    public byte state() {
-        return state;
-    }
-
-    /** True while the line holds units. */
-    public boolean isActive() {
-        return state == ACTIVE;
-    }
-
-    /** Units of the hold: its held quantity, less what confirms in part took (0 before its held). */
-    public long quantity() {
-        return quantity;
-    }
-
-    /** Units released so far (more than {@link #quantity()} when it was over-released). */
-    public long released() {
-        return released;
-    }
-
     /** Units the line holds while active, quantity − released (what it held when it ended, once ended). */
     public long units() {
         return quantity - released;
-    }
-
-    /** Epoch nanoseconds at which the hold lapses, or {@link #NEVER}. */
-    public long expiresAtNanos() {
-        return expiresAtNanos;
-    }
-
-    /** The order the line became, or null. */
-    public String orderId() {
-        return orderId;
     }
 
     /** True for a line that ended as an order. */

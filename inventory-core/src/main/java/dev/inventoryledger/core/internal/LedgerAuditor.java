@@ -2,7 +2,6 @@ package dev.inventoryledger.core.internal;
 
 import dev.inventoryledger.core.LedgerAudit;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,23 +11,15 @@ import java.util.Map;
  * Checks the ledger against itself: every position's held counter against the sum of its active holds, with
  * every product's write lock taken at once (in lock order) so that the picture is consistent.
  */
-public final class LedgerAuditor {
-    private final ProductDirectory products;
-    private final HoldBook holds;
-    private final LedgerMetrics metrics;
-    private final Clock clock;
-
-    public LedgerAuditor(ProductDirectory products, HoldBook holds, LedgerMetrics metrics, Clock clock) {
-        this.products = products;
-        this.holds = holds;
-        this.metrics = metrics;
-        this.clock = clock;
+public final class LedgerAuditor extends LedgerOperation {
+    public LedgerAuditor(Services services) {
+        super(services);
     }
 
     /** See {@code InventoryLedger.audit()}. */
     public LedgerAudit audit() {
         ProductState[] all = products.allInLockOrder();
-        long now = Times.nanos(clock.instant());
+        long now = nowNanos();
         long[] stamps = ProductDirectory.writeLockAll(all);
         try {
             for (ProductState ps : all) {

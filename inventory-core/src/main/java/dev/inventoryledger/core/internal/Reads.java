@@ -3,7 +3,6 @@ package dev.inventoryledger.core.internal;
 import dev.inventoryledger.core.Position;
 import dev.inventoryledger.core.ProductCatalog;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -17,21 +16,16 @@ import java.util.OptionalLong;
  *
  * <p>Thread-safe; never blocks writers for longer than a few field reads.
  */
-public final class Reads {
+public final class Reads extends LedgerOperation {
     /** What a point read returns. */
     public static final int AVAILABLE = 0, HELD = 1, SELLABLE = 2;
 
     private static final Comparator<Position> BY_POSITION =
             Comparator.comparing(Position::productId).thenComparing(Position::warehouseId);
 
-    private final ProductDirectory products;
-    private final HoldBook holds;
-    private final Clock clock;
 
-    public Reads(ProductDirectory products, HoldBook holds, Clock clock) {
-        this.products = products;
-        this.holds = holds;
-        this.clock = clock;
+    public Reads(Services services) {
+        super(services);
     }
 
     // ------------------------------------------------------------------------------------------ point reads
@@ -204,10 +198,5 @@ public final class Reads {
         }
         out.sort(BY_POSITION);
         return out;
-    }
-
-    /** The clock's instant in epoch nanoseconds (read only where holds can lapse). */
-    private long nowNanos() {
-        return Times.nanos(clock.instant());
     }
 }

@@ -9,7 +9,6 @@ import dev.inventoryledger.core.ReservationResult.Allocation;
 import dev.inventoryledger.core.ReservationResult.Shortfall;
 import dev.inventoryledger.core.ReservationResult.Status;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,22 +33,9 @@ import java.util.TreeMap;
  *
  * <p>Thread-safe: no interleaving of any number of threads lets two holds share a unit.
  */
-public final class Reserver {
-    private final ProductDirectory products;
-    private final IdentityRegister identities;
-    private final HoldBook holds;
-    private final Notifier notifier;
-    private final LedgerMetrics metrics;
-    private final Clock clock;
-
-    public Reserver(ProductDirectory products, IdentityRegister identities, HoldBook holds, Notifier notifier,
-                    LedgerMetrics metrics, Clock clock) {
-        this.products = products;
-        this.identities = identities;
-        this.holds = holds;
-        this.notifier = notifier;
-        this.metrics = metrics;
-        this.clock = clock;
+public final class Reserver extends LedgerOperation {
+    public Reserver(Services services) {
+        super(services);
     }
 
     // ------------------------------------------------------------------------------------------ one line

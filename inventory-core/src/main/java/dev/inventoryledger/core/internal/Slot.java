@@ -32,26 +32,6 @@ public final class Slot {
         return new Slot(warehouseId);
     }
 
-    /** Sum of the stock deltas applied (read under a lock or a validated optimistic read). */
-    public long available() {
-        return available;
-    }
-
-    /** Units in active holds. */
-    public long held() {
-        return held;
-    }
-
-    /** Greatest event time applied, in epoch microseconds, or {@link #NO_TIME}. */
-    public long lastUpdatedMicros() {
-        return lastUpdatedMicros;
-    }
-
-    /** Units kept back from sale. */
-    public long safetyStock() {
-        return safetyStock;
-    }
-
     /** available − held − safety stock, saturating at the bounds of a long instead of wrapping. */
     public long sellable() {
         return sellable(available, held, safetyStock);
