@@ -16,7 +16,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,7 +42,8 @@ import java.util.concurrent.CompletableFuture;
  * producer has lost its metadata, blocks for up to {@code max.block.ms} (60 s unless set: lower it for a
  * checkout path, e.g. 1 s, and publish something at start-up to warm the metadata). The producer retries
  * until {@code delivery.timeout.ms} (two minutes unless set), so a broker restart loses nothing; a record
- * that still cannot be written is counted ({@code inventory.publisher.records{outcome=failed}}) and kept in
+ * that still cannot be written is counted ({@code inventory.publisher.records{outcome=failed}}; the others
+ * {@code outcome=sent}, with a {@link Builder#meterRegistry meter registry}) and kept in
  * {@link #failure()}, and is not sent again: publication is at most once past that timeout, and a crash of
  * the process loses what was still buffered. The ledger's own counts are never affected; other instances
  * would miss the record. {@link #flush()} waits until everything sent so far is acknowledged or failed.
@@ -170,24 +170,14 @@ public final class InventoryEventPublisher implements LocalEventListener, AutoCl
     }
 
     /** Configures an {@link InventoryEventPublisher}; each option is checked when set. */
-    public static final class Builder {
-        private String bootstrapServers;
+    public static final class Builder extends ClientBuilder<Builder> {
         private final Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
         private String alertTopic = "low_stock_alerts";
-        private final Map<String, Object> clientProperties = new HashMap<>();
-        private Duration closeTimeout = Duration.ofSeconds(10);
-        private MeterRegistry registry;
 
         private Builder() {
             for (EventKind k : EventKind.values()) {
                 topics.put(k, k.defaultTopic());
             }
-        }
-
-        /** The brokers, e.g. {@code kafka-1:9092,kafka-2:9092}. Required (or as a client property). */
-        public Builder bootstrapServers(String servers) {
-            this.bootstrapServers = Options.requireText("bootstrapServers", servers);
-            return this;
         }
 
         /**
@@ -209,28 +199,6 @@ public final class InventoryEventPublisher implements LocalEventListener, AutoCl
         /** Where {@link #alertSink()} publishes. Default {@code low_stock_alerts}. */
         public Builder alertTopic(String topic) {
             this.alertTopic = Options.requireText("alertTopic", topic);
-            return this;
-        }
-
-        /**
-         * Any Kafka producer property, passed unchanged ({@code security.protocol}, {@code sasl.*},
-         * {@code ssl.*}, {@code client.id}, {@code linger.ms} (default 1), {@code delivery.timeout.ms} ...),
-         * except {@code enable.idempotence} and {@code acks}, which are always {@code true} and {@code all}.
-         */
-        public Builder clientProperty(String name, Object value) {
-            clientProperties.put(Options.requireText("name", name), Objects.requireNonNull(value, "value"));
-            return this;
-        }
-
-        /** How long {@link #close()} waits to send what is buffered. Default 10 s. */
-        public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = Options.requirePositive("closeTimeout", timeout);
-            return this;
-        }
-
-        /** Counts records as {@code inventory.publisher.records{outcome=sent|failed}}. Default: none. */
-        public Builder meterRegistry(MeterRegistry registry) {
-            this.registry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

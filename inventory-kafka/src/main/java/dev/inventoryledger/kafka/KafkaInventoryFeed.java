@@ -8,14 +8,12 @@ import dev.inventoryledger.kafka.internal.FeedConfig;
 import dev.inventoryledger.kafka.internal.FeedCycle;
 import dev.inventoryledger.kafka.internal.FeedRunner;
 import dev.inventoryledger.kafka.internal.KafkaClients;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -145,17 +143,13 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     }
 
     /** Configures a {@link KafkaInventoryFeed}; each option is checked when set. */
-    public static final class Builder {
+    public static final class Builder extends ClientBuilder<Builder> {
         private InventoryLedger ledger;
-        private String bootstrapServers;
         private final Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
         private String deadLetterTopic = "inventory_dead_letters";
         private Start start = Start.LATEST;
         private Map<TopicPartition, Long> startOffsets;
-        private final Map<String, Object> clientProperties = new HashMap<>();
-        private Duration closeTimeout = Duration.ofSeconds(10);
         private int maxRecordBytes = 64 * 1024;
-        private MeterRegistry registry;
         private Duration partitionCheckInterval = Duration.ofSeconds(10);
         private Path checkpointFile;
         private Duration checkpointInterval = Duration.ofSeconds(60);
@@ -171,12 +165,6 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         /** The ledger every record is applied to. Required. */
         public Builder ledger(InventoryLedger ledger) {
             this.ledger = Objects.requireNonNull(ledger, "ledger");
-            return this;
-        }
-
-        /** The brokers, e.g. {@code kafka-1:9092,kafka-2:9092}. Required (or as a client property). */
-        public Builder bootstrapServers(String servers) {
-            this.bootstrapServers = Options.requireText("bootstrapServers", servers);
             return this;
         }
 
@@ -208,21 +196,6 @@ public final class KafkaInventoryFeed implements AutoCloseable {
          */
         public Builder startFrom(Map<TopicPartition, Long> offsets) {
             this.startOffsets = Map.copyOf(Objects.requireNonNull(offsets, "offsets"));
-            return this;
-        }
-
-        /**
-         * Any Kafka client property, passed to the consumer and to the dead-letter producer unchanged
-         * ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}, {@code client.id}, fetch settings ...).
-         */
-        public Builder clientProperty(String name, Object value) {
-            clientProperties.put(Options.requireText("name", name), Objects.requireNonNull(value, "value"));
-            return this;
-        }
-
-        /** How long {@link #close()} waits for the feed's thread. Default 10 s. */
-        public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = Options.requirePositive("closeTimeout", timeout);
             return this;
         }
 
@@ -260,15 +233,6 @@ public final class KafkaInventoryFeed implements AutoCloseable {
          */
         public Builder partitionCheckInterval(Duration interval) {
             this.partitionCheckInterval = Options.requirePositive("partitionCheckInterval", interval);
-            return this;
-        }
-
-        /**
-         * Meters: {@code inventory.feed.records{outcome=applied|duplicate|conflict|dead_lettered}},
-         * {@code inventory.feed.lag} and {@code inventory.feed.records.per.second}. Default: none.
-         */
-        public Builder meterRegistry(MeterRegistry registry) {
-            this.registry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 
