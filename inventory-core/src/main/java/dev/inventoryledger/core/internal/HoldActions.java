@@ -9,7 +9,6 @@ import dev.inventoryledger.core.StockAlert;
 
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,16 +35,7 @@ public final class HoldActions extends LedgerOperation {
 
     /** Confirms the named part (lines at fixed warehouses, summed per position) as {@code orderId}. */
     public HoldOutcome confirmPart(String reservationId, String orderId, List<ReservationLine> part) {
-        return act(reservationId, Action.CONFIRM, orderId, perPosition(part), 0);
-    }
-
-    /** Units per (product, warehouse), summed, in the order of first appearance. */
-    private static Map<List<String>, Long> perPosition(List<ReservationLine> lines) {
-        Map<List<String>, Long> units = new LinkedHashMap<>();
-        for (ReservationLine l : lines) {
-            units.merge(Arrays.asList(l.productId(), l.warehouseId()), l.quantity(), Slot::saturatedAdd);
-        }
-        return units;
+        return act(reservationId, Action.CONFIRM, orderId, PositionUnits.of(part), 0);
     }
 
     /** Releases every active line. */
@@ -55,7 +45,7 @@ public final class HoldActions extends LedgerOperation {
 
     /** Releases the named part (lines at fixed warehouses, summed per position); the rest stays held. */
     public HoldOutcome releasePart(String reservationId, List<ReservationLine> part) {
-        return act(reservationId, Action.RELEASE, null, perPosition(part), 0);
+        return act(reservationId, Action.RELEASE, null, PositionUnits.of(part), 0);
     }
 
     /** Moves every active line's expiry to {@code expiresAtNanos}, if that is later. */

@@ -103,8 +103,8 @@ public final class Notifier {
     }
 
     /**
-     * Adds the event an in-process step on a line stands for to {@code into} (null: nobody listens, nothing
-     * is made).
+     * Adds the order or {@code held} event an in-process step on a line stands for to {@code into} (null: nobody
+     * listens, nothing is made). Releases are made and registered by the hold actions themselves.
      */
     public static void record(List<InventoryEvent> into, HoldLine l, EventKind kind, long quantity, String orderId,
                               Instant now, Instant expiresAt) {
@@ -116,7 +116,6 @@ public final class Notifier {
         into.add(switch (kind) {
             case ORDER_PLACED -> InventoryEvent.orderPlaced(orderId, p, w, quantity, now).withReservationId(reservationId);
             case RESERVATION_HELD -> held(reservationId, p, w, quantity, now, expiresAt);
-            case RESERVATION_RELEASED -> InventoryEvent.reservationReleased(reservationId, p, w, quantity, now);
             default -> throw new IllegalArgumentException("not an in-process step: " + kind);
         });
     }

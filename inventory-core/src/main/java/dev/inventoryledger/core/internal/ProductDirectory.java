@@ -88,9 +88,14 @@ public final class ProductDirectory {
 
     /** Every product known now, in lock order. */
     public ProductState[] allInLockOrder() {
-        ProductState[] all = products.values().toArray(new ProductState[0]);
-        Arrays.sort(all, LOCK_ORDER);
-        return all;
+        return inLockOrder(products.values());
+    }
+
+    /** The products (distinct), in the order their locks must be taken. */
+    public static ProductState[] inLockOrder(Collection<ProductState> distinct) {
+        ProductState[] sorted = distinct.toArray(new ProductState[0]);
+        Arrays.sort(sorted, LOCK_ORDER);
+        return sorted;
     }
 
     /** Takes the write locks of products already in lock order; returns their stamps. */

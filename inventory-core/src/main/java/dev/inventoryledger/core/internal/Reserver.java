@@ -12,12 +12,9 @@ import dev.inventoryledger.core.ReservationResult.Status;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Holds units for checkouts, never more than are sellable. Two paths:
@@ -119,18 +116,16 @@ public final class Reserver extends LedgerOperation {
     /** The basket's lines summed per position, and its products in lock order. */
     private static final class Request {
         /** Units per (product, warehouse or null), summed, in the order of first appearance. */
-        final Map<List<String>, Long> wanted = new LinkedHashMap<>();
-        final Map<String, ProductState> byId = new TreeMap<>();
+        final Map<List<String>, Long> wanted;
+        final Map<String, ProductState> byId = new HashMap<>();
         final ProductState[] locked;
 
         Request(List<ReservationLine> lines, ProductDirectory products) {
-            for (ReservationLine l : lines) {
-                wanted.merge(Arrays.asList(l.productId(), l.warehouseId()), l.quantity(), Slot::saturatedAdd);
-            }
+            wanted = PositionUnits.of(lines);
             for (List<String> key : wanted.keySet()) {
                 byId.computeIfAbsent(key.get(0), products::product);
             }
-            locked = byId.values().toArray(new ProductState[0]); // TreeMap order: the lock order
+            locked = ProductDirectory.inLockOrder(byId.values());
         }
     }
 
