@@ -117,7 +117,7 @@ public final class ProductDirectory {
 
     /**
      * Every product known now, read-locked in lock order, with no product made while they are listed and
-     * locked. The caller releases them with {@link #unlockAllRead}.
+     * locked. The caller releases them by closing the {@link Frozen}.
      */
     public Frozen freezeAll() {
         ProductState[] all = new ProductState[0];
