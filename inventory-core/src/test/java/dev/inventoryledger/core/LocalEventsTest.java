@@ -684,7 +684,6 @@ class LocalEventsTest {
 
     @Nested
     class ExtensionReachesPeers {
-
         @Test
         void extensionEventExtendsThePeersHoldAndAnOlderHeldDoesNotShortenIt() {
             tenOnBothAndCartOneHoldsFour(Duration.ofMinutes(10));
@@ -857,7 +856,6 @@ class LocalEventsTest {
      */
     @Nested
     class EchoesAndPeersAtTheEdges {
-
         /**
          * {@code extend} sets the expiry to now + ttl, which may be earlier than the hold had. The told
          * {@code held} then carries an earlier {@code expires_at}: peers ignore it (only a later expiry extends),
