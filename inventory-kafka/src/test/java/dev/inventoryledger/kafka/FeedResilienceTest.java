@@ -1,6 +1,5 @@
 package dev.inventoryledger.kafka;
 
-import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
 import dev.inventoryledger.core.Position;
