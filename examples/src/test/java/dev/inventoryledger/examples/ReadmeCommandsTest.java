@@ -17,13 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * command that CI's {@code .ci/run} runs; the demo's output shown there has the lines the program prints.
  */
 class ReadmeCommandsTest {
-    private static final String DEMO = "mvn -B -q -DskipTests package && java -cp examples/target/inventory-examples.jar "
-            + "dev.inventoryledger.examples.FlashSale";
+    private static final String DEMO = ReadmeSections.BUILD + ReadmeSections.javaCommand(FlashSale.class);
 
     @Test
     void theFirstCommandRunsTheFlashSaleAndTheSecondIsWhatCiRuns() throws IOException {
-        List<String> blocks = ReadmeSections.codeBlocks(ReadmeSections.section(ReadmeSections.readme(),
-                "## Two commands"));
+        List<String> blocks = ReadmeSections.codeBlocksUnder("## Two commands");
         List<String> commands = List.of(blocks.get(0).strip().split("\n"));
         assertThat(commands).hasSize(2);
         assertThat(commands.get(0)).isEqualTo(DEMO);
@@ -33,8 +31,7 @@ class ReadmeCommandsTest {
 
     @Test
     void theDemoPrintsTheLinesTheReadmeShows() throws Exception {
-        List<String> blocks = ReadmeSections.codeBlocks(ReadmeSections.section(ReadmeSections.readme(),
-                "## Two commands"));
+        List<String> blocks = ReadmeSections.codeBlocksUnder("## Two commands");
         List<String> shown = List.of(blocks.get(1).split("\n"));
         assertThat(shown).contains("oversold units: 0");
 

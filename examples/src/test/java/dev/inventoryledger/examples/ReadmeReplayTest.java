@@ -13,19 +13,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code --as-of}, and its CSV. This test runs the replays those commands name and compares.
  */
 class ReadmeReplayTest {
-    private static final String MAIN = "java -cp examples/target/inventory-examples.jar "
-            + "dev.inventoryledger.examples.Replay ";
+    private static final String MAIN = ReadmeSections.javaCommand(Replay.class) + " ";
 
     @Test
     void theReadmeShowsWhatReplayPrintsForTheSampleFile() throws IOException {
-        List<String> blocks = ReadmeSections.codeBlocks(ReadmeSections.section(ReadmeSections.readme(),
-                "## Replay and audit"));
+        List<String> blocks = ReadmeSections.codeBlocksUnder("## Replay and audit");
         assertThat(blocks).hasSize(4);
 
-        String build = "mvn -B -q -DskipTests package && ";
         String command = blocks.get(0).strip();
-        assertThat(command).as("the one command on a fresh clone").startsWith(build + MAIN);
-        ReplayRun run = ReplayRun.of(arguments(command.substring(build.length())));
+        assertThat(command).as("the one command on a fresh clone").startsWith(ReadmeSections.BUILD + MAIN);
+        ReplayRun run = ReplayRun.of(arguments(command.substring(ReadmeSections.BUILD.length())));
         List<String> reports = run.err().subList(0, run.err().size() - 1);
         assertThat(String.join("\n", reports) + "\n" + run.out() + run.summary() + "\n").isEqualTo(blocks.get(1));
         assertThat(run.status()).isEqualTo(Replay.EXIT_SKIPPED);

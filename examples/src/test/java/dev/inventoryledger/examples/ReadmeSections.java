@@ -17,6 +17,14 @@ final class ReadmeSections {
     private ReadmeSections() {
     }
 
+    /** What the README's commands put before running an example: a build of the jars without tests. */
+    static final String BUILD = "mvn -B -q -DskipTests package && ";
+
+    /** The README's command that runs {@code example} from the examples jar, without its arguments. */
+    static String javaCommand(Class<?> example) {
+        return "java -cp examples/target/inventory-examples.jar " + example.getName();
+    }
+
     static String readme() throws IOException {
         return Files.readString(ROOT.resolve("README.md"), StandardCharsets.UTF_8);
     }
@@ -26,6 +34,11 @@ final class ReadmeSections {
         assertThat(start).as("README has a section %s", heading).isNotNegative();
         int end = markdown.indexOf("\n## ", start + heading.length());
         return markdown.substring(start, end < 0 ? markdown.length() : end);
+    }
+
+    /** The fenced code blocks of the README's section under {@code heading}, each with a final newline. */
+    static List<String> codeBlocksUnder(String heading) throws IOException {
+        return codeBlocks(section(readme(), heading));
     }
 
     /** The fenced code blocks, each with a final newline. */

@@ -3,23 +3,16 @@ package dev.inventoryledger.bench;
 import dev.inventoryledger.core.ApplyOutcome;
 import dev.inventoryledger.core.InventoryEvent;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code apply} of one event, by one thread: events never seen before (the {@link EventMix} of orders, holds,
@@ -29,12 +22,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Only the ledger knows a redelivery for what it is. The peers have no duplicate detection: for them a
  * redelivery is one more update (and their counts drift; that is the point of the comparison).
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
-public class ApplyBenchmark {
+public class ApplyBenchmark extends HotPathBenchmark {
 
     /**
      * A stream of new events for one thread. For the ledger the stream is made anew, with new ids, before

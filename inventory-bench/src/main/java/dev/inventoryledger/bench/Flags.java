@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The {@code --name=value} (or {@code --name value}) options of a harness's command line, each checked
@@ -49,30 +50,41 @@ final class Flags {
         return new Flags(values);
     }
 
-    int integer(String name, int fallback) {
-        String v = values.get(name);
+    /**
+     * A harness's settings from its command line: {@code parse} applied to the arguments. On a usage error
+     * (an {@link IllegalArgumentException} from {@code parse}) prints it and {@code usage} to stderr and exits
+     * the JVM with status 64.
+     */
+    static <S> S settingsOrExit(String[] args, Function<String[], S> parse, String usage) {
         try {
-            return v == null ? fallback : Integer.parseInt(v.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be an integer but was '" + v + "'");
+            return parse.apply(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("usage error: " + e.getMessage());
+            System.err.println(usage);
+            System.exit(64);
+            throw e; // not reached
         }
+    }
+
+    int integer(String name, int fallback) {
+        return parsed(name, fallback, v -> Integer.parseInt(v.replace("_", "")), "an integer");
     }
 
     long longValue(String name, long fallback) {
-        String v = values.get(name);
-        try {
-            return v == null ? fallback : Long.parseLong(v.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be an integer but was '" + v + "'");
-        }
+        return parsed(name, fallback, v -> Long.parseLong(v.replace("_", "")), "an integer");
     }
 
     double decimal(String name, double fallback) {
+        return parsed(name, fallback, Double::parseDouble, "a number");
+    }
+
+    /** The option's value read by {@code parse}, or {@code fallback} when it was not given. */
+    private <T> T parsed(String name, T fallback, Function<String, T> parse, String what) {
         String v = values.get(name);
         try {
-            return v == null ? fallback : Double.parseDouble(v);
+            return v == null ? fallback : parse.apply(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be a number but was '" + v + "'");
+            throw new IllegalArgumentException("--" + name + " must be " + what + " but was '" + v + "'");
         }
     }
 

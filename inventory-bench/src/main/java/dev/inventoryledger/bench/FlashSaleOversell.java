@@ -165,17 +165,10 @@ public final class FlashSaleOversell {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Settings settings;
-        try {
-            settings = Settings.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("usage error: " + e.getMessage());
-            System.err.println("usage: FlashSaleOversell [--units=100] [--buyers=5000] [--arrival-ms=3000] "
-                    + "[--refresh-ms=1000] [--checkout-ms=20] [--abandon=0.2] [--hold-ttl-ms=250] [--threads=64] "
-                    + "[--seed=42]");
-            System.exit(64);
-            return;
-        }
+        Settings settings = Flags.settingsOrExit(args, Settings::parse,
+                "usage: FlashSaleOversell [--units=100] [--buyers=5000] [--arrival-ms=3000] "
+                        + "[--refresh-ms=1000] [--checkout-ms=20] [--abandon=0.2] [--hold-ttl-ms=250] [--threads=64] "
+                        + "[--seed=42]");
         Report report = run(settings);
         System.out.print(format(report));
         if (report.ledger().unitsOversold() > 0 || !report.ledger().holdsAddUp()) {

@@ -11,7 +11,7 @@ import java.time.Duration;
  * identities remembered per product, the system clock, no meter registry, no listeners). One ledger for all
  * threads; a session is the ledger itself.
  */
-final class LedgerPeer implements Peer, Peer.Session {
+final class LedgerPeer implements Peer.Shared {
     /** How long a checkout's hold lasts. */
     static final Duration HOLD = Duration.ofMinutes(15);
 
@@ -24,11 +24,6 @@ final class LedgerPeer implements Peer, Peer.Session {
                 ledger.apply(store.openingReceipt(p, w));
             }
         }
-    }
-
-    @Override
-    public Session session() {
-        return this;
     }
 
     @Override
@@ -59,9 +54,5 @@ final class LedgerPeer implements Peer, Peer.Session {
     @Override
     public boolean release(String product, String warehouse, long quantity, String reservationId) {
         return ledger.release(reservationId) == HoldOutcome.RELEASED;
-    }
-
-    @Override
-    public void close() {
     }
 }

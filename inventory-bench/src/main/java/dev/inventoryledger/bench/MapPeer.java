@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       are left; {@code confirm}: a second update (units sold); {@code release}: gives the units back.</li>
  * </ul>
  */
-final class MapPeer implements Peer, Peer.Session {
+final class MapPeer implements Peer.Shared {
     private static final VarHandle SELLABLE, SOLD;
 
     static {
@@ -55,11 +55,6 @@ final class MapPeer implements Peer, Peer.Session {
 
     private Counter counter(String product, String warehouse) {
         return positions.get(product).get(warehouse);
-    }
-
-    @Override
-    public Session session() {
-        return this;
     }
 
     @Override
@@ -102,9 +97,5 @@ final class MapPeer implements Peer, Peer.Session {
     public boolean release(String product, String warehouse, long quantity, String reservationId) {
         SELLABLE.getAndAdd(counter(product, warehouse), quantity);
         return true;
-    }
-
-    @Override
-    public void close() {
     }
 }

@@ -133,16 +133,9 @@ public final class MemoryFootprint {
     }
 
     public static void main(String[] args) {
-        Settings settings;
-        try {
-            settings = Settings.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("usage error: " + e.getMessage());
-            System.err.println("usage: MemoryFootprint [--products=50000] [--warehouses=10] [--identities=10000000] "
-                    + "[--per-product=1000,100] [--method=jol|heap] [--detail=true]");
-            System.exit(64);
-            return;
-        }
+        Settings settings = Flags.settingsOrExit(args, Settings::parse,
+                "usage: MemoryFootprint [--products=50000] [--warehouses=10] [--identities=10000000] "
+                        + "[--per-product=1000,100] [--method=jol|heap] [--detail=true]");
         if (settings.method() == Method.JOL && !javaBaseOpen()) {
             System.err.println("note: java.base is not opened to JOL, so it reads every field of a String or a map node "
                     + "after two failed reflective attempts: at 10M identities the walk takes minutes. Add "

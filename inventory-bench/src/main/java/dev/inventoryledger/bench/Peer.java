@@ -78,6 +78,21 @@ public interface Peer extends AutoCloseable {
         };
     }
 
+    /**
+     * An in-process peer that every thread works on directly: it is its own session, and neither it nor its
+     * session holds anything to close.
+     */
+    interface Shared extends Peer, Session {
+        @Override
+        default Session session() {
+            return this;
+        }
+
+        @Override
+        default void close() {
+        }
+    }
+
     /** One thread's way in. Not thread-safe. */
     interface Session extends AutoCloseable {
         /** Units that may still be sold at the position. */

@@ -1,22 +1,15 @@
 package dev.inventoryledger.bench;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.sql.SQLException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A checkout: {@code tryReserve} of one unit, then {@code confirm} of that hold as an order (one operation
@@ -25,12 +18,7 @@ import java.util.concurrent.TimeUnit;
  * order takes the same id); stock never runs out, so every reservation is accepted — one that is not fails
  * the benchmark.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
-public class ReserveBenchmark {
+public class ReserveBenchmark extends HotPathBenchmark {
 
     /** One thread's checkout ids. */
     @State(Scope.Thread)

@@ -195,15 +195,7 @@ final class SqlPeer implements Peer {
                 take.setString(2, product);
                 take.setString(3, warehouse);
                 take.setLong(4, quantity);
-                if (take.executeUpdate() != 1) {
-                    return false;
-                }
-                insertHold.setString(1, reservationId);
-                insertHold.setString(2, product);
-                insertHold.setString(3, warehouse);
-                insertHold.setLong(4, quantity);
-                insertHold.executeUpdate();
-                return true;
+                return ifOneRowThenInsert(take, insertHold, reservationId, product, warehouse, quantity);
             });
         }
 
@@ -213,16 +205,25 @@ final class SqlPeer implements Peer {
             return inTransaction(() -> {
                 confirmHold.setString(1, orderId);
                 confirmHold.setString(2, reservationId);
-                if (confirmHold.executeUpdate() != 1) {
-                    return false;
-                }
-                insertOrder.setString(1, orderId);
-                insertOrder.setString(2, product);
-                insertOrder.setString(3, warehouse);
-                insertOrder.setLong(4, quantity);
-                insertOrder.executeUpdate();
-                return true;
+                return ifOneRowThenInsert(confirmHold, insertOrder, orderId, product, warehouse, quantity);
             });
+        }
+
+        /**
+         * Runs the bound {@code guard}; if it changed exactly one row, inserts the line ({@code id}, product,
+         * warehouse, quantity: a hold or an order line) with {@code insert}. False if the guard changed none.
+         */
+        private static boolean ifOneRowThenInsert(PreparedStatement guard, PreparedStatement insert, String id,
+                String product, String warehouse, long quantity) throws SQLException {
+            if (guard.executeUpdate() != 1) {
+                return false;
+            }
+            insert.setString(1, id);
+            insert.setString(2, product);
+            insert.setString(3, warehouse);
+            insert.setLong(4, quantity);
+            insert.executeUpdate();
+            return true;
         }
 
         @Override

@@ -3,7 +3,6 @@ package dev.inventoryledger.bench;
 import dev.inventoryledger.core.InventoryEvent;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -55,50 +54,19 @@ public final class Store {
             warehouses[w] = "WH-" + w;
         }
         SplittableRandom random = new SplittableRandom(seed);
-        int[] byRank = shuffled(productCount, random); // byRank[r] = the product of popularity rank r
-        double[] cumulative = zipfCumulative(productCount, ZIPF_EXPONENT);
+        Popularity popularity = new Popularity(productCount, ZIPF_EXPONENT, random);
         productChoices = new String[CHOICES];
         warehouseChoices = new String[CHOICES];
         for (int i = 0; i < CHOICES; i++) {
-            int rank = Arrays.binarySearch(cumulative, random.nextDouble());
-            rank = rank >= 0 ? rank : Math.min(-rank - 1, productCount - 1);
-            productChoices[i] = products[byRank[rank]];
+            productChoices[i] = products[popularity.productOfRank(popularity.rank(random.nextDouble()))];
             warehouseChoices[i] = warehouses[random.nextInt(warehouseCount)];
         }
-        hotProduct = products[byRank[0]];
+        hotProduct = products[popularity.productOfRank(0)];
     }
 
     /** A store of {@code products × warehouses} positions with choices drawn from a fixed seed. */
     public static Store of(int products, int warehouses) {
         return new Store(products, warehouses, 20261127L);
-    }
-
-    private static int[] shuffled(int n, SplittableRandom random) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
-    }
-
-    /** P(rank ≤ r) for ranks 0..n-1 under a Zipf law with exponent s. */
-    private static double[] zipfCumulative(int n, double s) {
-        double[] c = new double[n];
-        double sum = 0;
-        for (int r = 0; r < n; r++) {
-            sum += 1 / Math.pow(r + 1, s);
-            c[r] = sum;
-        }
-        for (int r = 0; r < n; r++) {
-            c[r] /= sum;
-        }
-        return c;
     }
 
     public int productCount() {

@@ -2,23 +2,16 @@ package dev.inventoryledger.bench;
 
 import dev.inventoryledger.core.InventoryEvent;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.sql.SQLException;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A storefront's day, by two threads: of every 1,000 operations, 900 {@code sellable} reads, 45
@@ -27,12 +20,7 @@ import java.util.concurrent.TimeUnit;
  * positions, so the reads of the most wanted products meet the holds and the writes of the other thread.
  * The sequence of operations is fixed per thread (shuffled once), the same for the ledger and every peer.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
-public class StorefrontBenchmark {
+public class StorefrontBenchmark extends HotPathBenchmark {
     static final byte READ = 0, RESERVE = 1, CONFIRM = 2, RELEASE = 3, RECEIPT = 4;
 
     /** One shopper thread: its sequence of operations, its open holds (oldest first), its ids. */

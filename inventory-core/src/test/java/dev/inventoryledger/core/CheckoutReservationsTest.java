@@ -226,16 +226,25 @@ class CheckoutReservationsTest {
 
     @Nested
     class Allocation {
+        /** SKU-1 received on {@code l} at WH-1, WH-2 and WH-3, this many units each. */
+        private void sku1In(InventoryLedger l, long wh1, long wh2, long wh3) {
+            l.apply(stockReceived("R1", "SKU-1", "WH-1", wh1, T));
+            l.apply(stockReceived("R2", "SKU-1", "WH-2", wh2, T));
+            l.apply(stockReceived("R3", "SKU-1", "WH-3", wh3, T));
+        }
+
+        /** {@code cart} asks {@code l} for {@code units} of SKU-1 from whichever warehouse {@code rule} picks. */
+        private ReservationResult sku1Anywhere(InventoryLedger l, String cart, long units, AllocationRule rule) {
+            return l.tryReserve(cart, List.of(ReservationLine.anyWarehouse("SKU-1", units)), TTL, rule);
+        }
+
         @Test
         void priorityRuleTakesTheFirstWarehouseInItsOrderThatCanServe() {
-            stock("SKU-1", "WH-1", 10);
-            stock("SKU-1", "WH-2", 3);
-            stock("SKU-1", "WH-3", 8);
-            ReservationResult r = ledger.tryReserve("cart", List.of(ReservationLine.anyWarehouse("SKU-1", 3)), TTL,
-                    AllocationRule.priority(List.of("WH-2", "WH-1")));
+            sku1In(ledger, 10, 3, 8);
+            AllocationRule wh2First = AllocationRule.priority(List.of("WH-2", "WH-1"));
+            ReservationResult r = sku1Anywhere(ledger, "cart", 3, wh2First);
             assertThat(r.allocations()).containsExactly(new ReservationResult.Allocation("SKU-1", "WH-2", 3, 0));
-            ReservationResult next = ledger.tryReserve("cart-2", List.of(ReservationLine.anyWarehouse("SKU-1", 3)),
-                    TTL, AllocationRule.priority(List.of("WH-2", "WH-1")));
+            ReservationResult next = sku1Anywhere(ledger, "cart-2", 3, wh2First);
             assertThat(next.allocations()).extracting(ReservationResult.Allocation::warehouseId).containsExactly("WH-1");
         }
 
@@ -243,21 +252,16 @@ class CheckoutReservationsTest {
         void mostSellableRuleTakesTheFullestWarehouse() {
             InventoryLedger l = InventoryLedger.builder().clock(clock) // a default that would pick otherwise
                     .allocationRule(AllocationRule.priority(List.of("WH-1", "WH-2", "WH-3"))).build();
-            l.apply(stockReceived("R1", "SKU-1", "WH-1", 10, T));
-            l.apply(stockReceived("R2", "SKU-1", "WH-2", 30, T));
-            l.apply(stockReceived("R3", "SKU-1", "WH-3", 20, T));
-            ReservationResult r = l.tryReserve("cart", List.of(ReservationLine.anyWarehouse("SKU-1", 3)), TTL,
-                    AllocationRule.mostSellable());
+            sku1In(l, 10, 30, 20);
+            ReservationResult r = sku1Anywhere(l, "cart", 3, AllocationRule.mostSellable());
             assertThat(r.allocations()).extracting(ReservationResult.Allocation::warehouseId).containsExactly("WH-2");
             assertThat(l.held("SKU-1", "WH-2")).isEqualTo(3);
         }
 
         @Test
         void nearestFirstRuleFollowsTheCallersOrder() {
-            stock("SKU-1", "WH-1", 10);
-            stock("SKU-1", "WH-2", 30);
-            stock("SKU-1", "WH-3", 20);
-            ReservationResult r = ledger.tryReserve("cart", List.of(ReservationLine.anyWarehouse("SKU-1", 3)), TTL,
+            sku1In(ledger, 10, 30, 20);
+            ReservationResult r = sku1Anywhere(ledger, "cart", 3,
                     AllocationRule.nearestFirst(List.of("WH-3", "WH-2", "WH-1")));
             assertThat(r.allocations()).extracting(ReservationResult.Allocation::warehouseId).containsExactly("WH-3");
         }
@@ -267,11 +271,10 @@ class CheckoutReservationsTest {
             stock("SKU-1", "WH-1", 3);
             stock("SKU-1", "WH-2", 4);
             AllocationRule order = AllocationRule.priority(List.of("WH-1", "WH-2"));
-            ReservationResult whole = ledger.tryReserve("a", List.of(ReservationLine.anyWarehouse("SKU-1", 5)), TTL, order);
+            ReservationResult whole = sku1Anywhere(ledger, "a", 5, order);
             assertThat(whole.accepted()).isFalse();
             assertThat(whole.shortfalls()).containsExactly(new ReservationResult.Shortfall("SKU-1", null, 5, 7, 5));
-            ReservationResult split = ledger.tryReserve("b", List.of(ReservationLine.anyWarehouse("SKU-1", 5)), TTL,
-                    order.allowingSplit());
+            ReservationResult split = sku1Anywhere(ledger, "b", 5, order.allowingSplit());
             assertThat(split.allocations()).containsExactly(new ReservationResult.Allocation("SKU-1", "WH-1", 3, 0),
                     new ReservationResult.Allocation("SKU-1", "WH-2", 2, 0));
             assertThat(ledger.confirm("b", "ORD-b")).isEqualTo(HoldOutcome.CONFIRMED);
@@ -283,7 +286,7 @@ class CheckoutReservationsTest {
         void negativeStockInOneWarehouseNeverBlocksAnother() {
             stock("SKU-1", "WH-2", 10);
             ledger.apply(orderPlaced("ORD-0", "SKU-1", "WH-1", 5, T)); // WH-1 oversold: -5
-            ReservationResult r = ledger.tryReserve("cart", List.of(ReservationLine.anyWarehouse("SKU-1", 10)), TTL,
+            ReservationResult r = sku1Anywhere(ledger, "cart", 10,
                     AllocationRule.priority(List.of("WH-1", "WH-2")).allowingSplit());
             assertThat(r.allocations()).containsExactly(new ReservationResult.Allocation("SKU-1", "WH-2", 10, 0));
             assertThat(ledger.sellable("SKU-1")).isZero();

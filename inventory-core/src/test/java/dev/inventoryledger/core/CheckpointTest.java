@@ -1,6 +1,8 @@
 package dev.inventoryledger.core;
 
 import dev.inventoryledger.core.testkit.ManualClock;
+import dev.inventoryledger.core.testkit.Together;
+import dev.inventoryledger.core.testkit.Together.Worker;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,12 +32,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -1461,73 +1457,12 @@ class CheckpointTest {
 
     // ============================================================================================ helpers
 
-    /** A thread's work; may throw, which fails the test. */
-    @FunctionalInterface
-    private interface Worker {
-        void run() throws Exception;
-    }
-
     /**
-     * Runs each worker on its own thread, all released together by a barrier, and waits at most
-     * {@link #BOUND_SECONDS}: a thread still running then fails the test with its stack. A worker that fails
-     * sets {@code stop} so that the others end; its failure is rethrown, the others' suppressed.
+     * Runs each worker on its own thread, all released together, and waits at most {@link #BOUND_SECONDS} for
+     * them; a worker that fails sets {@code stop} so that the others end (see
+     * {@link Together#run(String, long, List, Runnable)}).
      */
     private static void runTogether(String name, List<Worker> workers, AtomicBoolean stop) throws Exception {
-        CyclicBarrier start = new CyclicBarrier(workers.size());
-        List<Thread> threads = new CopyOnWriteArrayList<>();
-        AtomicInteger seq = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(workers.size(), r -> {
-            Thread t = new Thread(r, name + "-" + seq.getAndIncrement());
-            t.setDaemon(true); // a deadlocked thread must not keep the test JVM alive
-            threads.add(t);
-            return t;
-        });
-        List<Future<?>> futures = new ArrayList<>();
-        try {
-            for (Worker w : workers) {
-                futures.add(pool.submit(() -> {
-                    try {
-                        start.await(BOUND_SECONDS, TimeUnit.SECONDS);
-                        w.run();
-                    } catch (Throwable t) {
-                        stop.set(true);
-                        throw t;
-                    }
-                    return null;
-                }));
-            }
-        } finally {
-            pool.shutdown();
-        }
-        if (!pool.awaitTermination(BOUND_SECONDS, TimeUnit.SECONDS)) {
-            stop.set(true);
-            StringBuilder stacks = new StringBuilder();
-            for (Thread t : threads) {
-                stacks.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
-                for (StackTraceElement e : t.getStackTrace()) {
-                    stacks.append("    at ").append(e).append('\n');
-                }
-            }
-            pool.shutdownNow();
-            fail(name + ": threads still running after " + BOUND_SECONDS + " s (deadlock or livelock)\n" + stacks);
-        }
-        Throwable first = null;
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (first == null) {
-                    first = e.getCause();
-                } else {
-                    first.addSuppressed(e.getCause());
-                }
-            }
-        }
-        if (first instanceof Error err) {
-            throw err;
-        }
-        if (first != null) {
-            throw (Exception) first;
-        }
+        Together.run(name, BOUND_SECONDS, workers, () -> stop.set(true));
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.inventoryledger.core.testkit.ManualClock;
+import dev.inventoryledger.core.testkit.Together;
+import dev.inventoryledger.core.testkit.Together.Worker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -20,12 +22,6 @@ import java.util.TreeSet;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -910,81 +906,12 @@ class LedgerConcurrencyTest {
 
     // ============================================================================================ helpers
 
-    /** A thread's work; may throw, which fails the test. */
-    @FunctionalInterface
-    private interface Worker {
-        void run() throws Exception;
-    }
-
     /**
-     * Runs each worker on its own thread, all released together by a barrier, and waits at most
-     * {@link #BOUND_SECONDS} for all of them: a thread still running then fails the test with its stack
-     * (a deadlock must fail, not hang). The first failure of a worker is rethrown, the others suppressed.
+     * Runs each worker on its own thread, all released together, and waits at most {@link #BOUND_SECONDS} for
+     * them (see {@link Together#run(String, long, List)}).
      */
     private static void runTogether(String name, List<Worker> workers) throws Exception {
-        int n = workers.size();
-        CyclicBarrier start = new CyclicBarrier(n);
-        List<Thread> threads = new CopyOnWriteArrayList<>();
-        AtomicInteger seq = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
-            Thread t = new Thread(r, name + "-" + seq.getAndIncrement());
-            t.setDaemon(true); // a deadlocked thread must not keep the test JVM alive
-            threads.add(t);
-            return t;
-        });
-        List<Future<?>> futures = new ArrayList<>();
-        try {
-            for (Worker w : workers) {
-                futures.add(pool.submit(() -> {
-                    start.await(BOUND_SECONDS, TimeUnit.SECONDS);
-                    w.run();
-                    return null;
-                }));
-            }
-        } finally {
-            pool.shutdown();
-        }
-        if (!pool.awaitTermination(BOUND_SECONDS, TimeUnit.SECONDS)) {
-            String stacks = stacks(threads);
-            pool.shutdownNow();
-            fail(name + ": threads still running after " + BOUND_SECONDS + " s (deadlock or livelock)\n" + stacks);
-        }
-        Throwable first = null;
-        List<Throwable> others = new ArrayList<>();
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                // A worker that failed breaks the barriers of its peers; report its failure, not theirs.
-                if (first == null || first instanceof BrokenBarrierException) {
-                    if (first != null) {
-                        others.add(first);
-                    }
-                    first = cause;
-                } else {
-                    others.add(cause);
-                }
-            }
-        }
-        if (first != null) {
-            others.forEach(first::addSuppressed);
-            if (first instanceof Error err) {
-                throw err;
-            }
-            throw (Exception) first;
-        }
-    }
-
-    private static String stacks(List<Thread> threads) {
-        StringBuilder b = new StringBuilder();
-        for (Thread t : threads) {
-            b.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
-            for (StackTraceElement e : t.getStackTrace()) {
-                b.append("    at ").append(e).append('\n');
-            }
-        }
-        return b.toString();
+        Together.run(name, BOUND_SECONDS, workers);
     }
 
     /** The worker, counting {@code left} down when it finishes however it finishes. */

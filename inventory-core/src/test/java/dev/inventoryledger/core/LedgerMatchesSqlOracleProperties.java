@@ -111,13 +111,8 @@ class LedgerMatchesSqlOracleProperties {
      */
     @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
     void ledgerEqualsArticleSql(@ForAll("articleHistories") History history) throws SQLException {
-        InventoryLedger ledger = newLedger();
-        List<ApplyOutcome> outcomes = applyAll(ledger, history.events());
+        InventoryLedger ledger = ledgerBesideTheSqlSources(history.events(), FirstStands.of(history.events()));
 
-        FirstStands oracle = FirstStands.of(history.events());
-        assertThat(outcomes).as("ApplyOutcome of each apply, in applied order").isEqualTo(oracle.outcomes());
-
-        fill(oracle.survivors(), Map.of());
         // live_inventory_with_holds, plus the positions only reservation events touched (in the ledger with
         // available 0, not in the article's LEFT JOIN from live_inventory), each with the ledger's lastUpdated
         List<Position> expected = positionsIn("article_positions");
@@ -248,12 +243,9 @@ class LedgerMatchesSqlOracleProperties {
      */
     @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
     void holdLifecycleEqualsSql(@ForAll("lifecycleHistories") History history) throws SQLException {
-        InventoryLedger ledger = newLedger();
-        List<ApplyOutcome> outcomes = applyAll(ledger, history.events());
         FirstStands oracle = FirstStands.of(history.events());
-        assertThat(outcomes).as("ApplyOutcome of each apply, in applied order").isEqualTo(oracle.outcomes());
+        InventoryLedger ledger = ledgerBesideTheSqlSources(history.events(), oracle);
 
-        fill(oracle.survivors(), Map.of());
         List<Position> expected = positionsIn("lifecycle_positions");
         assertPositions(ledger, expected);
         assertThat(new TreeSet<>(strings("SELECT reservation_id || '|' || product_id || '|' || warehouse_id "
@@ -266,6 +258,19 @@ class LedgerMatchesSqlOracleProperties {
     private static InventoryLedger newLedger() {
         // no defaultHoldTtl and no expires_at anywhere: holds never lapse, the clock never matters
         return InventoryLedger.builder().clock(new ManualClock()).build();
+    }
+
+    /**
+     * A new ledger given the events, each apply's outcome checked against the oracle's; the oracle's survivors
+     * fill the article's sources (with an empty catalog), for the SQL to compute from the same history.
+     */
+    private static InventoryLedger ledgerBesideTheSqlSources(List<InventoryEvent> events, FirstStands oracle)
+            throws SQLException {
+        InventoryLedger ledger = newLedger();
+        List<ApplyOutcome> outcomes = applyAll(ledger, events);
+        assertThat(outcomes).as("ApplyOutcome of each apply, in applied order").isEqualTo(oracle.outcomes());
+        fill(oracle.survivors(), Map.of());
+        return ledger;
     }
 
     private static List<ApplyOutcome> applyAll(InventoryLedger ledger, List<InventoryEvent> events) {

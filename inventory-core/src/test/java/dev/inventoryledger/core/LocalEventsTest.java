@@ -53,6 +53,8 @@ class LocalEventsTest {
     private final ManualClock clock = new ManualClock(T);
     private final Heard heard = new Heard();
     private final InventoryLedger ledger = InventoryLedger.builder().clock(clock).localEventListener(heard).build();
+    /** A second instance on the same clock, for the tests that feed it what {@link #ledger} told. */
+    private final InventoryLedger peer = InventoryLedger.builder().clock(clock).build();
 
     /** What a listener was told: one list per call, i.e. per operation. */
     private static final class Heard implements LocalEventListener {
@@ -84,6 +86,28 @@ class LocalEventsTest {
     private static InventoryEvent order(String orderId, String reservation, String product, String warehouse, long q,
                                         Instant time) {
         return orderPlaced(orderId, product, warehouse, q, time).withReservationId(reservation);
+    }
+
+    /** Five of SKU-1 and of SKU-2 at WH-1; cart-1 holds {@code lines} for {@link #TTL}; what that told is forgotten. */
+    private void cartOneHolds(ReservationLine... lines) {
+        stock(ledger, "SKU-1", "WH-1", 5);
+        stock(ledger, "SKU-2", "WH-1", 5);
+        ledger.tryReserve("cart-1", List.of(lines), TTL);
+        heard.drain();
+    }
+
+    /** {@code units} of SKU-1 at WH-1; cart-1 holds {@code first} of them and cart-2 {@code second}, for TTL. */
+    private void twoCartsHold(long units, long first, long second) {
+        stock(ledger, "SKU-1", "WH-1", units);
+        ledger.tryReserve("SKU-1", "WH-1", first, "cart-1", TTL);
+        ledger.tryReserve("SKU-1", "WH-1", second, "cart-2", TTL);
+    }
+
+    /** Ten of SKU-1 at WH-1 on the ledger and on the peer; on the ledger cart-1 holds four of them for {@code ttl}. */
+    private void tenOnBothAndCartOneHoldsFour(Duration ttl) {
+        stock(ledger, "SKU-1", "WH-1", 10);
+        stock(peer, "SKU-1", "WH-1", 10);
+        ledger.tryReserve("SKU-1", "WH-1", 4, "cart-1", ttl);
     }
 
     /** Available, held and sellable; zeros for a position a ledger does not have. */
@@ -171,11 +195,7 @@ class LocalEventsTest {
 
         @Test
         void confirmTellsOneOrderPerLineCarryingTheReservation() {
-            stock(ledger, "SKU-1", "WH-1", 5);
-            stock(ledger, "SKU-2", "WH-1", 5);
-            ledger.tryReserve("cart-1", List.of(ReservationLine.of("SKU-2", "WH-1", 2),
-                    ReservationLine.of("SKU-1", "WH-1", 3)), TTL);
-            heard.drain();
+            cartOneHolds(ReservationLine.of("SKU-2", "WH-1", 2), ReservationLine.of("SKU-1", "WH-1", 3));
             clock.advance(Duration.ofMinutes(3));
             Instant now = clock.instant();
 
@@ -187,11 +207,7 @@ class LocalEventsTest {
 
         @Test
         void partialConfirmTellsOrdersForThePartOnly() {
-            stock(ledger, "SKU-1", "WH-1", 5);
-            stock(ledger, "SKU-2", "WH-1", 5);
-            ledger.tryReserve("cart-1", List.of(ReservationLine.of("SKU-1", "WH-1", 3),
-                    ReservationLine.of("SKU-2", "WH-1", 2)), TTL);
-            heard.drain();
+            cartOneHolds(ReservationLine.of("SKU-1", "WH-1", 3), ReservationLine.of("SKU-2", "WH-1", 2));
             Instant now = clock.instant();
 
             assertThat(ledger.confirm("cart-1", "ORD-1", List.of(ReservationLine.of("SKU-1", "WH-1", 1))))
@@ -206,10 +222,7 @@ class LocalEventsTest {
 
         @Test
         void releaseTellsOneReleasedPerLineStillHeld() {
-            stock(ledger, "SKU-1", "WH-1", 5);
-            stock(ledger, "SKU-2", "WH-1", 5);
-            ledger.tryReserve("cart-1", List.of(ReservationLine.of("SKU-1", "WH-1", 3),
-                    ReservationLine.of("SKU-2", "WH-1", 2)), TTL);
+            cartOneHolds(ReservationLine.of("SKU-1", "WH-1", 3), ReservationLine.of("SKU-2", "WH-1", 2));
             ledger.confirm("cart-1", "ORD-1", List.of(ReservationLine.of("SKU-2", "WH-1", 2))); // SKU-2 line ends
             heard.drain();
             clock.advance(Duration.ofMinutes(1));
@@ -221,11 +234,7 @@ class LocalEventsTest {
 
         @Test
         void extendTellsTheHeldEventsAgainWithTheNewExpiry() {
-            stock(ledger, "SKU-1", "WH-1", 5);
-            stock(ledger, "SKU-2", "WH-1", 5);
-            ledger.tryReserve("cart-1", List.of(ReservationLine.of("SKU-1", "WH-1", 3),
-                    ReservationLine.of("SKU-2", "WH-1", 2)), TTL);
-            heard.drain();
+            cartOneHolds(ReservationLine.of("SKU-1", "WH-1", 3), ReservationLine.of("SKU-2", "WH-1", 2));
             clock.advance(Duration.ofMinutes(10));
             Instant now = clock.instant();
 
@@ -279,9 +288,7 @@ class LocalEventsTest {
 
         @Test
         void confirmRefusedForAnOrderConflictTellsNothing() {
-            stock(ledger, "SKU-1", "WH-1", 10);
-            ledger.tryReserve("SKU-1", "WH-1", 2, "cart-1", TTL);
-            ledger.tryReserve("SKU-1", "WH-1", 3, "cart-2", TTL);
+            twoCartsHold(10, 2, 3);
             ledger.confirm("cart-1", "ORD-1");
             heard.drain();
 
@@ -291,9 +298,7 @@ class LocalEventsTest {
 
         @Test
         void holdLapsingByItselfTellsNothing() {
-            stock(ledger, "SKU-1", "WH-1", 5);
-            ledger.tryReserve("SKU-1", "WH-1", 2, "cart-1", TTL);
-            ledger.tryReserve("SKU-1", "WH-1", 1, "cart-2", TTL);
+            twoCartsHold(5, 2, 1);
             heard.drain();
             clock.advance(TTL);
 
@@ -679,13 +684,9 @@ class LocalEventsTest {
 
     @Nested
     class ExtensionReachesPeers {
-        private final InventoryLedger peer = InventoryLedger.builder().clock(clock).build();
-
         @Test
         void extensionEventExtendsThePeersHoldAndAnOlderHeldDoesNotShortenIt() {
-            stock(ledger, "SKU-1", "WH-1", 10);
-            stock(peer, "SKU-1", "WH-1", 10);
-            ledger.tryReserve("SKU-1", "WH-1", 4, "cart-1", Duration.ofMinutes(10));
+            tenOnBothAndCartOneHoldsFour(Duration.ofMinutes(10));
             InventoryEvent first = heard.drain().get(0);
             assertThat(first.expiresAt()).isEqualTo(T.plus(Duration.ofMinutes(10)));
             assertThat(peer.apply(first)).isEqualTo(ApplyOutcome.APPLIED);
@@ -729,9 +730,7 @@ class LocalEventsTest {
 
         @Test
         void lateExtensionEventDoesNotReviveALapsedHold() {
-            stock(ledger, "SKU-1", "WH-1", 10);
-            stock(peer, "SKU-1", "WH-1", 10);
-            ledger.tryReserve("SKU-1", "WH-1", 4, "cart-1", Duration.ofMinutes(10));
+            tenOnBothAndCartOneHoldsFour(Duration.ofMinutes(10));
             peer.apply(heard.drain().get(0));
             clock.advance(Duration.ofMinutes(5));
             ledger.extend("cart-1", Duration.ofMinutes(25)); // A holds until T+30m
@@ -749,9 +748,7 @@ class LocalEventsTest {
 
         @Test
         void extensionEventForAHoldThePeerSawEndDoesNothing() {
-            stock(ledger, "SKU-1", "WH-1", 10);
-            stock(peer, "SKU-1", "WH-1", 10);
-            ledger.tryReserve("SKU-1", "WH-1", 4, "cart-1", Duration.ofMinutes(10));
+            tenOnBothAndCartOneHoldsFour(Duration.ofMinutes(10));
             InventoryEvent first = heard.drain().get(0);
             ledger.extend("cart-1", Duration.ofMinutes(30));
             InventoryEvent extension = heard.drain().get(0);
@@ -769,7 +766,6 @@ class LocalEventsTest {
 
     @Nested
     class PartialConfirm {
-        private final InventoryLedger peer = InventoryLedger.builder().clock(clock).build();
         private final List<String> keys = List.of("SKU-1@WH-1", "SKU-2@WH-1");
         /** Everything the ledger told, in order. */
         private final List<InventoryEvent> told = new ArrayList<>();
@@ -860,8 +856,6 @@ class LocalEventsTest {
      */
     @Nested
     class EchoesAndPeersAtTheEdges {
-        private final InventoryLedger peer = InventoryLedger.builder().clock(clock).build();
-
         /**
          * {@code extend} sets the expiry to now + ttl, which may be earlier than the hold had. The told
          * {@code held} then carries an earlier {@code expires_at}: peers ignore it (only a later expiry extends),
@@ -869,9 +863,7 @@ class LocalEventsTest {
          */
         @Test
         void echoOfTheFirstHeldAfterAnExtendThatShortensTheHoldIsADuplicateAndPeersAgree() {
-            stock(ledger, "SKU-1", "WH-1", 10);
-            stock(peer, "SKU-1", "WH-1", 10);
-            ledger.tryReserve("SKU-1", "WH-1", 4, "cart-1", Duration.ofMinutes(30)); // until T+30m
+            tenOnBothAndCartOneHoldsFour(Duration.ofMinutes(30)); // until T+30m
             clock.advance(Duration.ofMinutes(1));
             assertThat(ledger.extend("cart-1", Duration.ofMinutes(5))).isEqualTo(HoldOutcome.EXTENDED); // T+6m
             List<InventoryEvent> told = heard.drain();

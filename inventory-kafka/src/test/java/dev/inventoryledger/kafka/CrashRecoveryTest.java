@@ -208,27 +208,34 @@ class CrashRecoveryTest {
             if (kind < 30) {
                 out.add(InventoryEvent.stockReceived("RCPT-" + i, p, w, 20 + r.nextInt(80), at));
             } else if (kind < 50 || kind < 55 && placed.isEmpty()) {
-                InventoryEvent order = InventoryEvent.orderPlaced("ORD-" + i, p, w, 1 + r.nextInt(5), at);
-                placed.add(order);
-                out.add(order);
+                out.add(kept(placed, InventoryEvent.orderPlaced("ORD-" + i, p, w, 1 + r.nextInt(5), at)));
             } else if (kind < 55) {
-                InventoryEvent order = placed.remove(r.nextInt(placed.size()));
+                InventoryEvent order = takeAny(placed, r);
                 out.add(InventoryEvent.orderCancelled(order.id(), p, w, order.quantity(), at));
             } else if (kind < 60) {
                 out.add(InventoryEvent.returnReceived("RET-" + i, p, w, 1 + r.nextInt(3), at));
             } else if (kind < 78 || holds.isEmpty()) {
-                InventoryEvent held = InventoryEvent.reservationHeld("RES-" + i, p, w, 1 + r.nextInt(5), at);
-                holds.add(held);
-                out.add(held);
+                out.add(kept(holds, InventoryEvent.reservationHeld("RES-" + i, p, w, 1 + r.nextInt(5), at)));
             } else if (kind < 89) {
-                InventoryEvent held = holds.remove(r.nextInt(holds.size()));
+                InventoryEvent held = takeAny(holds, r);
                 out.add(InventoryEvent.reservationReleased(held.id(), p, w, held.quantity(), at));
             } else {
-                InventoryEvent held = holds.remove(r.nextInt(holds.size()));
+                InventoryEvent held = takeAny(holds, r);
                 out.add(InventoryEvent.orderPlaced("ORD-" + i, p, w, held.quantity(), at).withReservationId(held.id()));
             }
         }
         return out;
+    }
+
+    /** The event, after adding it to {@code open} (the orders or holds a later event may end). */
+    private static InventoryEvent kept(List<InventoryEvent> open, InventoryEvent e) {
+        open.add(e);
+        return e;
+    }
+
+    /** One of the {@code open} events, drawn at random and removed: the one a new event ends. */
+    private static InventoryEvent takeAny(List<InventoryEvent> open, Random r) {
+        return open.remove(r.nextInt(open.size()));
     }
 
     /** Publishes the events in order at a steady rate, never past what {@link #allow(long)} released. */

@@ -1,6 +1,5 @@
 package dev.inventoryledger.kafka;
 
-import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
 import dev.inventoryledger.core.Position;
@@ -38,13 +37,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FeedResilienceTest {
     private static final Duration BOUND = Duration.ofSeconds(30);
     private static final Instant MORNING = Instant.parse("2026-11-25T08:00:00Z");
-    private static final AtomicInteger RUN = new AtomicInteger();
     @RegisterExtension
     static final InProcessBroker broker = new InProcessBroker(); // one per class, started before its tests
 
     @Test
     void brokerRestartMidStreamLosesNothingAndDoublesNothing() throws Exception {
-        Topics t = new Topics(2);
+        TestTopics t = new TestTopics(broker, 2);
         InventoryLedger ledger = InventoryLedger.builder().build();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ExecutorService handOver = Executors.newSingleThreadExecutor();
@@ -105,7 +103,7 @@ class FeedResilienceTest {
 
     @Test
     void partitionsAddedWhileRunningAreReadFromTheirBeginning() throws Exception {
-        Topics t = new Topics(1);
+        TestTopics t = new TestTopics(broker, 1);
         InventoryLedger ledger = InventoryLedger.builder().build();
         TopicPartition second = new TopicPartition(t.receipts, 1), third = new TopicPartition(t.receipts, 2);
         try (KafkaInventoryFeed feed = t.feed(ledger).clientProperty("metadata.max.age.ms", 500)
@@ -136,7 +134,7 @@ class FeedResilienceTest {
 
     @Test
     void lagFallsToZeroAndTheRateIsReportedAfterABurst() throws Exception {
-        Topics t = new Topics(2);
+        TestTopics t = new TestTopics(broker, 2);
         InventoryLedger ledger = InventoryLedger.builder().build();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (KafkaInventoryFeed feed = t.feed(ledger).meterRegistry(registry).build();
@@ -165,53 +163,13 @@ class FeedResilienceTest {
 
     // ------------------------------------------------------------------------------------------ helpers
 
-    /** Fresh topics for one test (every event topic with the given partitions) and a feed builder reading them. */
-    private static final class Topics {
-        final String orders, cancellations, returns, receipts, reservations, deadLetters;
-
-        Topics(int partitions) throws Exception {
-            String p = "r" + RUN.incrementAndGet() + "_";
-            orders = p + "orders";
-            cancellations = p + "order_cancellations";
-            returns = p + "returns";
-            receipts = p + "warehouse_receipts";
-            reservations = p + "reservations";
-            deadLetters = p + "dead_letters";
-            broker.createTopics(partitions, orders, cancellations, returns, receipts, reservations, deadLetters);
-        }
-
-        List<String> eventTopics() {
-            return List.of(orders, cancellations, returns, receipts, reservations);
-        }
-
-        String of(EventKind kind) {
-            return switch (kind) {
-                case ORDER_PLACED -> orders;
-                case ORDER_CANCELLED -> cancellations;
-                case RETURN_RECEIVED -> returns;
-                case STOCK_RECEIVED -> receipts;
-                case RESERVATION_HELD, RESERVATION_RELEASED -> reservations;
-            };
-        }
-
-        KafkaInventoryFeed.Builder feed(InventoryLedger ledger) {
-            return KafkaInventoryFeed.builder().bootstrapServers(broker.bootstrapServers()).ledger(ledger)
-                    .topic(EventKind.ORDER_PLACED, orders)
-                    .topic(EventKind.ORDER_CANCELLED, cancellations)
-                    .topic(EventKind.RETURN_RECEIVED, returns)
-                    .topic(EventKind.STOCK_RECEIVED, receipts)
-                    .topic(EventKind.RESERVATION_HELD, reservations)
-                    .deadLetterTopic(deadLetters);
-        }
-    }
-
     /**
      * The shop's writer: an idempotent, acks=all producer of distinct events that remembers what it wrote.
      * {@code send} waits at most 60 s for metadata, and a record not acknowledged within 60 s fails its
      * acknowledgement instead of waiting for ever. One thread writes at a time.
      */
     private static final class EventWriter implements AutoCloseable {
-        private final Topics topics;
+        private final TestTopics topics;
         private final KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 "bootstrap.servers", broker.bootstrapServers(), "acks", "all", "enable.idempotence", true,
                 "linger.ms", 5, "max.block.ms", 60_000, "request.timeout.ms", 10_000, "delivery.timeout.ms", 60_000),
@@ -221,7 +179,7 @@ class FeedResilienceTest {
         /** Records given to the producer's send / acknowledged by the broker; any thread reads them. */
         final AtomicInteger handed = new AtomicInteger(), acknowledged = new AtomicInteger();
 
-        EventWriter(Topics topics) {
+        EventWriter(TestTopics topics) {
             this.topics = topics;
         }
 

@@ -3,6 +3,7 @@ package dev.inventoryledger.kafka;
 import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InventoryLedger;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Five fresh topics (plus dead-letter and alert topics) for one test, and feeds and publishers using them. */
@@ -30,24 +31,40 @@ final class TestTopics {
         broker.createTopics(partitions, orders, cancellations, returns, receipts, reservations, deadLetters, alerts);
     }
 
-    KafkaInventoryFeed.Builder feed(InventoryLedger ledger) {
-        return KafkaInventoryFeed.builder().bootstrapServers(broker.bootstrapServers()).ledger(ledger)
-                .topic(EventKind.ORDER_PLACED, orders)
-                .topic(EventKind.ORDER_CANCELLED, cancellations)
-                .topic(EventKind.RETURN_RECEIVED, returns)
-                .topic(EventKind.STOCK_RECEIVED, receipts)
-                .topic(EventKind.RESERVATION_HELD, reservations)
-                .deadLetterTopic(deadLetters);
+    /** The event topics: orders, cancellations, returns, receipts, reservations. */
+    List<String> eventTopics() {
+        return List.of(orders, cancellations, returns, receipts, reservations);
     }
 
+    /** The topic of a kind's events (both reservation kinds share one). */
+    String of(EventKind kind) {
+        return switch (kind) {
+            case ORDER_PLACED -> orders;
+            case ORDER_CANCELLED -> cancellations;
+            case RETURN_RECEIVED -> returns;
+            case STOCK_RECEIVED -> receipts;
+            case RESERVATION_HELD, RESERVATION_RELEASED -> reservations;
+        };
+    }
+
+    /** A feed reading every event topic, refused records to the dead-letter topic. */
+    KafkaInventoryFeed.Builder feed(InventoryLedger ledger) {
+        KafkaInventoryFeed.Builder b = KafkaInventoryFeed.builder().bootstrapServers(broker.bootstrapServers())
+                .ledger(ledger).deadLetterTopic(deadLetters);
+        for (EventKind kind : EventKind.values()) {
+            b.topic(kind, of(kind));
+        }
+        return b;
+    }
+
+    /** A publisher writing to every event topic, alerts to the alert topic. */
     InventoryEventPublisher.Builder publisher() {
-        return InventoryEventPublisher.builder().bootstrapServers(broker.bootstrapServers())
-                .topic(EventKind.ORDER_PLACED, orders)
-                .topic(EventKind.ORDER_CANCELLED, cancellations)
-                .topic(EventKind.RETURN_RECEIVED, returns)
-                .topic(EventKind.STOCK_RECEIVED, receipts)
-                .topic(EventKind.RESERVATION_RELEASED, reservations)
-                .alertTopic(alerts);
+        InventoryEventPublisher.Builder b = InventoryEventPublisher.builder()
+                .bootstrapServers(broker.bootstrapServers()).alertTopic(alerts);
+        for (EventKind kind : EventKind.values()) {
+            b.topic(kind, of(kind));
+        }
+        return b;
     }
 
     /** A record of the article's JSON with an event time of 2026-11-25T10:00:00Z. */

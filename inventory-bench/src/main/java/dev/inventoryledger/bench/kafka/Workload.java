@@ -1,10 +1,10 @@
 package dev.inventoryledger.bench.kafka;
 
 import dev.inventoryledger.core.EventKind;
+import dev.inventoryledger.bench.Popularity;
 import dev.inventoryledger.core.InventoryEvent;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -32,7 +32,7 @@ final class Workload {
     private static final int OPEN_HOLDS = 10_000;
 
     private final int products, warehouses;
-    private final double[] cdf;
+    private final Popularity popularity;
     private final SplittableRandom random;
     private final String[] productIds, warehouseIds;
     private final long[] available, held; // expected sums, per position index
@@ -51,29 +51,11 @@ final class Workload {
         this.products = products;
         this.warehouses = warehouses;
         this.random = new SplittableRandom(seed);
-        this.cdf = new double[products];
-        double sum = 0;
-        for (int k = 0; k < products; k++) {
-            sum += 1 / Math.pow(k + 1, zipfExponent);
-            cdf[k] = sum;
-        }
-        for (int k = 0; k < products; k++) {
-            cdf[k] /= sum;
-        }
         // Ranks are scattered over the ids, so the hottest products do not share a partition by their names.
-        int[] rankToProduct = new int[products];
+        this.popularity = new Popularity(products, zipfExponent, random);
+        productIds = new String[products]; // by rank
         for (int k = 0; k < products; k++) {
-            rankToProduct[k] = k;
-        }
-        for (int k = products - 1; k > 0; k--) {
-            int j = random.nextInt(k + 1);
-            int t = rankToProduct[k];
-            rankToProduct[k] = rankToProduct[j];
-            rankToProduct[j] = t;
-        }
-        productIds = new String[products];
-        for (int k = 0; k < products; k++) {
-            productIds[k] = String.format("SKU-%06d", rankToProduct[k]);
+            productIds[k] = String.format("SKU-%06d", popularity.productOfRank(k));
         }
         warehouseIds = new String[warehouses];
         for (int w = 0; w < warehouses; w++) {
@@ -154,12 +136,7 @@ final class Workload {
     }
 
     private int position() {
-        double u = random.nextDouble();
-        int rank = Arrays.binarySearch(cdf, u);
-        if (rank < 0) {
-            rank = -rank - 1;
-        }
-        return Math.min(rank, products - 1) * warehouses + random.nextInt(warehouses);
+        return popularity.rank(random.nextDouble()) * warehouses + random.nextInt(warehouses);
     }
 
     private void pushOpen(int position, long quantity, String id) {
