@@ -68,4 +68,16 @@ final class Ids {
     int size() {
         return ring.length;
     }
+
+    /**
+     * {@link #refill()}, between iterations, saying on stdout when the measured path had to build ids ({@code
+     * cost}: what that did to the figure, e.g. " (slower)", or "").
+     */
+    void refillBetweenIterations(String benchmark, String cost) {
+        long built = refill();
+        if (built > 0) {
+            System.out.printf("%n[%s] the %,d prepared ids ran out: %,d more were made in the measured path%s;"
+                    + " give more with -p ring=%d%n", benchmark, size(), built, cost, size() * 2);
+        }
+    }
 }

@@ -36,11 +36,7 @@ public class ReserveBenchmark extends HotPathBenchmark {
 
         @TearDown(Level.Iteration)
         public void refill() {
-            long built = ids.refill();
-            if (built > 0) {
-                System.out.printf("%n[reserve] the %,d prepared ids ran out: %,d more were made in the measured"
-                        + " path (slower); give more with -p ring=%d%n", ids.size(), built, ids.size() * 2);
-            }
+            ids.refillBetweenIterations("reserve", " (slower)");
         }
 
         boolean reserveAndConfirm(Peer.Session session, String product, String warehouse) throws SQLException {

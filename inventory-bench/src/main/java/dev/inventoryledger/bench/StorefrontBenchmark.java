@@ -72,11 +72,7 @@ public class StorefrontBenchmark extends HotPathBenchmark {
 
         @TearDown(Level.Iteration)
         public void refill() {
-            long built = ids.refill();
-            if (built > 0) {
-                System.out.printf("%n[storefront] the %,d prepared ids ran out: %,d more were made in the measured"
-                        + " path; give more with -p ring=%d%n", ids.size(), built, ids.size() * 2);
-            }
+            ids.refillBetweenIterations("storefront", "");
         }
 
         long next(SessionState s) throws SQLException {

@@ -14,6 +14,7 @@ import dev.inventoryledger.core.internal.Notifier;
 import dev.inventoryledger.core.internal.PositionSettings;
 import dev.inventoryledger.core.internal.ProductDirectory;
 import dev.inventoryledger.core.internal.Reads;
+import dev.inventoryledger.core.internal.ReservationIndex;
 import dev.inventoryledger.core.internal.Reserver;
 import dev.inventoryledger.core.internal.Times;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -104,11 +105,12 @@ public final class InventoryLedger {
         this.allocationRule = b.allocationRule;
         LedgerMetrics metrics = new LedgerMetrics(b.registry);
         this.products = new ProductDirectory();
-        this.holds = new HoldBook(b.retainEndedReservations, metrics);
+        ReservationIndex reservations = new ReservationIndex(b.retainEndedReservations);
+        this.holds = new HoldBook(reservations, metrics);
         metrics.gauges(products::positionCount, holds::activeHolds, products::rememberedIdentities);
         this.notifier = new Notifier(b.listeners, b.localListeners, b.lowStockThreshold, metrics);
         LedgerOperation.Services services = new LedgerOperation.Services(products,
-                new IdentityRegister(b.identitiesPerProduct), holds, notifier, metrics, clock);
+                new IdentityRegister(b.identitiesPerProduct), reservations, holds, notifier, metrics, clock);
         this.reads = new Reads(services);
         this.events = new EventApplier(services, b.defaultHoldTtl);
         this.reserver = new Reserver(services);

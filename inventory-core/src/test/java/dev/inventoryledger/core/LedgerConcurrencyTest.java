@@ -225,18 +225,14 @@ class LedgerConcurrencyTest {
         long confirmedUnits = 0;
         int confirmedWins = 0;
         for (int i = 0; i < reservations; i++) {
-            int[] c = counts(outcomes, i);
-            int confirmed = c[HoldOutcome.CONFIRMED.ordinal()];
-            int released = c[HoldOutcome.RELEASED.ordinal()];
-            int alreadyConfirmed = c[HoldOutcome.ALREADY_CONFIRMED.ordinal()];
-            int alreadyReleased = c[HoldOutcome.ALREADY_RELEASED.ordinal()];
-            boolean ok = confirmed + released == 1
-                    && (confirmed == 1 ? alreadyConfirmed == threads - 1 && alreadyReleased == 0
-                                       : alreadyReleased == threads - 1 && alreadyConfirmed == 0);
+            Ends c = ends(outcomes, i);
+            boolean ok = c.confirmed() + c.released() == 1
+                    && (c.confirmed() == 1 ? c.alreadyConfirmed() == threads - 1 && c.alreadyReleased() == 0
+                                           : c.alreadyReleased() == threads - 1 && c.alreadyConfirmed() == 0);
             if (!ok) {
-                violations.add("cart-" + i + ": " + describe(c));
+                violations.add("cart-" + i + ": " + c);
             }
-            if (confirmed == 1) {
+            if (c.confirmed() == 1) {
                 confirmedUnits += qty[i];
                 confirmedWins++;
             }
@@ -407,16 +403,14 @@ class LedgerConcurrencyTest {
         List<String> violations = new ArrayList<>();
         long[] soldPerProduct = new long[products.length];
         for (int i = 0; i < reservations; i++) {
-            int[] c = counts(outcomes, i);
-            int confirmed = c[HoldOutcome.CONFIRMED.ordinal()];
-            int released = c[HoldOutcome.RELEASED.ordinal()];
-            boolean ok = confirmed + released == 1
-                    && c[HoldOutcome.ALREADY_CONFIRMED.ordinal()] == (confirmed == 1 ? enders - 1 : 0)
-                    && c[HoldOutcome.ALREADY_RELEASED.ordinal()] == (released == 1 ? enders - 1 : 0);
+            Ends c = ends(outcomes, i);
+            boolean ok = c.confirmed() + c.released() == 1
+                    && c.alreadyConfirmed() == (c.confirmed() == 1 ? enders - 1 : 0)
+                    && c.alreadyReleased() == (c.released() == 1 ? enders - 1 : 0);
             if (!ok) {
-                violations.add("multi-" + i + ": " + describe(c));
+                violations.add("multi-" + i + ": " + c);
             }
-            if (confirmed == 1) {
+            if (c.confirmed() == 1) {
                 for (int l = 0; l < lineProducts[i].length; l++) {
                     soldPerProduct[lineProducts[i][l]] += lineQty[i][l];
                 }
@@ -568,13 +562,9 @@ class LedgerConcurrencyTest {
         int won = 0;
         int expired = 0;
         for (int i = 0; i < holds; i++) {
-            int[] c = counts(outcomes, i);
-            int confirmed = c[HoldOutcome.CONFIRMED.ordinal()];
-            int released = c[HoldOutcome.RELEASED.ordinal()];
-            int alreadyConfirmed = c[HoldOutcome.ALREADY_CONFIRMED.ordinal()];
-            int alreadyReleased = c[HoldOutcome.ALREADY_RELEASED.ordinal()];
-            int lapsed = c[HoldOutcome.EXPIRED.ordinal()];
-            int late = c[HoldOutcome.CONFIRMED_AFTER_EXPIRY.ordinal()];
+            Ends c = ends(outcomes, i);
+            int confirmed = c.confirmed(), released = c.released(), alreadyConfirmed = c.alreadyConfirmed();
+            int alreadyReleased = c.alreadyReleased(), lapsed = c.lapsed(), late = c.late();
             boolean ok;
             if (confirmed + released + late == 0) {
                 ok = lapsed == enders;
@@ -590,7 +580,7 @@ class LedgerConcurrencyTest {
                 won++;
             }
             if (!ok) {
-                violations.add("cart-" + i + " (expiry " + Instant.ofEpochMilli(expiry[i]) + "): " + describe(c));
+                violations.add("cart-" + i + " (expiry " + Instant.ofEpochMilli(expiry[i]) + "): " + c);
             }
             if (confirmed == 1 || late == 1) {
                 soldUnits += qty[i];
@@ -986,22 +976,29 @@ class LedgerConcurrencyTest {
         };
     }
 
-    private static int[] counts(AtomicIntegerArray outcomes, int i) {
+    /** How the racing calls on one hold ended: the counts of the outcomes the checks read, and all of them. */
+    private record Ends(int confirmed, int released, int alreadyConfirmed, int alreadyReleased, int lapsed, int late,
+                        int[] counts) {
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder();
+            for (int o = 0; o < counts.length; o++) {
+                if (counts[o] != 0) {
+                    b.append(b.length() == 0 ? "" : ", ").append(OUTCOMES[o]).append(" x").append(counts[o]);
+                }
+            }
+            return b.toString();
+        }
+    }
+
+    private static Ends ends(AtomicIntegerArray outcomes, int i) {
         int[] c = new int[OUTCOMES.length];
         for (int o = 0; o < c.length; o++) {
             c[o] = outcomes.get(i * OUTCOMES.length + o);
         }
-        return c;
-    }
-
-    private static String describe(int[] counts) {
-        StringBuilder b = new StringBuilder();
-        for (int o = 0; o < counts.length; o++) {
-            if (counts[o] != 0) {
-                b.append(b.length() == 0 ? "" : ", ").append(OUTCOMES[o]).append(" x").append(counts[o]);
-            }
-        }
-        return b.toString();
+        return new Ends(c[HoldOutcome.CONFIRMED.ordinal()], c[HoldOutcome.RELEASED.ordinal()],
+                c[HoldOutcome.ALREADY_CONFIRMED.ordinal()], c[HoldOutcome.ALREADY_RELEASED.ordinal()],
+                c[HoldOutcome.EXPIRED.ordinal()], c[HoldOutcome.CONFIRMED_AFTER_EXPIRY.ordinal()], c);
     }
 
     private static int[] shuffled(int n, SplittableRandom rnd) {

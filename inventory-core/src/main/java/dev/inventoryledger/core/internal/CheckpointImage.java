@@ -56,7 +56,7 @@ public final class CheckpointImage extends LedgerOperation {
                     ps.identityEntries()));
         }
         List<CheckpointFile.ReservationData> reservationData = new ArrayList<>();
-        for (Reservation r : holds.inRetirementOrder()) {
+        for (Reservation r : reservations.inRetirementOrder()) {
             List<CheckpointFile.LineData> lines = new ArrayList<>(1);
             for (HoldLine l : r.lines()) {
                 if (included.contains(l.product)) {
@@ -79,7 +79,7 @@ public final class CheckpointImage extends LedgerOperation {
      */
     public void install(CheckpointFile.Contents c) {
         products.whileGated(() -> {
-            if (!products.isEmpty() || !holds.isEmpty()) {
+            if (!products.isEmpty() || !reservations.isEmpty()) {
                 throw new IllegalStateException("restore needs a new, empty ledger but this one has "
                         + products.size() + " products");
             }

@@ -70,7 +70,7 @@ public final class EventApplier extends LedgerOperation {
             return false;
         }
         Slot s = ps.find(e.warehouseId());
-        HoldLine line = s == null ? null : holds.findLine(e.reservationId(), ps, s);
+        HoldLine line = s == null ? null : reservations.findLine(e.reservationId(), ps, s);
         return line != null && line.state == HoldLine.CONFIRMED && e.id().equals(line.orderId)
                 && e.quantity() == line.units();
     }
@@ -85,7 +85,7 @@ public final class EventApplier extends LedgerOperation {
         ps.changeAvailable(s, delta);
         ps.touch(s, micros);
         if (e.kind() == EventKind.ORDER_PLACED && e.reservationId() != null) {
-            holds.consumedByOrder(holds.lineFor(e.reservationId(), ps, s), e.id());
+            holds.consumedByOrder(reservations.lineFor(e.reservationId(), ps, s), e.id());
         }
         return notifier.crossings(ps, s, before, after, e.eventTime(), null);
     }
@@ -96,7 +96,7 @@ public final class EventApplier extends LedgerOperation {
      */
     private int applyReservation(ProductState ps, InventoryEvent e, long micros) {
         Slot existing = ps.find(e.warehouseId());
-        HoldLine line = existing == null ? null : holds.findLine(e.reservationId(), ps, existing);
+        HoldLine line = existing == null ? null : reservations.findLine(e.reservationId(), ps, existing);
         boolean held = e.kind() == EventKind.RESERVATION_HELD;
         if (held) {
             if (line != null && line.state != HoldLine.PRE_RELEASED && line.state != HoldLine.PRE_CONSUMED
@@ -108,7 +108,7 @@ public final class EventApplier extends LedgerOperation {
         }
         Slot s = existing != null ? existing : products.slot(ps, e.warehouseId());
         if (line == null) {
-            line = holds.lineFor(e.reservationId(), ps, s);
+            line = reservations.lineFor(e.reservationId(), ps, s);
         }
         boolean overReleased = held ? holds.heldArrived(line, e.quantity(), expiryOf(e))
                 : holds.releasedArrived(line, e.quantity());
@@ -125,7 +125,7 @@ public final class EventApplier extends LedgerOperation {
             return false;
         }
         Slot s = ps.find(e.warehouseId());
-        HoldLine line = s == null ? null : holds.findLine(e.reservationId(), ps, s);
+        HoldLine line = s == null ? null : reservations.findLine(e.reservationId(), ps, s);
         long expiry = Times.nanos(e.expiresAt());
         if (line == null || line.state != HoldLine.ACTIVE || line.quantity != e.quantity()
                 || expiry <= line.expiresAtNanos || line.expiresAtNanos <= nowNanos()) {

@@ -83,7 +83,7 @@ public final class HoldActions extends LedgerOperation {
 
     private HoldOutcome act(String reservationId, Action action, String orderId, Map<List<String>, Long> part,
                             long newExpiry) {
-        Reservation r = holds.get(reservationId);
+        Reservation r = reservations.get(reservationId);
         if (r == null) {
             return HoldOutcome.UNKNOWN;
         }

@@ -1,12 +1,10 @@
 package dev.inventoryledger.core.internal;
 
-import java.util.Collection;
-import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The holds: the reservation index, and the only code that changes a hold line's state, its quantity and the
- * held counter of its position. Every change goes through {@link #move}, which asserts that the transition is
+ * The holds: the only code that changes a hold line's state, its quantities and the held counter of its
+ * position (the lines themselves are found and made in the {@link ReservationIndex}, which this settles). Every change goes through {@link #move}, which asserts that the transition is
  * legal and that the line's product is write-locked; a line ends exactly once.
  *
  * <p>Legal transitions ({@link HoldLine}'s states):
@@ -33,53 +31,9 @@ public final class HoldBook {
     /** Lines now active, ledger-wide (lapsed ones leave when they are lapsed). */
     private final LongAdder activeHolds = new LongAdder();
 
-    public HoldBook(int retainEndedReservations, LedgerMetrics metrics) {
-        this.index = new ReservationIndex(retainEndedReservations);
+    public HoldBook(ReservationIndex index, LedgerMetrics metrics) {
+        this.index = index;
         this.metrics = metrics;
-    }
-
-    // ------------------------------------------------------------------------------------------ index
-
-    /** The reservation, or null. */
-    public Reservation get(String reservationId) {
-        return index.get(reservationId);
-    }
-
-    /** A new, empty reservation under {@code id}; null if the id is taken. */
-    public Reservation claim(String reservationId) {
-        return index.claim(reservationId);
-    }
-
-    /** A new line of a reservation this thread has just claimed. The product's write lock held. */
-    public HoldLine addLine(Reservation r, ProductState ps, Slot s) {
-        assert ps.isWriteLocked();
-        return index.addLine(r, ps, s);
-    }
-
-    /** The reservation's line at this position, or null. */
-    public HoldLine findLine(String reservationId, ProductState ps, Slot s) {
-        return index.findLine(reservationId, ps, s);
-    }
-
-    /** The reservation's line at this position, made (NEW) if absent. The product's write lock held. */
-    public HoldLine lineFor(String reservationId, ProductState ps, Slot s) {
-        assert ps.isWriteLocked();
-        return index.lineFor(reservationId, ps, s);
-    }
-
-    /** Every reservation known now (a live view). */
-    public Collection<Reservation> all() {
-        return index.all();
-    }
-
-    /** Every reservation known now, in the order a restore must add them (see {@link ReservationIndex}). */
-    public List<Reservation> inRetirementOrder() {
-        return index.inRetirementOrder();
-    }
-
-    /** True when no reservation is known. */
-    public boolean isEmpty() {
-        return index.isEmpty();
     }
 
     /** Lines now active, ledger-wide. */

@@ -27,7 +27,7 @@ public final class LedgerAuditor extends LedgerOperation {
             }
             Map<Slot, long[]> byHolds = new HashMap<>();
             long active = 0;
-            for (Reservation r : holds.all()) {
+            for (Reservation r : reservations.all()) {
                 for (HoldLine l : r.lines()) {
                     if (l.state == HoldLine.ACTIVE) {
                         byHolds.computeIfAbsent(l.slot, k -> new long[1])[0] += l.units();

@@ -43,6 +43,7 @@ public final class ReservationIndex {
 
     /** Adds a line to a reservation this thread has just claimed. The line's product write lock held. */
     public HoldLine addLine(Reservation r, ProductState ps, Slot s) {
+        assert ps.isWriteLocked();
         synchronized (r) {
             return r.addLine(ps, s);
         }
@@ -128,6 +129,7 @@ public final class ReservationIndex {
 
     /** The reservation's line for this position, created (state NEW) if absent. Product write lock held. */
     public HoldLine lineFor(String reservationId, ProductState ps, Slot s) {
+        assert ps.isWriteLocked();
         while (true) {
             Reservation r = reservations.get(reservationId);
             if (r == null) {

@@ -51,7 +51,7 @@ public final class Reserver extends LedgerOperation {
         long stamp = ps.writeLock();
         try {
             holds.lapseDue(ps, Times.nanos(now));
-            if (holds.get(reservationId) != null) {
+            if (reservations.get(reservationId) != null) {
                 return null; // a repeat, or the id in use: the basket path compares the holds
             }
             Slot slot = ps.find(warehouseId);
@@ -71,11 +71,11 @@ public final class Reserver extends LedgerOperation {
             if (identities.seen(ps, id, fingerprint) != IdentityRegister.NEW) {
                 return null; // its held event was seen: the basket path says ID_IN_USE
             }
-            Reservation fresh = holds.claim(reservationId);
+            Reservation fresh = reservations.claim(reservationId);
             if (fresh == null) {
                 return null; // another thread took the id just now
             }
-            holds.hold(holds.addLine(fresh, ps, slot), q, expiry);
+            holds.hold(reservations.addLine(fresh, ps, slot), q, expiry);
             identities.remember(ps, id, fingerprint);
             ps.touch(slot, Times.micros(now));
         } finally {
@@ -167,7 +167,7 @@ public final class Reserver extends LedgerOperation {
 
     /** The status, and the holds if accepted. Locks held. */
     private void decide(Request request, BasketPlan plan, Decision d, Instant now) {
-        Reservation existing = holds.get(d.reservationId);
+        Reservation existing = reservations.get(d.reservationId);
         if (existing != null) {
             d.status = sameHold(existing, request.wanted) ? Status.ALREADY_HELD : Status.ID_IN_USE;
             if (d.status == Status.ALREADY_HELD) {
@@ -183,7 +183,7 @@ public final class Reserver extends LedgerOperation {
         } else if (anyIdentityKnown(d.reservationId, plan)) {
             d.status = Status.ID_IN_USE;
         } else {
-            Reservation fresh = holds.claim(d.reservationId);
+            Reservation fresh = reservations.claim(d.reservationId);
             if (fresh == null) {
                 d.status = Status.ID_IN_USE; // another thread took the id just now
             } else {
@@ -200,7 +200,7 @@ public final class Reserver extends LedgerOperation {
             Slot slot = products.slot(ps, p.getKey().warehouseId); // a backorder may need a new position
             long q = p.getValue()[0];
             long backordered = q - Math.max(0, Math.min(q, slot.sellable()));
-            holds.hold(holds.addLine(fresh, ps, slot), q, d.expiry);
+            holds.hold(reservations.addLine(fresh, ps, slot), q, d.expiry);
             identities.register(ps, Identities.reservation(EventKind.RESERVATION_HELD, d.reservationId, ps.productId,
                     slot.warehouseId), Identities.fingerprint(q, null));
             ps.touch(slot, micros);
