@@ -1,30 +1,26 @@
 package dev.inventoryledger.kafka;
 
-import io.micrometer.core.instrument.MeterRegistry;
-
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * The options every builder of this module takes: the brokers, any Kafka client property, how long
- * {@code close()} waits, and where meters go. Each option is checked when it is set. Package-private: its
- * methods are documented on each builder that extends it.
+ * How every builder of this module reaches Kafka: the brokers, any client property, and the name of this
+ * instance in client ids. Each option is checked when it is set. Package-private: its methods are documented
+ * on each builder that extends it.
  *
  * @param <B> the builder itself, so that options chain
  */
 abstract class ClientBuilder<B extends ClientBuilder<B>> {
     String bootstrapServers;
     final Map<String, Object> clientProperties = new HashMap<>();
-    Duration closeTimeout = Duration.ofSeconds(10);
-    MeterRegistry registry;
+    String instanceId;
 
     ClientBuilder() {
     }
 
     @SuppressWarnings("unchecked")
-    private B self() {
+    final B self() {
         return (B) this;
     }
 
@@ -44,15 +40,13 @@ abstract class ClientBuilder<B extends ClientBuilder<B>> {
         return self();
     }
 
-    /** How long {@code close()} waits for the work in hand (a feed's thread, a publisher's buffer). Default 10 s. */
-    public B closeTimeout(Duration timeout) {
-        this.closeTimeout = Options.requirePositive("closeTimeout", timeout);
-        return self();
-    }
-
-    /** Where the meters the built class's comment lists go. Default: none. */
-    public B meterRegistry(MeterRegistry registry) {
-        this.registry = Objects.requireNonNull(registry, "registry");
+    /**
+     * The name of this storefront instance, stable across its restarts, in the client ids of every client this
+     * builds ({@code inventory-ledger-<role>-<instance>-<n>}, e.g. {@code inventory-ledger-feed-storefront-1-1})
+     * unless {@code client.id} is given. Default: the host's name.
+     */
+    public B instanceId(String instanceId) {
+        this.instanceId = Options.requireText("instanceId", instanceId);
         return self();
     }
 }

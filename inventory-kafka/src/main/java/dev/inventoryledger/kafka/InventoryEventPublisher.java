@@ -7,23 +7,25 @@ import dev.inventoryledger.core.StockAlert;
 import dev.inventoryledger.core.StockAlertListener;
 import dev.inventoryledger.kafka.internal.EventCodec;
 import dev.inventoryledger.kafka.internal.KafkaClients;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import dev.inventoryledger.kafka.internal.SendQueue;
+import dev.inventoryledger.kafka.internal.TopicCheck;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Publishes what a storefront instance does to the topics {@link KafkaInventoryFeed} reads, in the same
- * JSON, so that every other instance's ledger learns of it within milliseconds.
+ * JSON, so that every other instance's ledger learns of it within milliseconds, without ever making a checkout
+ * wait for Kafka.
  *
  * <ul>
  *   <li>An idempotent producer ({@code enable.idempotence=true}, {@code acks=all}: these two cannot be
@@ -35,21 +37,27 @@ import java.util.concurrent.CompletableFuture;
  *       nothing is counted twice.</li>
  *   <li>{@link #alertSink()} is a {@link StockAlertListener} that publishes each transition (low stock, out of
  *       stock, back in stock, oversold) once, as JSON, to {@code low_stock_alerts} by default.</li>
+ *   <li>{@link #start()} checks that every topic it writes exists, naming each that does not, and learns their
+ *       partitions.</li>
  * </ul>
  *
- * <p>Sends are asynchronous: once the producer knows a topic's partitions, the checkout path does not
- * wait for the broker. The first send to each topic, and any send while the broker is unreachable and the
- * producer has lost its metadata, blocks for up to {@code max.block.ms} (60 s unless set: lower it for a
- * checkout path, e.g. 1 s, and publish something at start-up to warm the metadata). The producer retries
- * until {@code delivery.timeout.ms} (two minutes unless set), so a broker restart loses nothing; a record
- * that still cannot be written is counted ({@code inventory.publisher.records{outcome=failed}}; the others
- * {@code outcome=sent}, with a {@link Builder#meterRegistry meter registry}) and kept in
- * {@link #failure()}, and is not sent again: publication is at most once past that timeout, and a crash of
- * the process loses what was still buffered. The ledger's own counts are never affected; other instances
- * would miss the record. {@link #flush()} waits until everything sent so far is acknowledged or failed.
+ * <p><b>Nothing waits for Kafka but the publisher's own thread.</b> {@link #publish}, the listener and the
+ * alert sink append to a bounded in-memory queue ({@link Builder#queueCapacity(int) queueCapacity}, 10,000
+ * records by default) and return: a lock held for a few instructions, whatever the brokers do. One thread
+ * ({@code inventory-ledger-publisher}) hands the records to the producer, which may block that thread for up to
+ * {@code max.block.ms} (a topic whose metadata it lacks) but no checkout and no feed. When the queue is full
+ * the record is dropped; when the producer cannot write it (past {@code delivery.timeout.ms}, two minutes unless
+ * set: a broker restart loses nothing) it fails. Both are counted ({@code inventory.publisher.records{outcome=
+ * dropped|failed}}; the others {@code outcome=sent}), logged, kept in {@link #failure()} and complete the
+ * record's future exceptionally: publication is at most once past that point, and a crash of the process
+ * loses what was still queued or buffered. The ledger's own counts are never affected; other instances would
+ * miss the record. {@code inventory.publisher.queue} is how many records wait; with a meter registry the
+ * producer's own metrics are bound too. {@link #flush()} waits until everything published so far is
+ * acknowledged, failed or dropped.
  *
  * <pre>{@code
  * InventoryEventPublisher publisher = InventoryEventPublisher.builder().bootstrapServers("kafka:9092").build();
+ * publisher.start();                             // the topics exist (else: which are missing), metadata known
  * ledger.addLocalEventListener(publisher);      // publish what this instance reserves, confirms, releases
  * ledger.addListener(publisher.alertSink());     // and, on one instance, the stock alerts
  * }</pre>
@@ -60,31 +68,21 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe.
  */
 public final class InventoryEventPublisher implements LocalEventListener, AutoCloseable {
+    private static final Duration START_CHECK = Duration.ofSeconds(30);
+
     private final Map<EventKind, String> topics;
     private final String alertTopic;
     private final Duration closeTimeout;
-    private final KafkaProducer<byte[], byte[]> producer;
-    private final Counter sent, failed; // null without a registry
+    private final KafkaClients clients;
+    private final SendQueue queue;
     private final StockAlertListener alertSink = this::publish;
-    private volatile Throwable failure;
 
     private InventoryEventPublisher(Builder b) {
-        KafkaClients clients = new KafkaClients(b.bootstrapServers, b.clientProperties);
+        this.clients = new KafkaClients(b.bootstrapServers, b.clientProperties, b.instanceId, b.registry);
         this.topics = new EnumMap<>(b.topics);
         this.alertTopic = b.alertTopic;
         this.closeTimeout = b.closeTimeout;
-        this.producer = clients.publisherProducer();
-        if (b.registry == null) {
-            sent = failed = null;
-        } else {
-            sent = counter(b.registry, "sent");
-            failed = counter(b.registry, "failed");
-        }
-    }
-
-    private static Counter counter(MeterRegistry registry, String outcome) {
-        return Counter.builder("inventory.publisher.records").tag("outcome", outcome)
-                .description("Records the publisher wrote to Kafka, by outcome").register(registry);
+        this.queue = new SendQueue(clients, b.queueCapacity, b.registry);
     }
 
     /** A builder with the defaults documented on each method. */
@@ -93,10 +91,26 @@ public final class InventoryEventPublisher implements LocalEventListener, AutoCl
     }
 
     /**
-     * Publishes one event to its kind's topic, keyed by its product. Does not wait for the broker, except
-     * as the class comment says (no metadata yet, or a full buffer: up to {@code max.block.ms}).
+     * Checks that every topic the publisher writes exists (the five event topics and the alert topic), and
+     * learns their partitions so that the first records to them need not wait for metadata. Optional but
+     * recommended at start-up: without it, a missing topic shows only as failed records.
      *
-     * @return completes when the broker has the record, or exceptionally if it could not be written
+     * @throws IllegalStateException naming each missing topic and the call that creates it, or if no broker
+     *                               answered within 30 s
+     */
+    public void start() {
+        Set<String> all = new LinkedHashSet<>(topics.values());
+        all.add(alertTopic);
+        try (Admin admin = clients.admin()) {
+            TopicCheck.requireAll(admin, all, START_CHECK, clients.bootstrapServers(), "the publisher");
+        }
+        queue.knowTopics(all);
+    }
+
+    /**
+     * Publishes one event to its kind's topic, keyed by its product, without waiting (see the class comment).
+     *
+     * @return completes when the broker has the record; exceptionally if it was dropped or could not be written
      */
     public CompletableFuture<RecordMetadata> publish(InventoryEvent event) {
         Objects.requireNonNull(event, "event");
@@ -104,17 +118,17 @@ public final class InventoryEventPublisher implements LocalEventListener, AutoCl
         return send(topic, event.productId(), EventCodec.encode(event));
     }
 
-    /** Publishes one alert to the alert topic, keyed by its product. */
+    /** Publishes one alert to the alert topic, keyed by its product, without waiting. */
     public CompletableFuture<RecordMetadata> publish(StockAlert alert) {
         Objects.requireNonNull(alert, "alert");
         return send(alertTopic, alert.productId(), EventCodec.encode(alert));
     }
 
-    /** Publishes the events of one in-process operation (see {@link LocalEventListener}). */
+    /** Publishes the events of one in-process operation (see {@link LocalEventListener}), without waiting. */
     @Override
     public void onLocalEvents(List<InventoryEvent> events) {
         for (InventoryEvent e : events) {
-            publish(e); // a failure is counted and kept by send()
+            publish(e); // a failure is counted and kept by the queue
         }
     }
 
@@ -123,56 +137,36 @@ public final class InventoryEventPublisher implements LocalEventListener, AutoCl
         return alertSink;
     }
 
-    /** Waits until every record sent so far is acknowledged or has failed. */
+    /** Waits until every record published so far is acknowledged, has failed or was dropped. */
     public void flush() {
-        producer.flush();
+        queue.flush();
     }
 
-    /** The last record that could not be written, or null if none failed. */
+    /** The last record that could not be written or was dropped, with why; null if none. */
     public Throwable failure() {
-        return failure;
+        return queue.failure();
     }
 
-    /** Sends what is buffered (within the close timeout) and closes the producer. */
+    /** Records published and not yet handed to the producer. */
+    public int queued() {
+        return queue.waiting();
+    }
+
+    /** Hands over what is queued and sends what is buffered, within the close timeout; then closes. */
     @Override
     public void close() {
-        producer.close(closeTimeout);
+        queue.close(closeTimeout);
     }
 
     private CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value) {
-        CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
-        try {
-            producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value), (metadata, e) -> {
-                if (e == null) {
-                    count(sent);
-                    done.complete(metadata);
-                } else {
-                    fail(e);
-                    done.completeExceptionally(e);
-                }
-            });
-        } catch (RuntimeException e) { // closed, buffer full past max.block.ms, record too large ...
-            fail(e);
-            done.completeExceptionally(e);
-        }
-        return done;
-    }
-
-    private void fail(Throwable e) {
-        failure = e;
-        count(failed);
-    }
-
-    private static void count(Counter c) {
-        if (c != null) {
-            c.increment();
-        }
+        return queue.offer(topic, key.getBytes(StandardCharsets.UTF_8), value);
     }
 
     /** Configures an {@link InventoryEventPublisher}; each option is checked when set. */
-    public static final class Builder extends ClientBuilder<Builder> {
+    public static final class Builder extends ServiceBuilder<Builder> {
         private final Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
         private String alertTopic = "low_stock_alerts";
+        private int queueCapacity = 10_000;
 
         private Builder() {
             for (EventKind k : EventKind.values()) {
@@ -202,7 +196,19 @@ public final class InventoryEventPublisher implements LocalEventListener, AutoCl
             return this;
         }
 
-        /** A publisher, connected lazily (the producer fetches metadata on the first send). */
+        /**
+         * How many records may wait for the producer; beyond it, records are dropped (counted and kept in
+         * {@link #failure()}) rather than make anyone wait. Default 10,000.
+         */
+        public Builder queueCapacity(int records) {
+            if (records < 1) {
+                throw new IllegalArgumentException("queueCapacity must be >= 1 but was " + records);
+            }
+            this.queueCapacity = records;
+            return this;
+        }
+
+        /** A publisher, its thread started; {@link #start()} checks the topics. */
         public InventoryEventPublisher build() {
             return new InventoryEventPublisher(this);
         }

@@ -11,6 +11,7 @@ import dev.inventoryledger.kafka.internal.KafkaClients;
 import org.apache.kafka.common.TopicPartition;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -41,10 +42,18 @@ import java.util.function.LongSupplier;
  *   <li>Checkpoints ({@link Builder#checkpoint(java.nio.file.Path)}): the ledger and the offsets of exactly
  *       the records applied are written on an interval and on stop; a restart restores them and resumes
  *       each partition where it stopped, nothing lost and nothing counted twice.</li>
- *   <li>Rides out a broker restart (the consumer reconnects; dead letters wait), reads partitions added
- *       while it runs from their beginning, and reports {@code inventory.feed.records{outcome}},
- *       {@code inventory.feed.lag}, {@code inventory.feed.records.per.second} and
- *       {@code inventory.feed.checkpoints{outcome}}.</li>
+ *   <li>Checks at start that every topic it reads or writes exists, and fails at once naming each that does
+ *       not (see {@link InventoryTopics}); it never waits on the metadata of a missing topic.</li>
+ *   <li>{@link #start()} returns once the replica has read every partition up to the end offsets found at
+ *       start: an instance serves counts only from a whole replica. {@link #status()} says where it is
+ *       ({@link FeedState}: starting, catching up, live, failed, closed), how far behind, and when it last
+ *       applied a record: a readiness probe passes while it is {@link FeedState#LIVE}.</li>
+ *   <li>Rides out a broker restart (the consumer reconnects; dead letters wait) for up to its
+ *       {@link Builder#brokerTimeout(Duration) brokerTimeout}, after which it fails and says why; reads
+ *       partitions added while it runs from their beginning; and reports {@code inventory.feed.records{outcome}},
+ *       {@code inventory.feed.lag}, {@code inventory.feed.records.per.second},
+ *       {@code inventory.feed.checkpoints{outcome}}, {@code inventory.feed.state{state}},
+ *       {@code inventory.feed.last.applied.age} and its consumer's own metrics.</li>
  *   <li>{@link Builder#rebuildAsOf(java.time.Instant, InventoryLedger.Builder)} rebuilds a ledger from the
  *       topics' history as of an instant, for audits.</li>
  * </ul>
@@ -59,7 +68,7 @@ import java.util.function.LongSupplier;
  * <pre>{@code
  * KafkaInventoryFeed feed = KafkaInventoryFeed.builder()
  *         .bootstrapServers("kafka:9092").ledger(ledger).startFrom(KafkaInventoryFeed.Start.EARLIEST).build();
- * feed.start();   // returns once every partition is assigned and positioned
+ * feed.start();   // returns once the replica has read every partition to where it ended at start
  * ...
  * feed.close();   // finishes the record in hand, returns within the close timeout
  * }</pre>
@@ -83,9 +92,20 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     private final FeedCycle cycle;
     private final FeedRunner runner;
 
-    private KafkaInventoryFeed(FeedCycle cycle, Duration closeTimeout) {
+    private KafkaInventoryFeed(FeedCycle cycle, Duration closeTimeout, Duration startTimeout) {
         this.cycle = cycle;
-        this.runner = new FeedRunner(cycle, closeTimeout);
+        this.runner = new FeedRunner(cycle, closeTimeout, startTimeout);
+    }
+
+    /**
+     * Where a feed stands, at one moment.
+     *
+     * @param state         where it is in its life
+     * @param lag           records written to its partitions and not yet read, summed; −1 until known
+     * @param lastAppliedAt when it last applied a record (wall clock), or null before the first
+     * @param failure       why it stopped on its own, or null
+     */
+    public record Status(FeedState state, long lag, Instant lastAppliedAt, Throwable failure) {
     }
 
     /** A builder with the defaults documented on each method. */
@@ -94,11 +114,14 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     }
 
     /**
-     * Starts the feed's thread and waits until every partition of the five topics is assigned and positioned
-     * (so that a record written after this returns is applied, whatever the start position).
+     * Restores the checkpoint if there is one, checks the topics, starts the feed's thread, and waits until the
+     * replica has read every partition up to the end offsets found at start ({@link FeedState#LIVE}): the counts
+     * are then whole, and a record written after this returns will be applied.
      *
-     * @throws IllegalStateException if already started, or if the feed could not start within 60 s (the
-     *                               cause says why)
+     * @throws IllegalStateException if already started or closed; if a topic is missing (the message names each
+     *                               and the call that creates them); if the feed failed (the message and cause
+     *                               say why); or if it did not catch up within the
+     *                               {@link Builder#startTimeout(Duration) startTimeout} (the feed is then closed)
      */
     public void start() {
         runner.start();
@@ -131,6 +154,19 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         return cycle.recordsPerSecond();
     }
 
+    /** Where the feed is in its life. */
+    public FeedState state() {
+        return cycle.metrics().state();
+    }
+
+    /**
+     * The feed's state, lag, last applied record and failure, read at one moment: what a health check, or a
+     * read that needs to know how fresh the replica is, asks.
+     */
+    public Status status() {
+        return new Status(state(), lag(), cycle.lastAppliedAt(), failure());
+    }
+
     /** True while the feed's thread runs. */
     public boolean isRunning() {
         return runner.isRunning();
@@ -143,7 +179,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     }
 
     /** Configures a {@link KafkaInventoryFeed}; each option is checked when set. */
-    public static final class Builder extends ClientBuilder<Builder> {
+    public static final class Builder extends ServiceBuilder<Builder> {
         private InventoryLedger ledger;
         private final Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
         private String deadLetterTopic = "inventory_dead_letters";
@@ -153,6 +189,8 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         private Duration partitionCheckInterval = Duration.ofSeconds(10);
         private Path checkpointFile;
         private Duration checkpointInterval = Duration.ofSeconds(60);
+        private Duration startTimeout = Duration.ofMinutes(5);
+        private Duration brokerTimeout = Duration.ofSeconds(60);
 
         private Builder() {
             topics.put(EventKind.ORDER_PLACED, EventKind.ORDER_PLACED.defaultTopic());
@@ -256,9 +294,28 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             return new AsOfRebuild(clients(), kindByTopic(), maxRecordBytes).rebuild(asOf, ledgerSettings);
         }
 
+        /**
+         * How long {@link #start()} waits for the replica to read what the topics held at start, before it
+         * closes the feed and fails. Default 5 minutes; size it for the backlog a restart reads (the offsets
+         * since the last checkpoint, or the whole history without one).
+         */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = Options.requirePositive("startTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How long the feed goes on when no broker answers (it rides out a restart meanwhile) before it fails,
+         * saying so in {@link #failure()}: also the longest a dead letter waits to be written. Default 60 s.
+         */
+        public Builder brokerTimeout(Duration timeout) {
+            this.brokerTimeout = Options.requirePositive("brokerTimeout", timeout);
+            return this;
+        }
+
         /** A feed, not yet started. */
         public KafkaInventoryFeed build() {
-            return new KafkaInventoryFeed(cycle(System::nanoTime), closeTimeout);
+            return new KafkaInventoryFeed(cycle(System::nanoTime), closeTimeout, startTimeout);
         }
 
         /** The feed's work cycle with these settings and this nanosecond source: for a test to drive. */
@@ -266,11 +323,11 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             Objects.requireNonNull(ledger, "ledger must be set");
             return new FeedCycle(new FeedConfig(ledger, clients(), kindByTopic(), deadLetterTopic,
                     start == Start.EARLIEST, startOffsets, maxRecordBytes, partitionCheckInterval, checkpointFile,
-                    checkpointInterval, registry), nanoTime);
+                    checkpointInterval, registry, brokerTimeout, Clock.systemUTC()), nanoTime);
         }
 
         private KafkaClients clients() {
-            return new KafkaClients(bootstrapServers, clientProperties);
+            return new KafkaClients(bootstrapServers, clientProperties, instanceId, registry);
         }
 
         private Map<String, EventKind> kindByTopic() {

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 
 /**
  * The feed's dead-letter topic and the producer that writes to it: a refused record goes there with its
@@ -33,14 +34,21 @@ public final class DeadLetterWriter implements AutoCloseable {
 
     private final KafkaClients clients;
     private final String topic;
+    private final LongSupplier nanoTime;
+    private final long brokerTimeoutNanos;
     /** Written by {@link #stop()} on any thread, read by the feed's thread: true ends a wait. */
     private volatile boolean stopped;
     private KafkaProducer<byte[], byte[]> producer; // the feed's thread's; null until open()
 
-    /** A writer to {@code topic}; its producer is made by {@link #open()}. */
-    public DeadLetterWriter(KafkaClients clients, String topic) {
+    /**
+     * A writer to {@code topic}; its producer is made by {@link #open()}. A write waits out a broker outage for
+     * up to {@code brokerTimeoutNanos} on {@code nanoTime}.
+     */
+    public DeadLetterWriter(KafkaClients clients, String topic, LongSupplier nanoTime, long brokerTimeoutNanos) {
         this.clients = clients;
         this.topic = topic;
+        this.nanoTime = nanoTime;
+        this.brokerTimeoutNanos = brokerTimeoutNanos;
     }
 
     /** The dead-letter topic's name. */
@@ -54,11 +62,12 @@ public final class DeadLetterWriter implements AutoCloseable {
     }
 
     /**
-     * Writes a dead letter for {@code refused}, waiting out a broker outage.
+     * Writes a dead letter for {@code refused}, waiting out a broker outage of up to the feed's bound.
      *
      * @return true once the topic has it; false if {@link #stop()} came first: the record is then not taken,
      *         and is read again on the next start
      * @throws ExecutionException   if the write failed for good (a non-retriable error)
+     * @throws IllegalStateException if it was not written within the feed's bound
      * @throws InterruptedException if the feed's thread was interrupted
      */
     public boolean write(ConsumerRecord<byte[], byte[]> refused, String reason)
@@ -69,7 +78,13 @@ public final class DeadLetterWriter implements AutoCloseable {
         headers.add(HEADER_OFFSET, bytes(Long.toString(refused.offset())));
         headers.add(HEADER_REASON, bytes(reason));
         ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topic, null, refused.key(), refused.value(), headers);
+        long since = nanoTime.getAsLong();
         while (!stopped) {
+            if (nanoTime.getAsLong() - since > brokerTimeoutNanos) {
+                throw new IllegalStateException("the dead letter of " + refused.topic() + "-" + refused.partition()
+                        + "@" + refused.offset() + " was not written to " + topic + " within the feed's "
+                        + "brokerTimeout (" + java.time.Duration.ofNanos(brokerTimeoutNanos) + ")");
+            }
             try {
                 Future<RecordMetadata> sent = producer.send(letter);
                 while (true) {

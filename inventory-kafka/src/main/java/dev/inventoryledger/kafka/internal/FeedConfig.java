@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,11 +27,13 @@ import java.util.Objects;
  * @param checkpointFile         the checkpoint, or null for none
  * @param checkpointInterval     how often to checkpoint while running
  * @param registry               where the meters go, or null for none
+ * @param brokerTimeout          how long the feed goes on without an answer from a broker before it fails
+ * @param clock                  the wall clock that stamps the last applied record
  */
 public record FeedConfig(InventoryLedger ledger, KafkaClients clients, Map<String, EventKind> kindByTopic,
                          String deadLetterTopic, boolean fromBeginning, Map<TopicPartition, Long> startOffsets,
                          int maxRecordBytes, Duration partitionCheckInterval, Path checkpointFile,
-                         Duration checkpointInterval, MeterRegistry registry) {
+                         Duration checkpointInterval, MeterRegistry registry, Duration brokerTimeout, Clock clock) {
     /** Checks what is required; copies the maps. */
     public FeedConfig {
         Objects.requireNonNull(ledger, "ledger must be set");
@@ -40,5 +43,7 @@ public record FeedConfig(InventoryLedger ledger, KafkaClients clients, Map<Strin
         startOffsets = startOffsets == null ? null : Map.copyOf(startOffsets);
         Objects.requireNonNull(partitionCheckInterval, "partitionCheckInterval");
         Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+        Objects.requireNonNull(brokerTimeout, "brokerTimeout");
+        Objects.requireNonNull(clock, "clock");
     }
 }

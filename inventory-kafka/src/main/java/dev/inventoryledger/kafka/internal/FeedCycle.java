@@ -8,8 +8,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -23,8 +28,10 @@ import java.util.function.LongSupplier;
  * {@link FeedRunner} runs it on a thread; a test drives it step by step on its own thread, with its own
  * nanosecond source.
  *
- * <p>It owns when things happen (the schedule, read from the injected nanosecond source only) and the take
- * of one record; what is done is the services': {@link FeedPositions}, {@link PartitionDiscovery},
+ * <p>It owns when things happen (the schedule, read from the injected nanosecond source only), the take of one
+ * record, whether the replica has caught up with the end offsets found at start ({@link #caughtUp()}), and when
+ * the brokers last answered: a probe of the end offsets every few seconds, which fails the cycle once no broker
+ * has answered for the feed's bound; what is done is the services': {@link FeedPositions}, {@link PartitionDiscovery},
  * {@link DeadLetterWriter}, {@link FeedCheckpoints}, {@link FeedMetrics}. Calls go from here to them, never
  * back.
  *
@@ -36,6 +43,8 @@ import java.util.function.LongSupplier;
 public final class FeedCycle {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration START_METADATA = Duration.ofSeconds(30), CHECK_METADATA = Duration.ofSeconds(1);
+    /** The longest a probe of the brokers waits, and the longest between two probes. */
+    private static final long PROBE_NANOS = 5_000_000_000L;
 
     private final InventoryLedger ledger;
     private final Map<String, EventKind> kindByTopic;
@@ -47,7 +56,8 @@ public final class FeedCycle {
     private final FeedMetrics metrics;
     private final FeedCheckpoints checkpoints;
     private final LongSupplier nanoTime;
-    private final long checkpointNanos, partitionCheckNanos;
+    private final Clock clock;
+    private final long checkpointNanos, partitionCheckNanos, brokerTimeoutNanos, probeNanos;
 
     /**
      * False once {@link #stop()} (any thread) or {@link #onClose()} ran; read by the feed's thread, also through
@@ -59,7 +69,12 @@ public final class FeedCycle {
     // The feed's thread's alone:
     private boolean started; // onStart() completed: every partition positioned
     private boolean inTake; // a record is being applied or dead-lettered
-    private long nextCheckpoint, nextPartitionCheck; // on the injected nanosecond source
+    private long nextCheckpoint, nextPartitionCheck, nextProbe; // on the injected nanosecond source
+    private long lastContact; // when a broker last answered (a probe, or records polled)
+    /** Partitions not yet read to the end offsets found at start, with those offsets; empty once caught up. */
+    private final Map<TopicPartition, Long> catchUpTo = new ConcurrentHashMap<>();
+    /** True once {@link #catchUpTo} emptied: written by the feed's thread, read by the runner's caller. */
+    private volatile boolean caughtUp;
 
     /** @param nanoTime the source of every interval the cycle keeps ({@code System::nanoTime} in production) */
     public FeedCycle(FeedConfig config, LongSupplier nanoTime) {
@@ -69,12 +84,16 @@ public final class FeedCycle {
         this.codec = new EventCodec(config.maxRecordBytes());
         this.discovery = new PartitionDiscovery(kindByTopic.keySet());
         this.positions = new FeedPositions(config.fromBeginning(), config.startOffsets());
-        this.deadLetters = new DeadLetterWriter(clients, config.deadLetterTopic());
+        this.deadLetters = new DeadLetterWriter(clients, config.deadLetterTopic(), nanoTime,
+                config.brokerTimeout().toNanos());
         this.metrics = new FeedMetrics(config.registry());
         this.checkpoints = new FeedCheckpoints(config.checkpointFile(), ledger, metrics);
         this.nanoTime = nanoTime;
+        this.clock = config.clock();
         this.checkpointNanos = config.checkpointInterval().toNanos();
         this.partitionCheckNanos = config.partitionCheckInterval().toNanos();
+        this.brokerTimeoutNanos = config.brokerTimeout().toNanos();
+        this.probeNanos = Math.min(PROBE_NANOS, Math.max(1, brokerTimeoutNanos / 3));
     }
 
     // ------------------------------------------------------------------------------------------ lifecycle
@@ -93,24 +112,33 @@ public final class FeedCycle {
     }
 
     /**
-     * Makes the clients, assigns and positions every partition of the topics, checks that the dead-letter
-     * topic exists, and starts the schedule at the current nanosecond reading.
+     * Checks that every topic the feed reads or writes exists (naming each that does not, at once), makes the
+     * clients, assigns and positions every partition of the topics, notes the end offsets the replica must
+     * read up to before it is whole, and starts the schedule at the current nanosecond reading.
      *
-     * @throws IllegalStateException if a topic has no partitions
+     * @throws IllegalStateException if a topic is missing, or no broker answered
      */
     public void onStart() {
+        List<String> topics = new ArrayList<>(kindByTopic.keySet());
+        topics.add(deadLetters.topic());
+        Duration checkWithin = Duration.ofNanos(Math.min(brokerTimeoutNanos, START_METADATA.toNanos()));
+        try (var admin = clients.admin()) {
+            TopicCheck.requireAll(admin, topics, checkWithin, clients.bootstrapServers(), "the feed");
+        }
         KafkaConsumer<byte[], byte[]> c = clients.feedConsumer();
         consumer = c;
+        metrics.bindClient(clients.bindMetrics(c));
         deadLetters.open();
         positions.assignAndPosition(c, discovery.partitionsOf(c, START_METADATA, () -> running));
-        if (c.partitionsFor(deadLetters.topic(), START_METADATA).isEmpty()) {
-            throw new IllegalStateException("dead-letter topic " + deadLetters.topic() + " does not exist");
-        }
+        catchUpTo.putAll(c.endOffsets(c.assignment(), START_METADATA));
         started = true;
         long now = nanoTime.getAsLong();
         nextPartitionCheck = now + partitionCheckNanos;
         nextCheckpoint = now + checkpointNanos;
+        nextProbe = now + probeNanos;
+        lastContact = now;
         metrics.started(now);
+        noteCatchUp(c);
     }
 
     /**
@@ -123,7 +151,16 @@ public final class FeedCycle {
         KafkaConsumer<byte[], byte[]> c = consumer;
         int taken = takeAll(c.poll(POLL));
         long now = nanoTime.getAsLong();
+        if (taken > 0) {
+            lastContact = now; // records came: a broker answers
+            metrics.appliedAt(clock.instant());
+        }
+        noteCatchUp(c);
         metrics.measure(c, now);
+        if (now - nextProbe >= 0) {
+            nextProbe = now + probeNanos;
+            probe(c, now);
+        }
         if (checkpoints.enabled() && now - nextCheckpoint >= 0) {
             checkpoints.write(positions.snapshot()); // between records: the offsets are exactly those applied
             nextCheckpoint = nanoTime.getAsLong() + checkpointNanos;
@@ -194,6 +231,31 @@ public final class FeedCycle {
         return metrics.recordsPerSecond();
     }
 
+    /** When the last record was applied (wall clock), or null before the first. */
+    public Instant lastAppliedAt() {
+        return metrics.lastAppliedAt();
+    }
+
+    /** True once every partition has been read to the end offsets found at start. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    /** Records still to read before {@link #caughtUp()}, summed; 0 once caught up. */
+    public long behindStart() {
+        Map<TopicPartition, Long> applied = positions.snapshot();
+        long behind = 0;
+        for (Map.Entry<TopicPartition, Long> e : Map.copyOf(catchUpTo).entrySet()) {
+            behind += Math.max(0, e.getValue() - applied.getOrDefault(e.getKey(), 0L));
+        }
+        return caughtUp ? 0 : behind;
+    }
+
+    /** What the feed reports: its meters, lag, rate, state. */
+    public FeedMetrics metrics() {
+        return metrics;
+    }
+
     // ------------------------------------------------------------------------------------------ steps
 
     /**
@@ -246,6 +308,32 @@ public final class FeedCycle {
         }
         metrics.deadLettered();
         return true;
+    }
+
+    /** Drops the partitions read to their start-time end offsets; marks the replica whole once none is left. */
+    private void noteCatchUp(KafkaConsumer<byte[], byte[]> c) {
+        if (caughtUp) {
+            return;
+        }
+        catchUpTo.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
+        caughtUp = catchUpTo.isEmpty();
+    }
+
+    /**
+     * Asks a broker for the end offsets (at most a few seconds): an answer is a contact; no answer for longer
+     * than the feed's bound fails the cycle, saying why.
+     */
+    private void probe(KafkaConsumer<byte[], byte[]> c, long now) {
+        try {
+            c.endOffsets(c.assignment(), Duration.ofNanos(probeNanos));
+            lastContact = nanoTime.getAsLong();
+        } catch (TimeoutException noAnswer) {
+            if (now - lastContact >= brokerTimeoutNanos) {
+                throw new IllegalStateException("no broker at " + clients.bootstrapServers() + " has answered for "
+                        + Duration.ofNanos(now - lastContact).toSeconds() + " s, more than the feed's brokerTimeout ("
+                        + Duration.ofNanos(brokerTimeoutNanos) + "): " + noAnswer, noAnswer);
+            }
+        }
     }
 
     /** Assigns partitions added since the last look; every record on them is new. */

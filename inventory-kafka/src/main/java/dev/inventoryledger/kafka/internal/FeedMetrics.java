@@ -1,20 +1,24 @@
 package dev.inventoryledger.kafka.internal;
 
 import dev.inventoryledger.core.ApplyOutcome;
+import dev.inventoryledger.kafka.FeedState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
 /**
  * What the feed reports: records by outcome ({@code inventory.feed.records{outcome}}), checkpoints by outcome
- * ({@code inventory.feed.checkpoints{outcome}}), lag ({@code inventory.feed.lag}) and records per second
- * ({@code inventory.feed.records.per.second}). Counters are registered when the feed is built, gauges when it
+ * ({@code inventory.feed.checkpoints{outcome}}), lag ({@code inventory.feed.lag}), records per second
+ * ({@code inventory.feed.records.per.second}), its state ({@code inventory.feed.state}: 1 for the current
+ * state, 0 for the others, tag {@code state}), seconds since the last record was applied
+ * ({@code inventory.feed.last.applied.age}, −1 before the first), and its consumer's own metrics. Counters are registered when the feed is built, gauges when it
  * starts and removed when it stops (a feed built after this one registers its own). Without a registry only
  * lag and rate are kept, for the feed's own getters.
  *
@@ -36,6 +40,11 @@ public final class FeedMetrics {
     private volatile long lag = -1;
     /** Written by the feed's thread once per window. */
     private volatile double recordsPerSecond;
+    /** Written by the feed's runner at each transition; read by any thread. */
+    private volatile FeedState state = FeedState.STARTING;
+    /** Written by the feed's thread after a poll that applied records; read by any thread. */
+    private volatile Instant lastAppliedAt;
+    private AutoCloseable clientMetrics = () -> { }; // the feed's thread's
     private long windowStartNanos, windowRecords; // the feed's thread's
 
     /** @param registry where the meters go, or null for none */
@@ -58,9 +67,17 @@ public final class FeedMetrics {
         return counters;
     }
 
-    /** Registers the lag and rate gauges, once. */
+    /** Registers the gauges, once. */
     public void registerGauges() {
         if (registry != null && gauges.isEmpty()) {
+            for (FeedState s : FeedState.values()) {
+                gauges.add(Gauge.builder("inventory.feed.state", this, m -> m.state == s ? 1 : 0)
+                        .tag("state", s.name().toLowerCase(java.util.Locale.ROOT))
+                        .description("1 for the feed's state now, 0 for the others").register(registry));
+            }
+            gauges.add(Gauge.builder("inventory.feed.last.applied.age", this, FeedMetrics::lastAppliedAge)
+                    .description("Seconds since the feed last applied a record (-1 before the first)")
+                    .baseUnit("seconds").register(registry));
             gauges.add(Gauge.builder("inventory.feed.lag", this, m -> m.lag)
                     .description("Records not yet read, summed over the feed's partitions (-1 until known)")
                     .baseUnit("records").register(registry));
@@ -114,13 +131,48 @@ public final class FeedMetrics {
         }
     }
 
-    /** The feed stopped: lag unknown, no rate, gauges removed. */
+    /** The feed's consumer's own metrics, bound to the registry: unbound when the feed stops. */
+    public void bindClient(AutoCloseable metrics) {
+        clientMetrics = metrics;
+    }
+
+    /** The feed stopped: lag unknown, no rate, gauges and the consumer's metrics removed. */
     public void stop() {
         lag = -1;
         recordsPerSecond = 0;
+        try {
+            clientMetrics.close();
+        } catch (Exception e) {
+            // removing meters does not fail; nothing to undo if it did
+        }
         if (registry != null) {
             gauges.forEach(registry::remove);
         }
+    }
+
+    /** The feed's state now. */
+    public FeedState state() {
+        return state;
+    }
+
+    /** Moves the state (the runner, at each transition). */
+    public void state(FeedState next) {
+        state = next;
+    }
+
+    /** Records were applied at {@code now} (wall clock). */
+    public void appliedAt(Instant now) {
+        lastAppliedAt = now;
+    }
+
+    /** When the last record was applied, or null. */
+    public Instant lastAppliedAt() {
+        return lastAppliedAt;
+    }
+
+    private double lastAppliedAge() {
+        Instant at = lastAppliedAt;
+        return at == null ? -1 : (System.currentTimeMillis() - at.toEpochMilli()) / 1000.0;
     }
 
     /** See {@code KafkaInventoryFeed#lag()}. */

@@ -1,14 +1,23 @@
 package dev.inventoryledger.kafka.internal;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Every Kafka client the module makes, and the one place their properties are decided: the caller's client
@@ -19,23 +28,33 @@ import java.util.Map;
  *   <li>{@link #feedConsumer()}: the feed's replica reader;</li>
  *   <li>{@link #deadLetterProducer()}: where the feed writes refused records;</li>
  *   <li>{@link #publisherProducer()}: {@code InventoryEventPublisher}'s idempotent producer;</li>
- *   <li>{@link #rebuildConsumer()}: the as-of rebuild's reader.</li>
+ *   <li>{@link #rebuildConsumer()}: the as-of rebuild's reader;</li>
+ *   <li>{@link #admin()}: what creates the topics and checks them at start.</li>
  * </ul>
  *
- * <p>The admin client that creating the topics and checking them at start will need (DESIGN, "Operating on
- * Kafka", a later issue) belongs here too.
+ * <p>Each client's id names the library, its role and this instance ({@code inventory-ledger-feed-<instance>-<n>},
+ * {@code n} counting clients made in this JVM, so that two never share an id), unless the caller gave a
+ * {@code client.id}. With a meter registry, {@link #bindMetrics} binds a client's own metrics to it.
  *
  * <p>Immutable and thread-safe; each call makes a new client that the caller owns and closes.
  */
 public final class KafkaClients {
+    /** Clients made in this JVM: the last part of every generated client id. */
+    private static final AtomicLong MADE = new AtomicLong();
+
     private final Map<String, Object> common;
+    private final String instanceId;
+    private final MeterRegistry registry; // null without one
 
     /**
      * @param bootstrapServers the brokers, or null if {@code clientProperties} names them
      * @param clientProperties the caller's properties, copied
+     * @param instanceId       this instance's name in client ids, or null for the host's name
+     * @param registry         where the clients' own metrics go, or null
      * @throws IllegalStateException if neither names the brokers
      */
-    public KafkaClients(String bootstrapServers, Map<String, Object> clientProperties) {
+    public KafkaClients(String bootstrapServers, Map<String, Object> clientProperties, String instanceId,
+                        MeterRegistry registry) {
         if (bootstrapServers == null && !clientProperties.containsKey("bootstrap.servers")) {
             throw new IllegalStateException("bootstrapServers must be set");
         }
@@ -44,11 +63,62 @@ public final class KafkaClients {
             props.put("bootstrap.servers", bootstrapServers);
         }
         this.common = Map.copyOf(props);
+        this.instanceId = instanceId != null ? instanceId : hostName();
+        this.registry = registry;
+    }
+
+    /** The brokers, as the clients are given them (for messages). */
+    public String bootstrapServers() {
+        return String.valueOf(common.get("bootstrap.servers"));
+    }
+
+    /** The admin client that creates and checks the topics. */
+    public Admin admin() {
+        Map<String, Object> props = new HashMap<>(common);
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId("admin"));
+        return Admin.create(props);
+    }
+
+    /**
+     * Binds a consumer's or producer's own metrics to the registry (Micrometer's
+     * {@link KafkaClientMetrics}); close what this returns before the client. Without a registry, nothing.
+     */
+    public AutoCloseable bindMetrics(Object client) {
+        if (registry == null) {
+            return () -> { };
+        }
+        KafkaClientMetrics metrics;
+        if (client instanceof Consumer<?, ?> c) {
+            metrics = new KafkaClientMetrics(c);
+        } else {
+            metrics = new KafkaClientMetrics((Producer<?, ?>) client);
+        }
+        metrics.bindTo(registry);
+        return metrics;
+    }
+
+    /** The caller's {@code client.id}, or one naming the library, the role and this instance. */
+    private String clientId(String role) {
+        Object given = common.get(CommonClientConfigs.CLIENT_ID_CONFIG);
+        return given != null ? given.toString()
+                : "inventory-ledger-" + role + "-" + instanceId + "-" + MADE.incrementAndGet();
+    }
+
+    private static String hostName() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException unknown) {
+                host = "instance";
+            }
+        }
+        return host;
     }
 
     /** The feed's consumer: assigned every partition and positioned explicitly, never committing. */
     public KafkaConsumer<byte[], byte[]> feedConsumer() {
-        Map<String, Object> props = readerProperties();
+        Map<String, Object> props = readerProperties("feed");
         // Freshness needs no short fetch wait: with fetch.min.bytes=1 the broker answers a waiting fetch as
         // soon as a record arrives. Metadata is refreshed often enough to see new partitions within a minute.
         props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
@@ -58,12 +128,13 @@ public final class KafkaClients {
 
     /** The rebuild's consumer: reads the topics from their beginning, never committing. */
     public KafkaConsumer<byte[], byte[]> rebuildConsumer() {
-        return consumer(readerProperties());
+        return consumer(readerProperties("rebuild"));
     }
 
     /** The feed's dead-letter producer: {@code acks=all}, no group id (a consumer-only setting). */
     public KafkaProducer<byte[], byte[]> deadLetterProducer() {
         Map<String, Object> props = new HashMap<>(common);
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId("dead-letters"));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         return producer(props);
@@ -75,6 +146,7 @@ public final class KafkaClients {
      */
     public KafkaProducer<byte[], byte[]> publisherProducer() {
         Map<String, Object> props = new HashMap<>(common);
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId("publisher"));
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
@@ -85,8 +157,11 @@ public final class KafkaClients {
      * Both readers position every partition themselves: an offset that is no longer there (retention passed
      * it, history deleted meanwhile) must fail, not skip silently to an end.
      */
-    private Map<String, Object> readerProperties() {
+    private Map<String, Object> readerProperties(String role) {
         Map<String, Object> props = new HashMap<>(common);
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId(role));
+        // a missing topic must be reported, never made by reading it (brokers may allow auto-creation)
+        props.putIfAbsent(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         return props;
