@@ -94,8 +94,9 @@ public final class InventoryTopics {
     }
 
     /**
-     * Creates the topics that do not exist and leaves the others alone. A topic another process creates
-     * meanwhile counts as existing.
+     * Creates the topics that do not exist and leaves the others alone, and returns once every partition of
+     * those it created has a leader (a producer writing to one sooner can lose its first batch: KAFKA-15591). A
+     * topic another process creates meanwhile counts as existing.
      *
      * @throws IllegalStateException if the brokers did not answer within the timeout, or refused a creation
      */
@@ -112,6 +113,7 @@ public final class InventoryTopics {
                     existing.add(topic);
                 }
             }
+            TopicCheck.awaitLeaders(admin, created, timeout, clients.bootstrapServers()); // described once led
             counts.putAll(TopicCheck.requireAll(admin, names(), timeout, clients.bootstrapServers(), "InventoryTopics"));
             return new Report(created, existing, counts, problems(counts));
         }

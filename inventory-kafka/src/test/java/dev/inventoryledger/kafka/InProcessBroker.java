@@ -35,6 +35,7 @@ import java.util.function.BooleanSupplier;
  * (SecuredBrokerTest shows a listener pinned to 127.0.0.1).
  */
 final class InProcessBroker implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+    private final Map<String, String> brokerConfig;
     private KafkaClusterTestKit cluster; // set by start()
     private KafkaProducer<byte[], byte[]> producer;
 
@@ -44,17 +45,24 @@ final class InProcessBroker implements AutoCloseable, BeforeAllCallback, AfterAl
      * its first test, closed after its last).
      */
     InProcessBroker() {
+        this(Map.of());
+    }
+
+    /** As {@link #InProcessBroker()}, with these broker settings as well (e.g. auto topic creation off). */
+    InProcessBroker(Map<String, String> brokerConfig) {
+        this.brokerConfig = Map.copyOf(brokerConfig);
     }
 
     /** Starts the broker and waits until it is ready. */
     InProcessBroker start() throws Exception {
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                 .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
+                .setConfigProp("group.initial.rebalance.delay.ms", "0");
+        brokerConfig.forEach(builder::setConfigProp);
+        cluster = builder.build();
         cluster.format();
         cluster.startup();
         cluster.waitForReadyBrokers();
@@ -115,6 +123,13 @@ final class InProcessBroker implements AutoCloseable, BeforeAllCallback, AfterAl
                 infos.forEach(i -> parts.add(new TopicPartition(t, i.partition())));
             }
             c.endOffsets(parts, Duration.ofSeconds(30));
+        }
+    }
+
+    /** Deletes the topics and waits for the deletion. */
+    void deleteTopics(String... topics) throws Exception {
+        try (Admin admin = cluster.admin()) {
+            admin.deleteTopics(List.of(topics)).all().get(30, TimeUnit.SECONDS);
         }
     }
 

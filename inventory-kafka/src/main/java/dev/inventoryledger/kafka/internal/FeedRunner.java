@@ -139,6 +139,9 @@ public final class FeedRunner {
                     fail(t); // a client that would not close
                 }
             } finally {
+                if (failure != null) {
+                    cycle.metrics().state(FeedState.FAILED); // once stopped: FAILED means nothing runs
+                }
                 ready.countDown();
             }
         }
@@ -146,7 +149,6 @@ public final class FeedRunner {
 
     private void fail(Throwable t) {
         failure = t;
-        cycle.metrics().state(FeedState.FAILED);
         LOG.error("inventory feed stopped: {}", t.toString(), t);
     }
 

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Which of a set of topics exist, and with how many partitions, asked of the brokers' admin API: a topic that
@@ -88,5 +89,32 @@ public final class TopicCheck {
                     + " not exist at " + brokers + ": " + HOW_TO_CREATE);
         }
         return counts;
+    }
+
+    /** Waits until every partition of the topics has a leader, or the timeout passes (then fails). */
+    public static void awaitLeaders(Admin admin, Collection<String> topics, Duration timeout, String brokers) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (String topic : topics) {
+            while (!led(admin, topic, deadline)) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("topic " + topic + " has partitions without a leader at "
+                            + brokers + " after " + timeout);
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // a back-off while the brokers elect
+            }
+        }
+    }
+
+    private static boolean led(Admin admin, String topic, long deadline) {
+        try {
+            TopicDescription d = admin.describeTopics(List.of(topic)).topicNameValues().get(topic)
+                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        } catch (ExecutionException | TimeoutException notYet) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the leaders of " + topic, e);
+        }
     }
 }
