@@ -10,15 +10,20 @@ import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The README's storefront snippet, as written there, on a real broker with the default topic names. */
+/** The README's topic call and storefront snippet, as written there, on a real broker with the default names. */
 class ReadmeKafkaTest {
 
     @Test
     void theReadmeStorefrontWiringWorksAndAnotherInstanceSeesTheSale() throws Exception {
         try (InProcessBroker broker = new InProcessBroker().start()) {
-            broker.createTopics(2, "orders", "order_cancellations", "returns", "warehouse_receipts", "reservations",
-                    "inventory_dead_letters", "low_stock_alerts");
             String servers = broker.bootstrapServers();
+            // ---- as in the README's "Topics"
+            InventoryTopics.Report report = InventoryTopics.builder().bootstrapServers(servers)
+                    .partitions(2).replicationFactor((short) 1).retention(Duration.ofDays(90))
+                    .build().create();
+            if (!report.problems().isEmpty()) throw new IllegalStateException(report.problems().toString());
+            // ----
+            assertThat(report.created()).hasSize(8);
             InventoryLedger other = InventoryLedger.builder().build();
             try (KafkaInventoryFeed otherFeed = KafkaInventoryFeed.builder().bootstrapServers(servers).ledger(other)
                     .startFrom(KafkaInventoryFeed.Start.EARLIEST).build()) {
@@ -29,16 +34,16 @@ class ReadmeKafkaTest {
                 // ---- as in the README
                 InventoryLedger ledger = InventoryLedger.builder().build();
                 InventoryEventPublisher publisher = InventoryEventPublisher.builder()
-                        .bootstrapServers(servers).build();
+                        .bootstrapServers(servers).instanceId("storefront-1").build();
+                publisher.start();
                 ledger.addLocalEventListener(publisher);
                 ledger.addListener(publisher.alertSink());
                 KafkaInventoryFeed feed = KafkaInventoryFeed.builder()
-                        .bootstrapServers(servers).ledger(ledger)
+                        .bootstrapServers(servers).instanceId("storefront-1").ledger(ledger)
                         .startFrom(KafkaInventoryFeed.Start.EARLIEST)
                         .build();
                 feed.start();
-                assertThat(InProcessBroker.await(() -> ledger.available("SKU-1", "WH-1") == 10, Duration.ofSeconds(30)))
-                        .isTrue();
+                assertThat(ledger.available("SKU-1", "WH-1")).as("whole when start() returns").isEqualTo(10);
 
                 ReservationResult r = ledger.tryReserve("SKU-1", "WH-1", 1, "cart-42", Duration.ofMinutes(15));
                 if (r.accepted()) ledger.confirm("cart-42", "ORD-42");
