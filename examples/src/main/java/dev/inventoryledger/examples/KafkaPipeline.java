@@ -5,6 +5,7 @@ import dev.inventoryledger.core.InventoryLedger;
 import dev.inventoryledger.core.StockAlert;
 import dev.inventoryledger.core.StockAlertListener;
 import dev.inventoryledger.kafka.InventoryEventPublisher;
+import dev.inventoryledger.kafka.InventoryTopics;
 import dev.inventoryledger.kafka.KafkaInventoryFeed;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -105,7 +106,6 @@ public final class KafkaPipeline {
     /** The topics the feed reads (the article's names), and where it puts what it cannot read. */
     private static final List<String> FEED_TOPICS =
             List.of("orders", "order_cancellations", "returns", "warehouse_receipts", "reservations");
-    private static final String DEAD_LETTER_TOPIC = "inventory_dead_letters";
     private static final int PARTITIONS = 2;
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
@@ -199,7 +199,7 @@ public final class KafkaPipeline {
                 .startFrom(KafkaInventoryFeed.Start.EARLIEST)  // only when there is no checkpoint yet
                 .meterRegistry(registry)                       // inventory.feed.records{outcome}, .lag ...
                 .build();
-        feed.start();                                          // returns once every partition is assigned
+        feed.start();                                          // returns once the replica has read the backlog
         return feed;
     }
 
@@ -211,10 +211,10 @@ public final class KafkaPipeline {
             String servers = kafka.bootstrapServers();
             out.printf(Locale.ROOT, "Kafka %s broker in this JVM at %s, started in %.1f s%n",
                     AppInfoParser.getVersion(), servers, seconds(System.nanoTime() - startingBroker));
-            List<String> topics = new ArrayList<>(FEED_TOPICS);
-            topics.add(DEAD_LETTER_TOPIC);
-            kafka.createTopics(PARTITIONS, topics);
-            out.printf("topics %s, %d partitions each%n", String.join(", ", topics), PARTITIONS);
+            InventoryTopics.Report topics = InventoryTopics.builder().bootstrapServers(servers)
+                    .partitions(PARTITIONS).replicationFactor((short) 1).retention(Duration.ofDays(7))
+                    .build().create();                         // every topic the module uses, each led
+            out.printf("topics %s, %d partitions each%n", String.join(", ", topics.created()), PARTITIONS);
             Path directory = Files.createTempDirectory("kafka-pipeline-");
             try (InventoryEventPublisher publisher = publisher(servers)) {
                 return pipeline(kafka, publisher, directory.resolve("inventory.checkpoint"));

@@ -1,11 +1,8 @@
 package dev.inventoryledger.examples;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -13,13 +10,11 @@ import org.apache.kafka.common.test.TestKitNodes;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A real Apache Kafka broker started inside this JVM, so that the examples run with no Kafka installation:
@@ -98,48 +93,11 @@ final class LocalKafka implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /**
-     * Creates the topics and returns once the broker leads every partition. Writing sooner can lose
-     * records even with an idempotent producer (KAFKA-15591: a first batch refused while the broker takes
-     * up the new partition is retried out of order, for ever).
-     */
-    void createTopics(int partitions, Collection<String> topics) throws Exception {
-        try (Admin admin = admin()) {
-            List<NewTopic> created = new ArrayList<>();
-            for (String topic : topics) {
-                created.add(new NewTopic(topic, partitions, (short) 1));
-            }
-            admin.createTopics(created).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            while (!everyPartitionLed(admin, topics)) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("topics " + topics + " have partitions without a leader after "
-                            + TIMEOUT_SECONDS + " s");
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            }
-            // Only a partition's leader answers an offsets request: once this returns, each one is served.
-            endOffsets(admin, topics);
-        }
-    }
-
     /** Per partition of the topics, the offset the next record written to it will get. */
     Map<TopicPartition, Long> endOffsets(Collection<String> topics) throws Exception {
         try (Admin admin = admin()) {
             return endOffsets(admin, topics);
         }
-    }
-
-    private static boolean everyPartitionLed(Admin admin, Collection<String> topics) throws Exception {
-        for (TopicDescription d : admin.describeTopics(topics).allTopicNames()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).values()) {
-            for (TopicPartitionInfo p : d.partitions()) {
-                if (p.leader() == null || p.leader().isEmpty()) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     private static Map<TopicPartition, Long> endOffsets(Admin admin, Collection<String> topics) throws Exception {
