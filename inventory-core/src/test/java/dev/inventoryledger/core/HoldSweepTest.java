@@ -1,0 +1,381 @@
+package dev.inventoryledger.core;
+
+import dev.inventoryledger.core.internal.HoldSweeper;
+import dev.inventoryledger.core.testkit.ManualClock;
+import dev.inventoryledger.core.testkit.ManualScheduler;
+import dev.inventoryledger.core.testkit.Together;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import static dev.inventoryledger.core.InventoryEvent.stockReceived;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * DESIGN's "Holds" (a hold ends exactly once, expiry included) and "Alerts and metrics" (active holds, reservations
+ * by outcome), for a ledger that sweeps lapsed holds on a schedule ({@link InventoryLedger.Builder#expireHoldsEvery}).
+ * Most tests drive the sweep by hand through a {@link ManualScheduler}, with a {@link ManualClock}; the last ones
+ * use the library's real shared scheduler and only wait, bounded, for a condition.
+ */
+class HoldSweepTest {
+    private static final Instant T = Instant.parse("2026-11-25T10:00:00Z");
+    private static final Duration PERIOD = Duration.ofSeconds(1);
+    /** Upper bound on every wait for another thread or the garbage collector; exceeding it is a failure. */
+    private static final long BOUND_SECONDS = 60;
+
+    private final ManualClock clock = new ManualClock(T);
+    private final ManualScheduler scheduler = new ManualScheduler();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    private double reservations(String outcome) {
+        return registry.get("inventory.reservations").tag("outcome", outcome).counter().count();
+    }
+
+    private double activeHoldsGauge() {
+        return registry.get("inventory.holds.active").gauge().value();
+    }
+
+    private double sweepFailures() {
+        return registry.get("inventory.holds.sweep.failures").counter().count();
+    }
+
+    /** A ledger stocked with 9 units of SKU-1 and of SKU-2, holding 1 of SKU-1 for 1 min and 1 + 1 of SKU-2 for 2 and 3. */
+    private static InventoryLedger withThreeHolds(InventoryLedger ledger) {
+        ledger.apply(stockReceived("RCPT-1", "SKU-1", "WH-1", 9, T));
+        ledger.apply(stockReceived("RCPT-2", "SKU-2", "WH-1", 9, T));
+        assertThat(ledger.tryReserve("SKU-1", "WH-1", 1, "a", Duration.ofMinutes(1)).accepted()).isTrue();
+        assertThat(ledger.tryReserve("SKU-2", "WH-1", 1, "b", Duration.ofMinutes(2)).accepted()).isTrue();
+        assertThat(ledger.tryReserve("SKU-2", "WH-1", 1, "c", Duration.ofMinutes(3)).accepted()).isTrue();
+        return ledger;
+    }
+
+    /** Waits, bounded, until {@code condition} holds, re-checking about every millisecond. */
+    private static void awaitBounded(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("not within " + BOUND_SECONDS + " s: " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    @Nested
+    class ScheduledSweep {
+        @Test
+        void lapsedHoldsLeaveActiveHoldsAndTheMetricsWithoutAnyRead() {
+            InventoryLedger ledger = withThreeHolds(InventoryLedger.builder().clock(clock).meterRegistry(registry)
+                    .expireHoldsEvery(PERIOD, scheduler).build());
+            assertThat(scheduler.tasks()).singleElement()
+                    .satisfies(t -> assertThat(t.period()).isEqualTo(PERIOD));
+
+            clock.advance(Duration.ofMinutes(2)); // "a" and "b" are due; nothing reads them
+            assertThat(ledger.activeHolds()).as("before the sweep: lapsed holds leave only when reached")
+                    .isEqualTo(3);
+            assertThat(reservations("expired")).isZero();
+
+            assertThat(scheduler.runPeriodicTasks()).isEqualTo(1);
+            assertThat(ledger.activeHolds()).isEqualTo(1);
+            assertThat(activeHoldsGauge()).isEqualTo(1);
+            assertThat(reservations("expired")).isEqualTo(2);
+
+            scheduler.runPeriodicTasks(); // nothing more is due: nothing changes
+            assertThat(reservations("expired")).isEqualTo(2);
+            clock.advance(Duration.ofMinutes(1));
+            scheduler.runPeriodicTasks();
+            assertThat(ledger.activeHolds()).isZero();
+            assertThat(reservations("expired")).isEqualTo(3);
+            assertThat(ledger.audit().isClean()).isTrue();
+            assertThat(ledger.sellable("SKU-2", "WH-1")).isEqualTo(9);
+        }
+
+        @Test
+        void withoutTheOptionNothingIsScheduledAndHoldsLeaveOnlyWhenReached() {
+            ScheduledThreadPoolExecutor shared = (ScheduledThreadPoolExecutor) HoldSweeper.sharedScheduler();
+            int queued = shared.getQueue().size();
+            for (int i = 0; i < 100; i++) {
+                InventoryLedger.builder().build();
+            }
+            assertThat(shared.getQueue().size()).as("sweeps on the shared scheduler").isLessThanOrEqualTo(queued);
+            InventoryLedger ledger = withThreeHolds(InventoryLedger.builder().clock(clock).meterRegistry(registry)
+                    .build());
+            clock.advance(Duration.ofMinutes(3));
+            assertThat(ledger.activeHolds()).isEqualTo(3);
+            assertThat(ledger.expireHolds()).isEqualTo(3);
+            ledger.close(); // nothing to stop
+            assertThat(ledger.activeHolds()).isZero();
+        }
+
+        @Test
+        void closeStopsTheSweepAndNothingElse() {
+            InventoryLedger ledger = withThreeHolds(InventoryLedger.builder().clock(clock).meterRegistry(registry)
+                    .expireHoldsEvery(PERIOD, scheduler).build());
+            ledger.close();
+            ledger.close(); // idempotent
+            assertThat(scheduler.tasks()).singleElement().satisfies(t -> assertThat(t.isCancelled()).isTrue());
+
+            clock.advance(Duration.ofMinutes(2));
+            assertThat(scheduler.runPeriodicTasks()).isZero();
+            assertThat(ledger.activeHolds()).as("no sweep after close").isEqualTo(3);
+            // every other method keeps working: reads lapse what they reach, expireHolds sweeps by hand
+            assertThat(ledger.held("SKU-1", "WH-1")).isZero();
+            assertThat(ledger.activeHolds()).isEqualTo(2);
+            assertThat(ledger.tryReserve("SKU-1", "WH-1", 9, "d", Duration.ofMinutes(5)).accepted()).isTrue();
+            assertThat(ledger.expireHolds()).isEqualTo(1);
+            assertThat(ledger.activeHolds()).isEqualTo(2);
+            assertThat(ledger.confirm("d", "ORD-d")).isEqualTo(HoldOutcome.CONFIRMED);
+        }
+
+        @Test
+        void aSweepThatThrowsIsCountedAndTheNextOneRuns() {
+            AtomicBoolean failing = new AtomicBoolean();
+            Clock failingClock = new Clock() {
+                @Override
+                public Instant instant() {
+                    if (failing.get()) {
+                        throw new IllegalStateException("clock unavailable (test)");
+                    }
+                    return clock.instant();
+                }
+
+                @Override
+                public ZoneId getZone() {
+                    return clock.getZone();
+                }
+
+                @Override
+                public Clock withZone(ZoneId zone) {
+                    throw new UnsupportedOperationException();
+                }
+            };
+            InventoryLedger ledger = withThreeHolds(InventoryLedger.builder().clock(failingClock)
+                    .meterRegistry(registry).expireHoldsEvery(PERIOD, scheduler).build());
+            clock.advance(Duration.ofMinutes(3));
+
+            failing.set(true);
+            assertThat(scheduler.runPeriodicTasks()).isEqualTo(1);
+            failing.set(false);
+            assertThat(sweepFailures()).isEqualTo(1);
+            assertThat(scheduler.tasks()).singleElement().satisfies(t -> assertThat(t.isDone())
+                    .as("a periodic task that throws is never run again: the sweep must not throw").isFalse());
+
+            assertThat(scheduler.runPeriodicTasks()).isEqualTo(1);
+            assertThat(ledger.activeHolds()).isZero();
+            assertThat(reservations("expired")).isEqualTo(3);
+            assertThat(sweepFailures()).isEqualTo(1);
+        }
+
+        @Test
+        void optionsAreCheckedWhenSet() {
+            assertThatThrownBy(() -> InventoryLedger.builder().expireHoldsEvery(Duration.ZERO, scheduler))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expireHoldsEvery")
+                    .hasMessageContaining("PT0S");
+            assertThatThrownBy(() -> InventoryLedger.builder().expireHoldsEvery(Duration.ofSeconds(-5)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expireHoldsEvery")
+                    .hasMessageContaining("PT-5S");
+            assertThatThrownBy(() -> InventoryLedger.builder().expireHoldsEvery(Duration.ofNanos(999_999)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expireHoldsEvery")
+                    .hasMessageContaining("PT0.000999999S");
+            assertThatThrownBy(() -> InventoryLedger.builder().expireHoldsEvery(Duration.ofDays(365L * 300)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expireHoldsEvery")
+                    .hasMessageContaining("PT2628000H");
+            assertThatThrownBy(() -> InventoryLedger.builder().expireHoldsEvery(null))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("period");
+            assertThatThrownBy(() -> InventoryLedger.builder().expireHoldsEvery(PERIOD, null))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("scheduler");
+            // the bounds themselves are accepted
+            InventoryLedger.builder().expireHoldsEvery(Duration.ofMillis(1), scheduler).build().close();
+            InventoryLedger.builder().expireHoldsEvery(Duration.ofNanos(Long.MAX_VALUE), scheduler).build().close();
+        }
+
+        @Test
+        void aSchedulerThatRefusesTheSweepFailsTheBuild() {
+            scheduler.shutdown();
+            InventoryLedger.Builder builder = InventoryLedger.builder().expireHoldsEvery(PERIOD, scheduler);
+            assertThatThrownBy(builder::build).isInstanceOf(RejectedExecutionException.class);
+        }
+    }
+
+    @Nested
+    class Reachability {
+        @Test
+        void aLedgerDroppedWithoutCloseIsCollectedAndItsSweepCancelsItself() throws Exception {
+            ReferenceQueue<InventoryLedger> queue = new ReferenceQueue<>();
+            WeakReference<InventoryLedger> ref = droppedLedger(scheduler, queue);
+            ManualScheduler.Periodic task = scheduler.tasks().get(0);
+            awaitCollected(ref, queue);
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+            while (!task.isCancelled()) { // the first run that finds the ledger gone cancels the task
+                assertThat(System.nanoTime() - deadline).as("sweep still scheduled for a collected ledger")
+                        .isNegative();
+                System.gc();
+                scheduler.runPeriodicTasks();
+            }
+            assertThat(scheduler.runPeriodicTasks()).isZero();
+        }
+
+        @Test
+        void theSharedSchedulerDoesNotKeepADroppedLedgerAlive() throws Exception {
+            ReferenceQueue<InventoryLedger> queue = new ReferenceQueue<>();
+            awaitCollected(droppedLedger(null, queue), queue);
+        }
+
+        /** A ledger with a hold, sweeping every millisecond (on the shared scheduler for null), then dropped. */
+        private WeakReference<InventoryLedger> droppedLedger(ManualScheduler on, ReferenceQueue<InventoryLedger> q) {
+            InventoryLedger.Builder b = InventoryLedger.builder().clock(clock).meterRegistry(registry);
+            InventoryLedger ledger = (on == null ? b.expireHoldsEvery(Duration.ofMillis(1))
+                    : b.expireHoldsEvery(Duration.ofMillis(1), on)).build();
+            withThreeHolds(ledger);
+            return new WeakReference<>(ledger, q);
+        }
+
+        private void awaitCollected(WeakReference<InventoryLedger> ref, ReferenceQueue<InventoryLedger> queue)
+                throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+            while (queue.remove(10) != ref) {
+                assertThat(System.nanoTime() - deadline).as("ledger still reachable after " + BOUND_SECONDS
+                        + " s of garbage collections").isNegative();
+                System.gc();
+            }
+            assertThat(ref.get()).isNull();
+        }
+    }
+
+    @Nested
+    class SharedScheduler {
+        @Test
+        void holdsLapseOnTheSharedDaemonThreadWithoutAnyRead() {
+            Set<Thread> readers = ConcurrentHashMap.newKeySet();
+            Clock recording = new Clock() {
+                @Override
+                public Instant instant() {
+                    readers.add(Thread.currentThread());
+                    return clock.instant();
+                }
+
+                @Override
+                public ZoneId getZone() {
+                    return clock.getZone();
+                }
+
+                @Override
+                public Clock withZone(ZoneId zone) {
+                    throw new UnsupportedOperationException();
+                }
+            };
+            InventoryLedger ledger = withThreeHolds(InventoryLedger.builder().clock(recording).meterRegistry(registry)
+                    .expireHoldsEvery(Duration.ofMillis(1)).build());
+            try {
+                clock.advance(Duration.ofMinutes(3));
+                awaitBounded("every hold lapsed by the sweep", () -> ledger.activeHolds() == 0);
+                assertThat(reservations("expired")).isEqualTo(3);
+                assertThat(activeHoldsGauge()).isZero();
+                assertThat(readers).as("the threads that read the ledger's clock")
+                        .anySatisfy(t -> assertThat(t).returns(HoldSweeper.THREAD_NAME, Thread::getName)
+                                .returns(true, Thread::isDaemon));
+            } finally {
+                ledger.close();
+            }
+        }
+
+        /**
+         * Two threads confirm or release every hold while the clock moves and the shared sweeper lapses what is
+         * due: each hold ends once (confirmed, released or expired), and the units sold are what the calls report.
+         */
+        @Test
+        void theSweepRacingConfirmAndReleaseEndsEachHoldExactlyOnce() throws Exception {
+            final int holds = 4_000;
+            final int enders = 2;
+            final int clockSteps = 150; // 1 ms each; the longest ttl is 100 ms
+            final long stock = 1_000_000;
+            InventoryLedger ledger = InventoryLedger.builder().clock(clock).meterRegistry(registry)
+                    .retainEndedReservations(1 << 16).expireHoldsEvery(Duration.ofMillis(1)).build();
+            try {
+                ledger.apply(stockReceived("RCPT-1", "SKU-1", "WH-1", stock, T));
+                SplittableRandom setup = new SplittableRandom(900);
+                long[] qty = new long[holds];
+                for (int i = 0; i < holds; i++) {
+                    qty[i] = 1 + i % 3;
+                    assertThat(ledger.tryReserve("SKU-1", "WH-1", qty[i], "cart-" + i,
+                            Duration.ofMillis(1 + setup.nextInt(100))).accepted()).isTrue();
+                }
+                HoldOutcome[] kinds = HoldOutcome.values();
+                AtomicIntegerArray outcomes = new AtomicIntegerArray(holds * kinds.length);
+                AtomicLong calls = new AtomicLong();
+                AtomicInteger endersLeft = new AtomicInteger(enders);
+                List<Together.Worker> workers = new ArrayList<>();
+                for (int t = 0; t < enders; t++) {
+                    SplittableRandom rnd = new SplittableRandom(910 + t);
+                    workers.add(() -> {
+                        try {
+                            for (int i = 0; i < holds; i++) {
+                                String id = "cart-" + i;
+                                HoldOutcome o = rnd.nextBoolean() ? ledger.confirm(id, "ORD-" + id) : ledger.release(id);
+                                outcomes.incrementAndGet(i * kinds.length + o.ordinal());
+                                calls.incrementAndGet();
+                            }
+                        } finally {
+                            endersLeft.decrementAndGet();
+                        }
+                    });
+                }
+                workers.add(() -> { // moves the clock as the enders progress, so holds fall due all through
+                    for (int step = 1; step <= clockSteps; step++) {
+                        long due = (long) enders * holds * step / clockSteps;
+                        while (calls.get() < due && endersLeft.get() > 0) {
+                            Thread.yield();
+                        }
+                        clock.advance(Duration.ofMillis(1));
+                    }
+                });
+                Together.run("sweep-race", BOUND_SECONDS, workers);
+
+                long sold = 0;
+                List<String> violations = new ArrayList<>();
+                for (int i = 0; i < holds; i++) {
+                    int confirmed = outcomes.get(i * kinds.length + HoldOutcome.CONFIRMED.ordinal());
+                    int released = outcomes.get(i * kinds.length + HoldOutcome.RELEASED.ordinal());
+                    int late = outcomes.get(i * kinds.length + HoldOutcome.CONFIRMED_AFTER_EXPIRY.ordinal());
+                    if (confirmed + released + late > 1) {
+                        violations.add("cart-" + i + ": confirmed " + confirmed + ", released " + released
+                                + ", confirmed after expiry " + late);
+                    }
+                    sold += (confirmed + late) * qty[i];
+                }
+                assertThat(violations).as("holds ended more than once by the calls").isEmpty();
+                assertThat(ledger.activeHolds()).isZero();
+                assertThat(reservations("confirmed") + reservations("released") + reservations("expired"))
+                        .as("endings counted: each hold ends exactly once").isEqualTo(holds);
+                assertThat(reservations("expired")).as("holds that lapsed before any call ended them").isPositive();
+                assertThat(ledger.audit().isClean()).isTrue();
+                assertThat(ledger.available("SKU-1", "WH-1")).isEqualTo(stock - sold);
+            } finally {
+                ledger.close();
+            }
+        }
+    }
+}
