@@ -317,15 +317,36 @@ class HoldSweepTest {
 
         /**
          * Two threads confirm or release every hold while the clock moves and the shared sweeper lapses what is
-         * due: each hold ends once (confirmed, released or expired), and the units sold are what the calls report.
+         * due (after every step of the clock, the test waits for a sweep): each hold ends once (confirmed, released
+         * or expired), and the units sold are what the calls report.
          */
         @Test
         void theSweepRacingConfirmAndReleaseEndsEachHoldExactlyOnce() throws Exception {
-            final int holds = 4_000;
+            final int holds = 20_000;
             final int enders = 2;
             final int clockSteps = 150; // 1 ms each; the longest ttl is 100 ms
             final long stock = 1_000_000;
-            InventoryLedger ledger = InventoryLedger.builder().clock(clock).meterRegistry(registry)
+            AtomicLong sweeps = new AtomicLong(); // reads of the clock by the sweeper's thread
+            Clock counting = new Clock() {
+                @Override
+                public Instant instant() {
+                    if (Thread.currentThread().getName().equals(HoldSweeper.THREAD_NAME)) {
+                        sweeps.incrementAndGet();
+                    }
+                    return clock.instant();
+                }
+
+                @Override
+                public ZoneId getZone() {
+                    return clock.getZone();
+                }
+
+                @Override
+                public Clock withZone(ZoneId zone) {
+                    throw new UnsupportedOperationException();
+                }
+            };
+            InventoryLedger ledger = InventoryLedger.builder().clock(counting).meterRegistry(registry)
                     .retainEndedReservations(1 << 16).expireHoldsEvery(Duration.ofMillis(1)).build();
             try {
                 ledger.apply(stockReceived("RCPT-1", "SKU-1", "WH-1", stock, T));
@@ -363,6 +384,8 @@ class HoldSweepTest {
                             Thread.yield();
                         }
                         clock.advance(Duration.ofMillis(1));
+                        long seen = sweeps.get();
+                        awaitBounded("a sweep after the clock moved", () -> sweeps.get() > seen);
                     }
                 });
                 Together.run("sweep-race", BOUND_SECONDS, workers);
