@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import static dev.inventoryledger.core.InventoryEvent.stockReceived;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +46,11 @@ class HoldSweepTest {
     private static final Duration PERIOD = Duration.ofSeconds(1);
     /** Upper bound on every wait for another thread or the garbage collector; exceeding it is a failure. */
     private static final long BOUND_SECONDS = 60;
+    private static final int RACE_HOLDS = 20_000;
+    private static final int RACE_ENDERS = 2;
+    private static final int RACE_CLOCK_STEPS = 150; // 1 ms each; the longest ttl in the race is 100 ms
+    private static final long RACE_STOCK = 1_000_000;
+    private static final HoldOutcome[] KINDS = HoldOutcome.values();
 
     private final ManualClock clock = new ManualClock(T);
     private final ManualScheduler scheduler = new ManualScheduler();
@@ -70,6 +76,33 @@ class HoldSweepTest {
         assertThat(ledger.tryReserve("SKU-2", "WH-1", 1, "b", Duration.ofMinutes(2)).accepted()).isTrue();
         assertThat(ledger.tryReserve("SKU-2", "WH-1", 1, "c", Duration.ofMinutes(3)).accepted()).isTrue();
         return ledger;
+    }
+
+    /**
+     * The test's {@link ManualClock}, telling {@code reader} of each thread that reads it, and throwing while
+     * {@code failing} is set (a stub of our own time source, as the clock and scheduler of every test here are).
+     */
+    private Clock observed(Consumer<Thread> reader, AtomicBoolean failing) {
+        return new Clock() {
+            @Override
+            public Instant instant() {
+                reader.accept(Thread.currentThread());
+                if (failing.get()) {
+                    throw new IllegalStateException("clock unavailable (test)");
+                }
+                return clock.instant();
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return clock.getZone();
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException("the test's clock stays in UTC");
+            }
+        };
     }
 
     /** Waits, bounded, until {@code condition} holds, re-checking about every millisecond. */
@@ -152,26 +185,7 @@ class HoldSweepTest {
         @Test
         void aSweepThatThrowsIsCountedAndTheNextOneRuns() {
             AtomicBoolean failing = new AtomicBoolean();
-            Clock failingClock = new Clock() {
-                @Override
-                public Instant instant() {
-                    if (failing.get()) {
-                        throw new IllegalStateException("clock unavailable (test)");
-                    }
-                    return clock.instant();
-                }
-
-                @Override
-                public ZoneId getZone() {
-                    return clock.getZone();
-                }
-
-                @Override
-                public Clock withZone(ZoneId zone) {
-                    throw new UnsupportedOperationException();
-                }
-            };
-            InventoryLedger ledger = withThreeHolds(InventoryLedger.builder().clock(failingClock)
+            InventoryLedger ledger = withThreeHolds(InventoryLedger.builder().clock(observed(t -> { }, failing))
                     .meterRegistry(registry).expireHoldsEvery(PERIOD, scheduler).build());
             clock.advance(Duration.ofMinutes(3));
 
@@ -283,24 +297,8 @@ class HoldSweepTest {
         @Test
         void holdsLapseOnTheSharedDaemonThreadWithoutAnyRead() {
             Set<Thread> readers = ConcurrentHashMap.newKeySet();
-            Clock recording = new Clock() {
-                @Override
-                public Instant instant() {
-                    readers.add(Thread.currentThread());
-                    return clock.instant();
-                }
-
-                @Override
-                public ZoneId getZone() {
-                    return clock.getZone();
-                }
-
-                @Override
-                public Clock withZone(ZoneId zone) {
-                    throw new UnsupportedOperationException();
-                }
-            };
-            InventoryLedger ledger = withThreeHolds(InventoryLedger.builder().clock(recording).meterRegistry(registry)
+            InventoryLedger ledger = withThreeHolds(InventoryLedger.builder()
+                    .clock(observed(readers::add, new AtomicBoolean())).meterRegistry(registry)
                     .expireHoldsEvery(Duration.ofMillis(1)).build());
             try {
                 clock.advance(Duration.ofMinutes(3));
@@ -322,80 +320,32 @@ class HoldSweepTest {
          */
         @Test
         void theSweepRacingConfirmAndReleaseEndsEachHoldExactlyOnce() throws Exception {
-            final int holds = 20_000;
-            final int enders = 2;
-            final int clockSteps = 150; // 1 ms each; the longest ttl is 100 ms
-            final long stock = 1_000_000;
             AtomicLong sweeps = new AtomicLong(); // reads of the clock by the sweeper's thread
-            Clock counting = new Clock() {
-                @Override
-                public Instant instant() {
-                    if (Thread.currentThread().getName().equals(HoldSweeper.THREAD_NAME)) {
-                        sweeps.incrementAndGet();
-                    }
-                    return clock.instant();
+            Clock counting = observed(t -> {
+                if (t.getName().equals(HoldSweeper.THREAD_NAME)) {
+                    sweeps.incrementAndGet();
                 }
-
-                @Override
-                public ZoneId getZone() {
-                    return clock.getZone();
-                }
-
-                @Override
-                public Clock withZone(ZoneId zone) {
-                    throw new UnsupportedOperationException();
-                }
-            };
+            }, new AtomicBoolean());
             InventoryLedger ledger = InventoryLedger.builder().clock(counting).meterRegistry(registry)
                     .retainEndedReservations(1 << 16).expireHoldsEvery(Duration.ofMillis(1)).build();
             try {
-                ledger.apply(stockReceived("RCPT-1", "SKU-1", "WH-1", stock, T));
+                ledger.apply(stockReceived("RCPT-1", "SKU-1", "WH-1", RACE_STOCK, T));
                 SplittableRandom setup = new SplittableRandom(900);
-                long[] qty = new long[holds];
-                for (int i = 0; i < holds; i++) {
+                long[] qty = new long[RACE_HOLDS];
+                for (int i = 0; i < RACE_HOLDS; i++) {
                     qty[i] = 1 + i % 3;
                     assertThat(ledger.tryReserve("SKU-1", "WH-1", qty[i], "cart-" + i,
                             Duration.ofMillis(1 + setup.nextInt(100))).accepted()).isTrue();
                 }
-                HoldOutcome[] kinds = HoldOutcome.values();
-                AtomicIntegerArray outcomes = new AtomicIntegerArray(holds * kinds.length);
-                AtomicLong calls = new AtomicLong();
-                AtomicInteger endersLeft = new AtomicInteger(enders);
-                List<Together.Worker> workers = new ArrayList<>();
-                for (int t = 0; t < enders; t++) {
-                    SplittableRandom rnd = new SplittableRandom(910 + t);
-                    workers.add(() -> {
-                        try {
-                            for (int i = 0; i < holds; i++) {
-                                String id = "cart-" + i;
-                                HoldOutcome o = rnd.nextBoolean() ? ledger.confirm(id, "ORD-" + id) : ledger.release(id);
-                                outcomes.incrementAndGet(i * kinds.length + o.ordinal());
-                                calls.incrementAndGet();
-                            }
-                        } finally {
-                            endersLeft.decrementAndGet();
-                        }
-                    });
-                }
-                workers.add(() -> { // moves the clock as the enders progress, so holds fall due all through
-                    for (int step = 1; step <= clockSteps; step++) {
-                        long due = (long) enders * holds * step / clockSteps;
-                        while (calls.get() < due && endersLeft.get() > 0) {
-                            Thread.yield();
-                        }
-                        clock.advance(Duration.ofMillis(1));
-                        long seen = sweeps.get();
-                        awaitBounded("a sweep after the clock moved", () -> sweeps.get() > seen);
-                    }
-                });
-                Together.run("sweep-race", BOUND_SECONDS, workers);
+                AtomicIntegerArray outcomes = new AtomicIntegerArray(RACE_HOLDS * KINDS.length);
+                Together.run("sweep-race", BOUND_SECONDS, raceWorkers(ledger, outcomes, sweeps));
 
-                long sold = 0;
                 List<String> violations = new ArrayList<>();
-                for (int i = 0; i < holds; i++) {
-                    int confirmed = outcomes.get(i * kinds.length + HoldOutcome.CONFIRMED.ordinal());
-                    int released = outcomes.get(i * kinds.length + HoldOutcome.RELEASED.ordinal());
-                    int late = outcomes.get(i * kinds.length + HoldOutcome.CONFIRMED_AFTER_EXPIRY.ordinal());
+                long sold = 0;
+                for (int i = 0; i < RACE_HOLDS; i++) {
+                    int confirmed = outcome(outcomes, i, HoldOutcome.CONFIRMED);
+                    int released = outcome(outcomes, i, HoldOutcome.RELEASED);
+                    int late = outcome(outcomes, i, HoldOutcome.CONFIRMED_AFTER_EXPIRY);
                     if (confirmed + released + late > 1) {
                         violations.add("cart-" + i + ": confirmed " + confirmed + ", released " + released
                                 + ", confirmed after expiry " + late);
@@ -405,13 +355,55 @@ class HoldSweepTest {
                 assertThat(violations).as("holds ended more than once by the calls").isEmpty();
                 assertThat(ledger.activeHolds()).isZero();
                 assertThat(reservations("confirmed") + reservations("released") + reservations("expired"))
-                        .as("endings counted: each hold ends exactly once").isEqualTo(holds);
+                        .as("endings counted: each hold ends exactly once").isEqualTo(RACE_HOLDS);
                 assertThat(reservations("expired")).as("holds that lapsed before any call ended them").isPositive();
                 assertThat(ledger.audit().isClean()).isTrue();
-                assertThat(ledger.available("SKU-1", "WH-1")).isEqualTo(stock - sold);
+                assertThat(ledger.available("SKU-1", "WH-1")).isEqualTo(RACE_STOCK - sold);
             } finally {
                 ledger.close();
             }
+        }
+
+        /**
+         * Threads that each confirm or release every hold, and one that moves the clock 1 ms
+         * whenever they have made another step's share of their calls, then waits for a sweep.
+         */
+        private List<Together.Worker> raceWorkers(InventoryLedger ledger, AtomicIntegerArray outcomes,
+                                                  AtomicLong sweeps) {
+            AtomicLong calls = new AtomicLong();
+            AtomicInteger endersLeft = new AtomicInteger(RACE_ENDERS);
+            List<Together.Worker> workers = new ArrayList<>();
+            for (int t = 0; t < RACE_ENDERS; t++) {
+                SplittableRandom rnd = new SplittableRandom(910 + t);
+                workers.add(() -> {
+                    try {
+                        for (int i = 0; i < RACE_HOLDS; i++) {
+                            String id = "cart-" + i;
+                            HoldOutcome o = rnd.nextBoolean() ? ledger.confirm(id, "ORD-" + id) : ledger.release(id);
+                            outcomes.incrementAndGet(i * KINDS.length + o.ordinal());
+                            calls.incrementAndGet();
+                        }
+                    } finally {
+                        endersLeft.decrementAndGet();
+                    }
+                });
+            }
+            workers.add(() -> {
+                for (int step = 1; step <= RACE_CLOCK_STEPS; step++) {
+                    long due = (long) RACE_ENDERS * RACE_HOLDS * step / RACE_CLOCK_STEPS;
+                    while (calls.get() < due && endersLeft.get() > 0) {
+                        Thread.yield();
+                    }
+                    clock.advance(Duration.ofMillis(1));
+                    long seen = sweeps.get();
+                    awaitBounded("a sweep after the clock moved", () -> sweeps.get() > seen);
+                }
+            });
+            return workers;
+        }
+
+        private int outcome(AtomicIntegerArray outcomes, int hold, HoldOutcome o) {
+            return outcomes.get(hold * KINDS.length + o.ordinal());
         }
     }
 }
