@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,6 +52,36 @@ class ReadmeCommandsTest {
             // the same line up to its figures: labels, column heads and wording must not drift from the program
             assertThat(printed).as("the README shows\n%s", line).anyMatch(p -> shape(p).equals(shape(line)));
         }
+    }
+
+    /**
+     * The story that opens the README quotes the demo: its figures are those of the output shown under "Two
+     * commands" (the first command's, with every option at its default), and the settings it names are the
+     * demo's defaults.
+     */
+    @Test
+    void theOpeningStoryQuotesWhatTheFirstCommandPrints() throws IOException {
+        String readme = ReadmeSections.readme();
+        String story = readme.substring(0, readme.indexOf("\n## ")).replaceAll("\\s+", " ");
+        List<String> shown = List.of(ReadmeSections.codeBlocksUnder("## Two commands").get(1).split("\n"));
+        List<String> sold = shown.stream().filter(l -> l.startsWith("units sold")).findFirst()
+                .map(l -> List.of(l.substring("units sold".length()).strip().split(" +"))).orElseThrow();
+        assertThat(sold).as("units sold: ledger, read-then-order").hasSize(2);
+        String stock = grouped(FlashSale.Option.STOCK.defaultValue);
+
+        assertThat(story).contains("sold **" + sold.get(1) + " units of a " + stock + "-unit SKU**")
+                .contains("the same sale through the ledger sold exactly " + sold.get(0));
+        assertThat(shown).anyMatch(l -> l.contains("(sold " + sold.get(1) + " of " + stock + ";"));
+        assertThat(story).contains(grouped(FlashSale.Option.BUYERS.defaultValue) + " buyers in "
+                        + FlashSale.Option.SECONDS.defaultValue + " seconds")
+                .contains("about " + FlashSale.Option.PAY_MS.defaultValue + " ms to pay");
+        assertThat(FlashSale.Option.REFRESH_MS.defaultValue).as("the story's view is refreshed once a second")
+                .isEqualTo("1000");
+        assertThat(story).contains("a view refreshed once a second");
+    }
+
+    private static String grouped(String number) {
+        return String.format(Locale.ROOT, "%,d", Long.parseLong(number));
     }
 
     /** A line with its numbers replaced by {@code #}. */

@@ -1,6 +1,15 @@
 package dev.inventoryledger.core;
 
-/** What {@link InventoryLedger#apply(InventoryEvent)} did with an event. */
+/**
+ * What {@link InventoryLedger#apply(InventoryEvent)} did with an event.
+ *
+ * <p>An event's identity is its {@code event_id} when present (scoped to its product), otherwise (kind, id,
+ * product, warehouse), the status being part of a reservation's kind. The payload compared for conflicts is
+ * the quantity (and on an order its reservation id; with an {@code event_id}, also kind, id and warehouse);
+ * a redelivery that differs only in its event time is a plain duplicate. Each product remembers its newest
+ * {@link InventoryLedger.Builder#identitiesPerProduct(int) identitiesPerProduct} identities (an older one is
+ * forgotten, and a redelivery of it would count again); replays from Kafka are made exact by consumed offsets.
+ */
 public enum ApplyOutcome {
     /** The event was new and its effect is now in the counts. */
     APPLIED,

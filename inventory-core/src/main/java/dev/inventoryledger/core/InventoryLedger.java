@@ -6,6 +6,7 @@ import dev.inventoryledger.core.internal.Checks;
 import dev.inventoryledger.core.internal.EventApplier;
 import dev.inventoryledger.core.internal.HoldActions;
 import dev.inventoryledger.core.internal.HoldBook;
+import dev.inventoryledger.core.internal.HoldSweeper;
 import dev.inventoryledger.core.internal.IdentityRegister;
 import dev.inventoryledger.core.internal.LedgerAuditor;
 import dev.inventoryledger.core.internal.LedgerMetrics;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A live count of stock per (product, warehouse), updated incrementally by every inventory event, and the
@@ -40,9 +42,9 @@ import java.util.TreeMap;
  *   <li>{@link #sellable(String, String)}, {@link #available(String, String)}, {@link #held(String, String)}
  *       and {@link #position(String, String)} answer at hash-map speed: an optimistic read that takes no lock
  *       and allocates nothing in the common case, and reads no clock for a position without holds.</li>
- *   <li>{@link #tryReserve(String, String, long, String, Duration)} holds units only if they are sellable at
- *       that instant, atomically; {@link #confirm(String, String)} turns a hold into an order,
- *       {@link #release(String)} gives it back, and a hold lapses by itself when its time to live passes.</li>
+ *   <li>{@link #tryReserve(String, String, long, String, Duration)} holds units only if they are sellable at that
+ *       instant, atomically; {@link #confirm(String, String)} turns a hold into an order, {@link #release(String)}
+ *       gives it back, and a hold lapses by itself when its time to live passes (swept too, if asked).</li>
  *   <li>Baskets: {@link #tryReserve(String, List, Duration)} holds several lines all or nothing, placing
  *       "any warehouse" lines by an {@link AllocationRule}; {@link #extend(String, Duration)} renews a hold;
  *       {@link #confirm(String, String, List)} and {@link #release(String, List)} end part of one;
@@ -62,31 +64,20 @@ import java.util.TreeMap;
  * }</pre>
  *
  * <h2>Counts</h2>
- * Per position, {@code available} is the sum of the stock deltas of the applied events (it may go negative:
- * that is an oversell, reported by an alert, never hidden); {@code held} is the quantity in active holds;
- * {@code sellable = available − held − safety stock}. Without expiry and safety stock, the counts equal
- * what the article's {@code live_inventory} and {@code live_inventory_with_holds} SQL computes over the
- * same events once duplicates are removed, whatever order the events arrive in. A {@code released} of fewer
- * units than its hold leaves the rest held (a partial release); where the SQL's sums would show more
- * sellable than there is, the ledger departs from them: a release of more units than the hold ends it and
- * is reported as a {@link ApplyOutcome#CONFLICT} (the extra cannot be un-held), a {@code released} before its
- * {@code held} counts zero until the hold arrives and then nets with it, and an order carrying a
- * {@code reservation_id} consumes that hold.
- *
- * <h2>Identity</h2>
- * An event's identity is its {@code event_id} when present (scoped to its product), otherwise (kind, id,
- * product, warehouse), the status being part of a reservation's kind. The payload compared for conflicts is
- * the quantity (and on an order its reservation id; with an {@code event_id}, also kind, id and warehouse);
- * a redelivery that differs only in its event time is a plain duplicate. Each product remembers its newest
- * {@link Builder#identitiesPerProduct(int) identitiesPerProduct} identities (an older one is forgotten, and
- * a redelivery of it would count again); replays from Kafka are made exact by consumed offsets.
+ * Per position, as {@link Position} defines them; {@code available} may go negative: an oversell, reported by an
+ * alert, never hidden. Without expiry and safety stock the counts equal what the article's {@code live_inventory}
+ * and {@code live_inventory_with_holds} SQL computes over the same events, duplicates removed, in any order; a
+ * {@code released} of fewer units than its hold leaves the rest held. Where the SQL's sums would show more sellable
+ * than there is, the ledger departs from them: a release of more units than the hold ends it as a
+ * {@link ApplyOutcome#CONFLICT} (the extra cannot be un-held), a {@code released} before its {@code held} counts
+ * zero until the hold arrives, then nets with it, and an order with a {@code reservation_id} consumes that hold.
  *
  * <h2>Concurrency</h2>
  * Thread-safe. Each product has its own lock: writers to different products never contend; readers take no
  * lock in the common case (an optimistic read, validated; else the read lock, for a few field reads) and
  * never see a position torn between two moments. No interleaving of threads lets two holds share a unit.
  */
-public final class InventoryLedger {
+public final class InventoryLedger implements AutoCloseable {
     private final Clock clock;
     private final AllocationRule allocationRule;
     private final ProductDirectory products;
@@ -99,6 +90,7 @@ public final class InventoryLedger {
     private final PositionSettings settings;
     private final CheckpointImage image;
     private final LedgerAuditor auditor;
+    private final HoldSweeper sweeper;
 
     private InventoryLedger(Builder b) {
         this.clock = b.clock;
@@ -118,6 +110,7 @@ public final class InventoryLedger {
         this.settings = new PositionSettings(services);
         this.image = new CheckpointImage(services);
         this.auditor = new LedgerAuditor(services);
+        this.sweeper = HoldSweeper.start(holdActions, metrics, b.sweep);
     }
 
     /** A builder with the defaults documented on each of its methods. */
@@ -200,7 +193,7 @@ public final class InventoryLedger {
         return reads.belowReorderThreshold(Objects.requireNonNull(catalog, "catalog"));
     }
 
-    /** Holds now active (not confirmed, released or expired), ledger-wide. Lapsed holds leave it lazily. */
+    /** Active holds (not confirmed, released or expired), ledger-wide; a lapsed one leaves when read or swept. */
     public long activeHolds() {
         return holds.activeHolds();
     }
@@ -211,9 +204,8 @@ public final class InventoryLedger {
     }
 
     /**
-     * Checks every position's held counter against its active holds, with every product's lock taken at once:
-     * writers wait for it, so it is for tests, health checks and occasional operations. Sets the
-     * {@code inventory.audit.discrepancies} gauge.
+     * Checks every position's held counter against its active holds, taking every product's lock at once (writers
+     * wait: for tests, health checks, occasional use). Sets {@code inventory.audit.discrepancies}.
      */
     public LedgerAudit audit() {
         return auditor.audit();
@@ -227,15 +219,13 @@ public final class InventoryLedger {
     }
 
     /**
-     * Writes the whole state — positions, settings, holds (active, and the ended ones still remembered) and
-     * remembered identities — to {@code file}, with {@code sourceOffsets} (opaque here: a Kafka feed stores
-     * where each partition resumes). Atomic (written beside, forced, renamed over: a crash leaves the previous
-     * checkpoint or this one, whole, and a later checkpoint removes what it left), versioned, checksummed.
-     *
-     * <p>Consistent: every product is held still (its read lock; point reads go on) while the state is
-     * copied, then encoded and written with no lock held: writers wait for the copy only (about 0.3 s for
-     * 1M positions and 10M identities, BENCHMARKS.md); a basket is never in it by halves. Pass the offsets of
-     * exactly the events applied so far (the feed checkpoints from its own thread, between records).
+     * Writes the whole state — positions, settings, holds (active, and ended ones still remembered) and remembered
+     * identities — to {@code file}, with {@code sourceOffsets} (opaque: a Kafka feed's resume points). Atomic
+     * (written beside, forced, renamed over: a crash leaves the previous checkpoint or this one, whole, and a later
+     * one removes what it left), versioned, checksummed. Consistent: every product is held still (its read lock;
+     * point reads go on) while the state is copied, then encoded and written with no lock held: writers wait for
+     * the copy only (about 0.3 s for 1M positions and 10M identities, BENCHMARKS.md); a basket is never in it by
+     * halves. Pass the offsets of exactly the events applied so far (the feed does, between records).
      *
      * @return the size of the checkpoint in bytes
      * @throws IOException if the file cannot be written (the previous checkpoint is then left as it was)
@@ -246,10 +236,9 @@ public final class InventoryLedger {
     }
 
     /**
-     * Loads a checkpoint written by {@link #checkpoint(Path, Map)} into this new, unused ledger. The whole file
-     * is verified first: one that is not a checkpoint, of an unknown version, truncated or corrupt is refused
-     * and the ledger stays empty. This ledger's own settings apply from here on; holds whose expiry passed
-     * while the checkpoint sat on disk lapse as usual.
+     * Loads a checkpoint written by {@link #checkpoint(Path, Map)} into this new, unused ledger, verifying the
+     * whole file first: a file that is not a checkpoint, of an unknown version, truncated or corrupt is refused and
+     * the ledger stays empty. This ledger's settings apply from here on; holds due meanwhile lapse as usual.
      *
      * @return the source offsets stored with the checkpoint
      * @throws IOException            if the file cannot be read, or is refused (the message says why)
@@ -264,17 +253,14 @@ public final class InventoryLedger {
     // ------------------------------------------------------------------------------------------ holds
 
     /**
-     * Holds {@code quantity} units at the position for {@code ttl}, only if that many are sellable at this
-     * instant. Atomic: no interleaving of any number of threads lets two holds share a unit.
+     * Holds {@code quantity} units at the position for {@code ttl}, only if that many are sellable at this instant.
+     * Atomic: no interleaving of any number of threads lets two holds share a unit. Idempotent: the same
+     * reservation asked again while active is {@link ReservationResult.Status#ALREADY_HELD}; an id is single-use:
+     * in use with other lines, or ended, it gives {@link ReservationResult.Status#ID_IN_USE}. The hold counts while
+     * the clock is before {@code now + ttl} and ends exactly once (confirm, release or expiry). The identity of the
+     * {@code held} event it stands for is registered: its echo is a duplicate.
      *
-     * <p>Idempotent: the same reservation asked again while active is {@link ReservationResult.Status#ALREADY_HELD};
-     * an id is single-use: in use with other lines, or ended, it gives {@link ReservationResult.Status#ID_IN_USE}.
-     *
-     * <p>The hold counts while the clock is before {@code now + ttl} and ends exactly once (confirm, release or
-     * expiry). The identity of the {@code held} event it stands for is registered: its echo is a duplicate.
-     *
-     * @throws InvalidEventException if an id is null, blank or too long, the quantity is ≤ 0, or the ttl is
-     *                               null, zero or negative
+     * @throws InvalidEventException if an id is null, blank or too long, quantity ≤ 0, or the ttl null or ≤ 0
      */
     public ReservationResult tryReserve(String productId, String warehouseId, long quantity, String reservationId,
                                         Duration ttl) {
@@ -293,17 +279,14 @@ public final class InventoryLedger {
     }
 
     /**
-     * Holds a basket, all or nothing: every line is checked and held in one atomic step over all its
-     * products (locked in a fixed order, so concurrent baskets never deadlock and never leave a partial
-     * hold). Lines naming the same product and warehouse are summed before the check. "Any warehouse" lines
-     * are placed by the ledger's default rule ({@link Builder#allocationRule(AllocationRule)}).
+     * Holds a basket, all or nothing: every line is checked and held in one atomic step over all its products
+     * (locked in a fixed order, so concurrent baskets never deadlock and never leave a partial hold). Lines naming
+     * the same product and warehouse are summed before the check; "any warehouse" lines are placed by the ledger's
+     * default rule ({@link Builder#allocationRule(AllocationRule)}). If any line cannot be met, nothing is held and
+     * {@link ReservationResult#shortfalls()} says which lines fell short and by how much. {@code confirm},
+     * {@code release}, {@code extend} and expiry act on the whole basket. Idempotent like the single-line form.
      *
-     * <p>If any line cannot be met, nothing is held and {@link ReservationResult#shortfalls()} says which
-     * lines fell short and by how much. {@code confirm}, {@code release}, {@code extend} and expiry act on
-     * the whole basket. Idempotent like the single-line form.
-     *
-     * @throws InvalidEventException if the id is invalid, the list is null or empty, or the ttl is not
-     *                               positive; nothing changed
+     * @throws InvalidEventException if the id is invalid, the list null or empty, or the ttl ≤ 0; nothing changed
      */
     public ReservationResult tryReserve(String reservationId, List<ReservationLine> lines, Duration ttl) {
         return tryReserve(reservationId, lines, ttl, allocationRule);
@@ -312,8 +295,7 @@ public final class InventoryLedger {
     /**
      * As {@link #tryReserve(String, List, Duration)}, placing "any warehouse" lines by {@code rule}.
      *
-     * @throws InvalidEventException if the id is invalid, the list is null or empty, or the ttl is not
-     *                               positive; nothing changed
+     * @throws InvalidEventException as {@link #tryReserve(String, List, Duration)}; nothing changed
      */
     public ReservationResult tryReserve(String reservationId, List<ReservationLine> lines, Duration ttl,
                                         AllocationRule rule) {
@@ -345,12 +327,10 @@ public final class InventoryLedger {
     }
 
     /**
-     * Confirms part of a basket, for split shipments: each named line (product, warehouse, quantity ≤ what
-     * is held there) becomes order {@code orderId} atomically; the rest stays held, to be confirmed later
-     * (under another order id) or released. A part line naming a position the basket does not hold, or more
-     * than it holds there, is refused and nothing changes.
-     *
-     * <p>Across instances a partial confirm is coarser: see {@link LocalEventListener}.
+     * Confirms part of a basket, for split shipments: each named line (product, warehouse, quantity ≤ what is held
+     * there) becomes order {@code orderId} atomically; the rest stays held, to be confirmed later (another order
+     * id) or released. A part line naming a position the basket does not hold, or more than it holds there, is
+     * refused and nothing changes. Across instances a partial confirm is coarser ({@link LocalEventListener}).
      *
      * @return {@link HoldOutcome#CONFIRMED}, {@link HoldOutcome#ORDER_CONFLICT}, or how the hold had ended
      * @throws InvalidEventException if an id is invalid, the part is empty, or names what is not held
@@ -374,12 +354,10 @@ public final class InventoryLedger {
     }
 
     /**
-     * Releases part of a hold, mirroring the partial {@link #confirm(String, String, List)}: each named line
-     * (product, warehouse, quantity ≤ what is held there) gives its units back atomically; the rest stays
-     * held, with the same expiry. A line that gives back all it holds ends. A part naming a position the
-     * hold does not hold, or more than it holds there, is refused and nothing changes. The ledger registers
-     * the identity of the {@code released} event each line stands for (a line's later releases carry an
-     * {@code event_id} of their own), so its echo from Kafka counts once.
+     * Releases part of a hold, as {@link #confirm(String, String, List)} confirms part (same lines, same refusals:
+     * nothing changes): each line gives its units back atomically; the rest stays held with the same expiry, and a
+     * line that gives back all it holds ends. The identity of the {@code released} event each line stands for is
+     * registered (a line's later releases carry an {@code event_id} of their own): its echo counts once.
      *
      * @return {@link HoldOutcome#RELEASED}, or how the hold had ended, or {@link HoldOutcome#UNKNOWN}
      * @throws InvalidEventException if the id is invalid, the part is empty, or names what is not held
@@ -391,10 +369,9 @@ public final class InventoryLedger {
     }
 
     /**
-     * Renews the hold while payment is in flight: every active line of the reservation now lapses at
-     * {@code now + ttl}, or later if it already did (a renewal never shortens a hold, so that other
-     * instances, which take only a later {@code expires_at}, agree). A hold that has already lapsed is not
-     * revived (a later {@code confirm} re-takes the units if they are still sellable).
+     * Renews a hold while payment runs: every active line now lapses at {@code now + ttl}, or later if it already
+     * did (a renewal never shortens a hold, so that other instances, which take only a later {@code expires_at},
+     * agree). A lapsed hold is not revived (a later {@code confirm} re-takes its units if still sellable).
      *
      * @return {@link HoldOutcome#EXTENDED}, or how the hold had ended, or {@link HoldOutcome#UNKNOWN}
      * @throws InvalidEventException if the id is invalid or the ttl is not positive
@@ -407,14 +384,18 @@ public final class InventoryLedger {
     }
 
     /**
-     * Lapses every hold whose expiry the clock has reached, now, rather than when its position is next
-     * read. Reads never count a lapsed hold either way; call this on a schedule to keep
-     * {@link #activeHolds()} and the metrics current.
-     *
-     * @return how many holds lapsed
+     * Lapses every hold whose expiry the clock has reached, now, rather than when its position is next read, and
+     * returns how many lapsed. Reads never count a lapsed hold either way; to keep {@link #activeHolds()} and the
+     * metrics current, call this on a schedule, or let the ledger: {@link Builder#expireHoldsEvery}.
      */
     public int expireHolds() {
         return holdActions.expireDue();
+    }
+
+    /** Stops the scheduled hold sweep, if any (one running finishes); nothing else changes. Idempotent. */
+    @Override
+    public void close() {
+        sweeper.stop();
     }
 
     // ------------------------------------------------------------------------------------------ settings
@@ -451,8 +432,7 @@ public final class InventoryLedger {
      * Sets the position's low-stock threshold for {@link StockAlert.Type#LOW_STOCK} alerts, instead of the
      * ledger's default ({@link Builder#lowStockThreshold(long)}). Creates the position if absent.
      *
-     * @throws InvalidEventException if an id is invalid or the threshold is negative or over
-     *                               {@link Integer#MAX_VALUE}
+     * @throws InvalidEventException if an id is invalid or the threshold is not in 0..{@link Integer#MAX_VALUE}
      */
     public void setLowStockThreshold(String productId, String warehouseId, long threshold) {
         Checks.nonNegative("low_stock_threshold", threshold);
@@ -475,7 +455,10 @@ public final class InventoryLedger {
 
     // ------------------------------------------------------------------------------------------ builder
 
-    /** Configures an {@link InventoryLedger}; every option is checked when set (its javadoc: default, refusals). */
+    /**
+     * Configures an {@link InventoryLedger}. Every option is checked when set: its javadoc gives its default and
+     * what it refuses, and a null argument is refused with a {@link NullPointerException} naming it.
+     */
     public static final class Builder {
         private Clock clock = Clock.systemUTC();
         private MeterRegistry registry;
@@ -484,6 +467,7 @@ public final class InventoryLedger {
         private long lowStockThreshold = 10;
         private Duration defaultHoldTtl;
         private AllocationRule allocationRule = AllocationRule.mostSellable();
+        private HoldSweeper.Schedule sweep;
         private final List<StockAlertListener> listeners = new ArrayList<>();
         private final List<LocalEventListener> localListeners = new ArrayList<>();
 
@@ -493,8 +477,6 @@ public final class InventoryLedger {
         /**
          * The clock that decides when holds lapse and stamps the ledger's own actions. Default
          * {@link Clock#systemUTC()}; tests pass a clock they move by hand.
-         *
-         * @throws NullPointerException if null
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -502,13 +484,11 @@ public final class InventoryLedger {
         }
 
         /**
-         * Where to publish metrics: {@code inventory.events} (tags {@code kind}, {@code outcome} = applied,
-         * duplicate, conflict, refused), {@code inventory.reservations} (tag {@code outcome}),
-         * {@code inventory.positions}, {@code inventory.holds.active}, {@code inventory.identities.remembered},
-         * {@code inventory.alert.listener.failures}. Default: none. Give each ledger its own registry (or a
-         * registry per ledger name): Micrometer keeps the first gauge registered under a name and tags.
-         *
-         * @throws NullPointerException if null
+         * Where metrics go: {@code inventory.events} (tags {@code kind}, {@code outcome} = applied, duplicate,
+         * conflict, refused), {@code inventory.reservations} (tag {@code outcome}), {@code inventory.positions},
+         * {@code inventory.holds.active}, {@code inventory.identities.remembered},
+         * {@code inventory.alert.listener.failures}, {@code inventory.holds.sweep.failures}. Default: none. Give
+         * each ledger its own registry (or one per name): Micrometer keeps the first gauge per name and tags.
          */
         public Builder meterRegistry(MeterRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -516,10 +496,9 @@ public final class InventoryLedger {
         }
 
         /**
-         * How many event identities each product remembers for duplicate detection, newest first (rounded
-         * up to a power of two). Memory: about 32 bytes per identity once a product's table is full, up to
-         * about 64 just after it doubles (BENCHMARKS.md); a product with few events costs little. Default
-         * 1,024. Replays after a restart are made exact by stored offsets, not by this memory.
+         * How many event identities each product remembers for duplicate detection, newest first (rounded up to a
+         * power of two). Memory: 32 to 64 bytes per identity (BENCHMARKS.md); a product with few events costs
+         * little. Default 1,024. Replays after a restart are made exact by stored offsets, not by this memory.
          *
          * @throws IllegalArgumentException if not between 1 and 2<sup>24</sup>
          */
@@ -560,7 +539,6 @@ public final class InventoryLedger {
          * time. Default: none (such a hold lasts until released or consumed, as in the article).
          *
          * @throws IllegalArgumentException if zero or negative
-         * @throws NullPointerException     if null
          */
         public Builder defaultHoldTtl(Duration ttl) {
             Checks.argument(!Objects.requireNonNull(ttl, "ttl").isZero() && !ttl.isNegative(),
@@ -572,11 +550,33 @@ public final class InventoryLedger {
         /**
          * How "any warehouse" basket lines pick their warehouse unless a call names a rule. Default
          * {@link AllocationRule#mostSellable()}, whole lines only.
-         *
-         * @throws NullPointerException if null
          */
         public Builder allocationRule(AllocationRule rule) {
             this.allocationRule = Objects.requireNonNull(rule, "rule");
+            return this;
+        }
+
+        /**
+         * Lapses due holds every {@code period} (end of one sweep to start of the next) as
+         * {@link InventoryLedger#expireHolds()} does, so that {@code activeHolds()} and the meters follow expiry
+         * without a read; on the library's one daemon thread, {@code inventory-ledger-hold-sweeper}, started when
+         * first needed. Default: off. Ends at {@link InventoryLedger#close()} or once the ledger is garbage (held
+         * weakly). A sweep that throws is counted ({@code inventory.holds.sweep.failures}); the next one runs.
+         *
+         * @throws IllegalArgumentException if shorter than 1 ms or longer than 2<sup>63</sup>−1 ns
+         */
+        public Builder expireHoldsEvery(Duration period) {
+            return expireHoldsEvery(period, HoldSweeper.sharedScheduler());
+        }
+
+        /**
+         * As {@link #expireHoldsEvery(Duration)}, on {@code scheduler}: {@link #build()} schedules a task there
+         * (throwing what it throws if refused) that {@code close()} cancels; the ledger never shuts it down.
+         *
+         * @throws IllegalArgumentException if the period is shorter than 1 ms or longer than 2<sup>63</sup>−1 ns
+         */
+        public Builder expireHoldsEvery(Duration period, ScheduledExecutorService scheduler) {
+            this.sweep = new HoldSweeper.Schedule(period, scheduler);
             return this;
         }
 

@@ -91,10 +91,16 @@ public final class ReservationResult {
     }
 
     /**
-     * For a single-line reservation, the sellable quantity at the position when the ledger decided, before
-     * this call changed anything (for a basket: of its first line):
-     * for {@link Status#ACCEPTED} before the hold was taken, for {@link Status#ALREADY_HELD} with the earlier
-     * hold already counted, for a rejection the quantity that fell short of the request.
+     * A sellable quantity seen when the ledger decided, before this call changed anything; for an "any
+     * warehouse" line, across the product's warehouses. Which line it is about depends on the status:
+     * <ul>
+     *   <li>{@link Status#ACCEPTED}: the first line's position, before the hold was taken;</li>
+     *   <li>{@link Status#ALREADY_HELD}: the first line's position, with the earlier hold already counted;</li>
+     *   <li>{@link Status#INSUFFICIENT_STOCK}: the first line (in request order) that fell short, the
+     *       quantity that fell short of its request: {@code shortfalls().get(0).sellable()};</li>
+     *   <li>{@link Status#ID_IN_USE}: the first line's position (its stock was not what refused it).</li>
+     * </ul>
+     * For a single-line reservation every status is about its one line.
      */
     public long sellable() {
         return sellable;

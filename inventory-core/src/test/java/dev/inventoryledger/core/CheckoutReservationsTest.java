@@ -73,6 +73,21 @@ class CheckoutReservationsTest {
         }
 
         @Test
+        void refusedBasketReportsTheSellableOfTheLineThatFellShort() {
+            stock("SKU-1", "WH-1", 5);
+            stock("SKU-2", "WH-1", 1);
+            ReservationResult r = ledger.tryReserve("cart-1", List.of(ReservationLine.of("SKU-1", "WH-1", 2),
+                    ReservationLine.of("SKU-2", "WH-1", 3), ReservationLine.of("SKU-3", "WH-1", 1)), TTL);
+            assertThat(r.status()).isEqualTo(ReservationResult.Status.INSUFFICIENT_STOCK);
+            assertThat(r.sellable()).as("the first line short of its request, not the first line").isEqualTo(1);
+            assertThat(r.sellable()).isEqualTo(r.shortfalls().get(0).sellable());
+            ReservationResult ok = ledger.tryReserve("cart-2", List.of(ReservationLine.of("SKU-1", "WH-1", 2),
+                    ReservationLine.of("SKU-2", "WH-1", 1)), TTL);
+            assertThat(ok.status()).isEqualTo(ReservationResult.Status.ACCEPTED);
+            assertThat(ok.sellable()).as("accepted: the first line's, before the hold").isEqualTo(5);
+        }
+
+        @Test
         void linesOfTheSameItemAreSummedBeforeTheCheck() {
             stock("SKU-1", "WH-1", 3);
             ReservationResult r = ledger.tryReserve("cart-1", List.of(ReservationLine.of("SKU-1", "WH-1", 2),

@@ -29,6 +29,7 @@ public final class LedgerMetrics {
     private final Counter[][] events;
     private final Counter[] reservations;
     private final Counter listenerFailures;
+    private final Counter sweepFailures;
     private final Counter backordered;
     /** Discrepancies found by the last audit. */
     private final AtomicLong auditDiscrepancies = new AtomicLong();
@@ -40,6 +41,7 @@ public final class LedgerMetrics {
             events = null;
             reservations = null;
             listenerFailures = null;
+            sweepFailures = null;
             backordered = null;
             return;
         }
@@ -62,6 +64,8 @@ public final class LedgerMetrics {
         }
         listenerFailures = Counter.builder("inventory.alert.listener.failures")
                 .description("Exceptions thrown by stock alert listeners (dropped)").register(registry);
+        sweepFailures = Counter.builder("inventory.holds.sweep.failures")
+                .description("Scheduled sweeps of lapsed holds that threw (the schedule goes on)").register(registry);
         backordered = Counter.builder("inventory.backordered.units")
                 .description("Units reserved beyond sellable stock, under a backorder limit").register(registry);
         Gauge.builder("inventory.audit.discrepancies", auditDiscrepancies, AtomicLong::get)
@@ -107,6 +111,13 @@ public final class LedgerMetrics {
     public void backordered(long units) {
         if (backordered != null) {
             backordered.increment(units);
+        }
+    }
+
+    /** Counts a scheduled sweep of lapsed holds that threw. */
+    public void sweepFailed() {
+        if (sweepFailures != null) {
+            sweepFailures.increment();
         }
     }
 

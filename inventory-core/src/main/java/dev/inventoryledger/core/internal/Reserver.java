@@ -228,7 +228,9 @@ public final class Reserver extends LedgerOperation {
             }
             notifier.tellLocal(events);
         }
-        return ReservationResult.of(d.reservationId, d.status, d.firstSellable, expiresAt,
+        // a refusal for want of stock reports the line that fell short; every other status, the first line
+        long sellable = d.status == Status.INSUFFICIENT_STOCK ? d.shortfalls.get(0).sellable() : d.firstSellable;
+        return ReservationResult.of(d.reservationId, d.status, sellable, expiresAt,
                 accepted ? d.held : List.of(), d.status == Status.INSUFFICIENT_STOCK ? d.shortfalls : List.of());
     }
 
