@@ -6,6 +6,7 @@ import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
 import dev.inventoryledger.core.Position;
 import dev.inventoryledger.kafka.internal.EventCodec;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -192,11 +193,17 @@ class ProductionStorefrontTest {
         sendEvents(n, random, 400, fold);
         Path checkpoint = dir.resolve("storefront.ckpt");
         InventoryLedger first = InventoryLedger.builder().build();
-        try (KafkaInventoryFeed feed = n.feed(first).checkpoint(checkpoint).build()) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (KafkaInventoryFeed feed = n.feed(first).checkpoint(checkpoint).meterRegistry(registry).build()) {
             feed.start();
             assertThat(feed.state()).isEqualTo(FeedState.LIVE);
             assertThat(positions(first)).as("whole when start() returns").isEqualTo(positions(fold));
             assertThat(feed.status().lastAppliedAt()).isNotNull();
+            assertThat(registry.get("inventory.feed.state").tag("state", "live").gauge().value()).isEqualTo(1);
+            assertThat(registry.getMeters()).as("the consumer's own metrics, under a client id naming the instance")
+                    .anySatisfy(m -> assertThat(m.getId().getName()).startsWith("kafka.consumer."))
+                    .anySatisfy(m -> assertThat(m.getId().getTag("client.id"))
+                            .startsWith("inventory-ledger-feed-storefront-test-"));
         }
         sendEvents(n, random, 600, fold); // written while the instance is down
         InventoryLedger restarted = InventoryLedger.builder().build();
