@@ -49,13 +49,14 @@ public final class TopicCheck {
                 counts.put(d.getKey(), d.getValue().get(Math.max(0, deadline - System.nanoTime()),
                         TimeUnit.NANOSECONDS).partitions().size());
             } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException refused
-                        && !(refused instanceof UnknownTopicOrPartitionException)) {
-                    throw refused; // authentication, authorization ...: as the brokers said it
-                } else if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw new IllegalStateException("could not describe topic " + d.getKey() + " at " + brokers + ": "
-                            + e.getCause(), e.getCause());
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    continue; // missing: absent from the counts
                 }
+                if (e.getCause() instanceof RuntimeException refused) {
+                    throw refused; // authentication, authorization ...: as the brokers said it
+                }
+                throw new IllegalStateException("could not describe topic " + d.getKey() + " at " + brokers + ": "
+                        + e.getCause(), e.getCause());
             } catch (TimeoutException e) {
                 throw new IllegalStateException("no broker at " + brokers + " answered within " + timeout
                         + " while checking the topics " + topics, e);
