@@ -33,5 +33,11 @@ public enum HoldOutcome {
      * quantity or reservation. Nothing changed: the hold is still active, to be confirmed under another order
      * id or released.
      */
-    ORDER_CONFLICT
+    ORDER_CONFLICT,
+    /**
+     * Only from a cluster of instances ({@code InventoryCluster} in the Kafka module): no decision reached this
+     * caller within its bound. The call may or may not have taken effect; making it again is safe (a second
+     * confirm of the same order is {@link #ALREADY_CONFIRMED}, a second release {@link #ALREADY_RELEASED}).
+     */
+    OUTCOME_UNKNOWN
 }

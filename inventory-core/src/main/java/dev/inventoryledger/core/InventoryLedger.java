@@ -45,14 +45,13 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>{@link #tryReserve(String, String, long, String, Duration)} holds units only if they are sellable at that
  *       instant, atomically; {@link #confirm(String, String)} turns a hold into an order, {@link #release(String)}
  *       gives it back, and a hold lapses by itself when its time to live passes (swept too, if asked).</li>
- *   <li>Baskets: {@link #tryReserve(String, List, Duration)} holds several lines all or nothing, placing
- *       "any warehouse" lines by an {@link AllocationRule}; {@link #extend(String, Duration)} renews a hold;
- *       {@link #confirm(String, String, List)} and {@link #release(String, List)} end part of one;
- *       {@link #setBackorderLimit(String, long)} allows holds below zero sellable.</li>
- *   <li>{@link #outOfStock()} and {@link #belowReorderThreshold(ProductCatalog)} are the article's two
- *       example queries; {@link #positions()} iterates everything; {@link #audit()} checks held counters.</li>
- *   <li>{@link StockAlertListener}s hear of transitions; {@link LocalEventListener}s of what in-process
- *       operations did; Micrometer meters count events, reservations, positions and active holds.</li>
+ *   <li>Baskets: {@link #tryReserve(String, List, Duration)} holds lines all or nothing ("any warehouse" lines
+ *       placed by an {@link AllocationRule}); {@link #extend(String, Duration)}, {@link #confirm(String, String,
+ *       List)} and {@link #release(String, List)} renew or end part of one; backorders via
+ *       {@link #setBackorderLimit(String, long)}.</li>
+ *   <li>{@link #outOfStock()} and {@link #belowReorderThreshold(ProductCatalog)} are the article's two queries;
+ *       {@link #positions()} iterates everything; {@link #audit()} checks held counters; listeners hear of
+ *       transitions ({@link StockAlertListener}) and of in-process operations ({@link LocalEventListener}).</li>
  * </ul>
  *
  * <pre>{@code
@@ -64,13 +63,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * }</pre>
  *
  * <h2>Counts</h2>
- * Per position, as {@link Position} defines them; {@code available} may go negative: an oversell, reported by an
- * alert, never hidden. Without expiry and safety stock the counts equal what the article's {@code live_inventory}
- * and {@code live_inventory_with_holds} SQL computes over the same events, duplicates removed, in any order; a
- * {@code released} of fewer units than its hold leaves the rest held. Where the SQL's sums would show more sellable
- * than there is, the ledger departs from them: a release of more units than the hold ends it as a
- * {@link ApplyOutcome#CONFLICT} (the extra cannot be un-held), a {@code released} before its {@code held} counts
- * zero until the hold arrives, then nets with it, and an order with a {@code reservation_id} consumes that hold.
+ * Per position, as {@link Position} defines them; {@code available} may go negative: an oversell, reported, never
+ * hidden. Without expiry and safety stock they equal the article's {@code live_inventory} and
+ * {@code live_inventory_with_holds} SQL over the same events, duplicates removed, in any order, except where the
+ * sums would show more sellable than there is: a release of more units than its hold ends it as a
+ * {@link ApplyOutcome#CONFLICT}, a {@code released} before its {@code held} counts zero until the hold arrives,
+ * and an order with a {@code reservation_id} consumes that hold.
  *
  * <h2>Concurrency</h2>
  * Thread-safe. Each product has its own lock: writers to different products never contend; readers take no
@@ -196,6 +194,14 @@ public final class InventoryLedger implements AutoCloseable {
     /** Active holds (not confirmed, released or expired), ledger-wide; a lapsed one leaves when read or swept. */
     public long activeHolds() {
         return holds.activeHolds();
+    }
+
+    /**
+     * A reservation's lines, each with the units it was held for (less what confirms took in part), whatever its
+     * state now; empty if unknown here (see {@link Builder#retainEndedReservations(int)}). For routing, not counting.
+     */
+    public List<ReservationLine> reservationLines(String reservationId) {
+        return reads.reservationLines(Objects.requireNonNull(reservationId, "reservationId"));
     }
 
     /** Event identities remembered now for duplicate detection, ledger-wide (a racy sum, for metrics). */

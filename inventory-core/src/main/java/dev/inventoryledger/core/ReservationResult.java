@@ -46,7 +46,13 @@ public final class ReservationResult {
          * is held. Reservation ids are single-use (for as long as the ledger remembers them, see
          * {@code retainEndedReservations}), so that a late echo of an old hold cannot count again.
          */
-        ID_IN_USE
+        ID_IN_USE,
+        /**
+         * Only from a cluster of instances ({@code InventoryCluster} in the Kafka module): no decision reached this
+         * caller within its bound. Nothing may or may not be held; ask again with the same reservation id, which
+         * returns the decision taken, if any, and never holds twice.
+         */
+        OUTCOME_UNKNOWN
     }
 
     private final String reservationId;

@@ -8,6 +8,7 @@ import dev.inventoryledger.kafka.internal.FeedConfig;
 import dev.inventoryledger.kafka.internal.FeedCycle;
 import dev.inventoryledger.kafka.internal.FeedRunner;
 import dev.inventoryledger.kafka.internal.KafkaClients;
+import dev.inventoryledger.kafka.internal.RecordGate;
 import org.apache.kafka.common.TopicPartition;
 
 import java.nio.file.Path;
@@ -191,6 +192,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         private Duration checkpointInterval = Duration.ofSeconds(60);
         private Duration startTimeout = Duration.ofMinutes(5);
         private Duration brokerTimeout = Duration.ofSeconds(60);
+        private RecordGate gate = RecordGate.OPEN;
 
         private Builder() {
             topics.put(EventKind.ORDER_PLACED, EventKind.ORDER_PLACED.defaultTopic());
@@ -313,6 +315,12 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             return this;
         }
 
+        /** For {@link InventoryCluster}: what stands between the records and the ledger. */
+        Builder gate(RecordGate gate) {
+            this.gate = Objects.requireNonNull(gate, "gate");
+            return this;
+        }
+
         /** A feed, not yet started. */
         public KafkaInventoryFeed build() {
             return new KafkaInventoryFeed(cycle(System::nanoTime), closeTimeout, startTimeout);
@@ -323,7 +331,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             Objects.requireNonNull(ledger, "ledger must be set");
             return new FeedCycle(new FeedConfig(ledger, clients(), kindByTopic(), deadLetterTopic,
                     start == Start.EARLIEST, startOffsets, maxRecordBytes, partitionCheckInterval, checkpointFile,
-                    checkpointInterval, registry, brokerTimeout, Clock.systemUTC()), nanoTime);
+                    checkpointInterval, registry, brokerTimeout, Clock.systemUTC(), gate), nanoTime);
         }
 
         private KafkaClients clients() {

@@ -2,6 +2,7 @@ package dev.inventoryledger.core.internal;
 
 import dev.inventoryledger.core.Position;
 import dev.inventoryledger.core.ProductCatalog;
+import dev.inventoryledger.core.ReservationLine;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +27,27 @@ public final class Reads extends LedgerOperation {
 
     public Reads(Services services) {
         super(services);
+    }
+
+    /** The reservation's lines as held, whatever their state; empty if unknown. */
+    public List<ReservationLine> reservationLines(String reservationId) {
+        Reservation r = reservations.get(reservationId);
+        if (r == null) {
+            return List.of();
+        }
+        List<ReservationLine> lines = new ArrayList<>();
+        for (HoldLine l : r.lines()) {
+            ProductState ps = l.product;
+            long stamp = ps.readLock();
+            try {
+                if (l.quantity > 0) {
+                    lines.add(ReservationLine.of(l.productId(), l.warehouseId(), l.quantity));
+                }
+            } finally {
+                ps.unlockRead(stamp);
+            }
+        }
+        return lines;
     }
 
     // ------------------------------------------------------------------------------------------ point reads

@@ -218,6 +218,7 @@ public final class Reserver extends LedgerOperation {
             case ALREADY_HELD -> LedgerMetrics.Reservation.ALREADY_HELD;
             case INSUFFICIENT_STOCK -> LedgerMetrics.Reservation.INSUFFICIENT_STOCK;
             case ID_IN_USE -> LedgerMetrics.Reservation.ID_IN_USE;
+            case OUTCOME_UNKNOWN -> throw new AssertionError("a ledger always decides");
         });
         boolean accepted = d.status == Status.ACCEPTED || d.status == Status.ALREADY_HELD;
         Instant expiresAt = accepted && d.expiry != HoldLine.NEVER ? Times.instantOfNanos(d.expiry) : null;

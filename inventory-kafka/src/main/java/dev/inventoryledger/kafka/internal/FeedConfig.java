@@ -29,11 +29,13 @@ import java.util.Objects;
  * @param registry               where the meters go, or null for none
  * @param brokerTimeout          how long the feed goes on without an answer from a broker before it fails
  * @param clock                  the wall clock that stamps the last applied record
+ * @param gate                   what stands between the records and the ledger ({@link RecordGate#OPEN} for a feed)
  */
 public record FeedConfig(InventoryLedger ledger, KafkaClients clients, Map<String, EventKind> kindByTopic,
                          String deadLetterTopic, boolean fromBeginning, Map<TopicPartition, Long> startOffsets,
                          int maxRecordBytes, Duration partitionCheckInterval, Path checkpointFile,
-                         Duration checkpointInterval, MeterRegistry registry, Duration brokerTimeout, Clock clock) {
+                         Duration checkpointInterval, MeterRegistry registry, Duration brokerTimeout, Clock clock,
+                         RecordGate gate) {
     /** Checks what is required; copies the maps. */
     public FeedConfig {
         Objects.requireNonNull(ledger, "ledger must be set");
@@ -45,5 +47,6 @@ public record FeedConfig(InventoryLedger ledger, KafkaClients clients, Map<Strin
         Objects.requireNonNull(checkpointInterval, "checkpointInterval");
         Objects.requireNonNull(brokerTimeout, "brokerTimeout");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(gate, "gate");
     }
 }

@@ -1,7 +1,9 @@
 package dev.inventoryledger.kafka.internal;
 
+import dev.inventoryledger.core.ApplyOutcome;
 import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InvalidEventException;
+import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -57,6 +59,7 @@ public final class FeedCycle {
     private final FeedCheckpoints checkpoints;
     private final LongSupplier nanoTime;
     private final Clock clock;
+    private final RecordGate gate;
     private final long checkpointNanos, partitionCheckNanos, brokerTimeoutNanos, probeNanos;
 
     /**
@@ -90,6 +93,7 @@ public final class FeedCycle {
         this.checkpoints = new FeedCheckpoints(config.checkpointFile(), ledger, metrics);
         this.nanoTime = nanoTime;
         this.clock = config.clock();
+        this.gate = config.gate();
         this.checkpointNanos = config.checkpointInterval().toNanos();
         this.partitionCheckNanos = config.partitionCheckInterval().toNanos();
         this.brokerTimeoutNanos = config.brokerTimeout().toNanos();
@@ -298,7 +302,13 @@ public final class FeedCycle {
             InterruptedException {
         String reason;
         try {
-            metrics.applied(ledger.apply(codec.decode(kind, r.value())));
+            if (!gate.admit(r)) {
+                return true; // a cluster's control record, or a fenced owner's decision: read, not applied
+            }
+            InventoryEvent event = codec.decode(kind, r.value());
+            ApplyOutcome outcome = ledger.apply(event);
+            metrics.applied(outcome);
+            gate.applied(r, event, outcome);
             return true;
         } catch (EventCodec.Refused | InvalidEventException refused) {
             reason = refused.getMessage();

@@ -153,6 +153,46 @@ public final class KafkaClients {
         return producer(props);
     }
 
+    /** This instance's name, as the client ids carry it. */
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /**
+     * A cluster's producer of decisions and claims: as the publisher's, but {@code linger.ms} 0 unless given (a
+     * requester waits for every decision).
+     */
+    public KafkaProducer<byte[], byte[]> clusterProducer() {
+        Map<String, Object> props = new HashMap<>(common);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId("cluster"));
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        return producer(props);
+    }
+
+    /**
+     * A cluster's member of the owners' group, reading requests: the classic protocol (its session timeout can
+     * go down to the broker's 6 s minimum; KIP-848's cannot go below 45 s), 6 s unless given, cooperative
+     * assignment (a rebalance moves only the partitions that change hands), no offsets ever committed (a new
+     * owner starts at the end; requesters resend), no topic made by reading it.
+     */
+    public KafkaConsumer<byte[], byte[]> clusterConsumer(String groupId) {
+        Map<String, Object> props = new HashMap<>(common);
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId("cluster"));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.putIfAbsent(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        props.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
+        props.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
+        props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        props.putIfAbsent(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        return consumer(props);
+    }
+
     /**
      * Both readers position every partition themselves: an offset that is no longer there (retention passed
      * it, history deleted meanwhile) must fail, not skip silently to an end.

@@ -1,0 +1,543 @@
+package dev.inventoryledger.kafka;
+
+import dev.inventoryledger.core.EventKind;
+import dev.inventoryledger.core.HoldOutcome;
+import dev.inventoryledger.core.InventoryLedger;
+import dev.inventoryledger.core.ReservationLine;
+import dev.inventoryledger.core.ReservationResult;
+import dev.inventoryledger.kafka.internal.AnswerBook;
+import dev.inventoryledger.kafka.internal.Baskets;
+import dev.inventoryledger.kafka.internal.ClusterGate;
+import dev.inventoryledger.kafka.internal.ClusterMetrics;
+import dev.inventoryledger.kafka.internal.ClusterRequest;
+import dev.inventoryledger.kafka.internal.Decider;
+import dev.inventoryledger.kafka.internal.KafkaClients;
+import dev.inventoryledger.kafka.internal.OwnerLoop;
+import dev.inventoryledger.kafka.internal.Ownership;
+import dev.inventoryledger.kafka.internal.TopicCheck;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Several storefront instances acting as one inventory authority: reads stay local, and every transition of a
+ * product that can oversell — hold, confirm, extend, release — is decided by the one instance that owns the
+ * product at that moment.
+ *
+ * <ul>
+ *   <li><b>Reads.</b> {@link #ledger()} is a full replica, fed from the article's topics; {@code sellable}
+ *       never leaves the process.</li>
+ *   <li><b>Owners.</b> A consumer group of all instances over the requests topic ({@code reservation_requests},
+ *       keyed by product and partitioned as {@code reservations} and {@code orders}) gives each partition to
+ *       one instance. A call on a product whose partition this instance owns is decided on the caller's
+ *       thread; any other goes to its owner as a request record. The owner decides against its replica, which
+ *       counts its own decisions from the moment they are taken, and writes each as the article's ordinary
+ *       events ({@code held}, {@code released}, an order carrying its {@code reservation_id}) to the partition
+ *       of the product: one history that every replica, and any other reader, sees.</li>
+ *   <li><b>Fencing.</b> An owner taking a partition writes a claim record (the group generation it was given
+ *       the partition in: its epoch) on {@code reservations} and {@code orders}, and decides only once its
+ *       replica has read its claims back, so it has counted everything written before them. Its decisions
+ *       carry its epoch; every replica skips, in log order, a decision whose epoch is below the last claim of
+ *       its partition. A former owner that wakes after its partitions moved (a long pause, a frozen VM) cannot
+ *       get a decision counted that its successor did not see. The records are ordinary events with headers;
+ *       control records (claims, answers that changed nothing) have no value.</li>
+ *   <li><b>Answers.</b> Each call returns a future that completes when this instance's replica has applied
+ *       the decision (a read after it sees the hold), or, after {@link Builder#requestTimeout(Duration)}, with
+ *       {@link ReservationResult.Status#OUTCOME_UNKNOWN} or {@link HoldOutcome#OUTCOME_UNKNOWN}. Asking again
+ *       with the same reservation id is safe: it returns the decision taken, never a second hold.</li>
+ *   <li><b>Baskets</b> whose lines fall in several partitions are decided per owner, each part held under
+ *       {@code <reservationId>~<partition>}; if a part is refused, the parts held are released and the caller
+ *       gets the refusal: all or nothing in outcome, with a short window in which those parts were held.</li>
+ *   <li><b>Failover.</b> {@link #close()} leaves the group, and its partitions move at once. A crashed or
+ *       frozen owner's partitions move after the group's session timeout (6 s by default, the broker's
+ *       minimum, with the classic group protocol); meanwhile requests for its products wait, are resent every
+ *       {@link Builder#resendInterval(Duration)}, and are answered by the new owner, or are unknown.</li>
+ *   <li><b>Health.</b> {@link #state()}: {@link FeedState#LIVE} when ready to decide. An instance whose own
+ *       decision was fenced (it woke from a pause with a decision in hand) has counted something the history
+ *       does not have: it stops deciding and reports {@link FeedState#FAILED}; restart it.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * InventoryCluster cluster = InventoryCluster.builder()
+ *         .bootstrapServers("kafka:9092").instanceId("storefront-1")
+ *         .ledger(InventoryLedger.builder().build()).build();
+ * cluster.start();   // replica caught up, group joined, own partitions claimed
+ * ReservationResult r = cluster.tryReserve("cart-42", lines, Duration.ofMinutes(15)).join();
+ * if (r.accepted()) cluster.confirm("cart-42", "ORD-42").join();
+ * cluster.close();
+ * }</pre>
+ *
+ * <p>Do not call the ledger's own {@code tryReserve}, {@code confirm}, {@code release} or {@code extend}
+ * beside a cluster: those decide locally only. Meters, with a registry: {@code inventory.cluster.calls{op,
+ * where=local|remote, outcome}} (a timer), {@code inventory.cluster.partitions.owned},
+ * {@code inventory.cluster.fenced.records}, {@code inventory.cluster.waiting}, and the feed's.
+ */
+public final class InventoryCluster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InventoryCluster.class);
+
+    private final Builder settings;
+    private final InventoryLedger ledger;
+    private final KafkaClients clients;
+    private final String me;
+    private final Ownership ownership;
+    private final AnswerBook answers;
+    private final AtomicLong requestIds = new AtomicLong();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile FeedState state = FeedState.STARTING;
+    private volatile boolean started, closed;
+    private KafkaInventoryFeed feed;
+    private KafkaProducer<byte[], byte[]> producer;
+    private Decider decider;
+    private ClusterGate gate;
+    private OwnerLoop owner;
+    private Thread ownerThread;
+    private ScheduledExecutorService ticker;
+    private Baskets baskets;
+    private ClusterMetrics metrics;
+
+    private InventoryCluster(Builder b) {
+        this.settings = b;
+        this.ledger = b.ledger;
+        this.clients = new KafkaClients(b.bootstrapServers, b.clientProperties, b.instanceId, b.registry);
+        this.me = clients.instanceId() + "/" + UUID.randomUUID();
+        this.ownership = new Ownership(2);
+        this.answers = new AnswerBook(b.requestTimeout.toNanos(), b.resendInterval.toNanos());
+    }
+
+    /** A builder with the defaults documented on each method. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Checks the topics, starts the replica and waits until it is whole, joins the owners' group, and waits
+     * until the partitions it was given are claimed and their claims read back: ready to decide.
+     *
+     * @throws IllegalStateException if started twice or closed, if a topic is missing or the three product-keyed
+     *                               topics differ in partitions, or if it did not get ready within the start
+     *                               timeout (the cluster is then closed)
+     */
+    public synchronized void start() {
+        if (started || closed) {
+            throw new IllegalStateException(closed ? "closed" : "already started");
+        }
+        started = true;
+        try {
+            int partitions = checkTopics();
+            metrics = new ClusterMetrics(settings.registry, ownership::count, answers::size);
+            producer = clients.clusterProducer();
+            producer.partitionsFor(settings.requestsTopic); // metadata loaded before the first call
+            decider = new Decider(ledger, producer, me, settings.reservationsTopic(), settings.ordersTopic(),
+                    this::fail);
+            ledger.addLocalEventListener(decider.listener());
+            gate = new ClusterGate(me, ownership, answers, reason -> fail(new IllegalStateException(reason)));
+            metrics.fenced(gate::fenced);
+            baskets = new Baskets(ledger, partitions);
+            state = FeedState.CATCHING_UP;
+            feed = settings.feedBuilder().gate(gate).build();
+            feed.start();
+            startOwner();
+            awaitReady();
+            ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "inventory-cluster-ticker"));
+            ticker.scheduleWithFixedDelay(this::tick, 20, 20, TimeUnit.MILLISECONDS);
+            if (failure.get() == null) {
+                state = FeedState.LIVE;
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw e instanceof IllegalStateException ise ? ise : new IllegalStateException("cluster did not start: " + e, e);
+        }
+    }
+
+    /**
+     * Holds the lines for {@code ttl}, all or nothing, each decided by its product's owner (see the class
+     * comment). Completes with the decision once this replica has applied it, or with
+     * {@link ReservationResult.Status#OUTCOME_UNKNOWN} after the request timeout.
+     *
+     * @throws IllegalArgumentException if lines is empty or ttl not positive
+     * @throws IllegalStateException    if not started, or closed
+     */
+    public CompletableFuture<ReservationResult> tryReserve(String reservationId, List<ReservationLine> lines,
+                                                           Duration ttl) {
+        requireLive();
+        Objects.requireNonNull(reservationId, "reservationId");
+        if (lines == null || lines.isEmpty()) {
+            throw new IllegalArgumentException("lines must hold at least one line but was " + lines);
+        }
+        long ttlMillis = Options.requirePositive("ttl", ttl).toMillis();
+        Map<Integer, List<ReservationLine>> parts = baskets.split(lines);
+        if (parts.size() == 1) {
+            Map.Entry<Integer, List<ReservationLine>> only = parts.entrySet().iterator().next();
+            return ask("hold", only.getKey(), new ClusterRequest(requestId(), ClusterRequest.Op.HOLD, reservationId,
+                    null, ttlMillis, only.getValue())).thenApply(o -> result(reservationId, o));
+        }
+        List<CompletableFuture<ReservationResult>> asked = new ArrayList<>();
+        parts.forEach((partition, part) -> {
+            String partId = Baskets.partId(reservationId, partition);
+            asked.add(ask("hold", partition, new ClusterRequest(requestId(), ClusterRequest.Op.HOLD, partId, null,
+                    ttlMillis, part)).thenApply(o -> result(partId, o)));
+        });
+        return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<ReservationResult> results = asked.stream().map(CompletableFuture::join).toList();
+            ReservationResult combined = Baskets.combine(reservationId, results);
+            if (!combined.accepted() && combined.status() != ReservationResult.Status.OUTCOME_UNKNOWN) {
+                results.stream().filter(ReservationResult::accepted)
+                        .forEach(held -> release(held.reservationId())); // all or nothing
+            }
+            return combined;
+        });
+    }
+
+    /** Turns the whole hold into an order (see {@link InventoryLedger#confirm(String, String)}), by its owners. */
+    public CompletableFuture<HoldOutcome> confirm(String reservationId, String orderId) {
+        Objects.requireNonNull(orderId, "orderId");
+        return each("confirm", reservationId, null, (partId, part) -> new ClusterRequest(requestId(),
+                ClusterRequest.Op.CONFIRM, partId, orderId, 0, part));
+    }
+
+    /** Turns part of the hold into an order (see {@link InventoryLedger#confirm(String, String, List)}). */
+    public CompletableFuture<HoldOutcome> confirm(String reservationId, String orderId, List<ReservationLine> part) {
+        Objects.requireNonNull(orderId, "orderId");
+        return each("confirm", reservationId, requireLines(part), (partId, lines) -> new ClusterRequest(requestId(),
+                ClusterRequest.Op.CONFIRM, partId, orderId, 0, lines));
+    }
+
+    /** Gives the whole hold back (see {@link InventoryLedger#release(String)}), by its owners. */
+    public CompletableFuture<HoldOutcome> release(String reservationId) {
+        return each("release", reservationId, null, (partId, part) -> new ClusterRequest(requestId(),
+                ClusterRequest.Op.RELEASE, partId, null, 0, part));
+    }
+
+    /** Gives part of the hold back (see {@link InventoryLedger#release(String, List)}). */
+    public CompletableFuture<HoldOutcome> release(String reservationId, List<ReservationLine> part) {
+        return each("release", reservationId, requireLines(part), (partId, lines) -> new ClusterRequest(requestId(),
+                ClusterRequest.Op.RELEASE, partId, null, 0, lines));
+    }
+
+    /** Renews the hold for {@code ttl} from now (see {@link InventoryLedger#extend(String, Duration)}). */
+    public CompletableFuture<HoldOutcome> extend(String reservationId, Duration ttl) {
+        long ttlMillis = Options.requirePositive("ttl", ttl).toMillis();
+        return each("extend", reservationId, null, (partId, part) -> new ClusterRequest(requestId(),
+                ClusterRequest.Op.EXTEND, partId, null, ttlMillis, null));
+    }
+
+    /** The local replica: reads at hash-map speed. Its own hold calls decide locally only; use the cluster's. */
+    public InventoryLedger ledger() {
+        return ledger;
+    }
+
+    /** Where the cluster is: {@link FeedState#LIVE} while it decides. */
+    public FeedState state() {
+        return state;
+    }
+
+    /** Why the cluster stopped deciding, or null. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    /** Partitions of the requests topic this instance owns now. */
+    public int ownedPartitions() {
+        return ownership.count();
+    }
+
+    /** The replica's feed's view: lag, last applied record, its state. */
+    public KafkaInventoryFeed.Status feedStatus() {
+        KafkaInventoryFeed f = feed;
+        return f == null ? new KafkaInventoryFeed.Status(FeedState.STARTING, -1, null, null) : f.status();
+    }
+
+    /**
+     * Leaves the owners' group (its partitions go to the others at once), stops the replica, and completes
+     * every call still waiting with an unknown outcome. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (state != FeedState.FAILED) {
+            state = FeedState.CLOSED;
+        }
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+        if (owner != null) {
+            owner.stop();
+            join(ownerThread);
+        }
+        if (producer != null) {
+            producer.close(settings.closeTimeout);
+        }
+        if (feed != null) {
+            feed.close();
+        }
+        answers.abandonAll();
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ steps
+
+    private int checkTopics() {
+        List<String> topics = List.of(settings.requestsTopic, settings.reservationsTopic(), settings.ordersTopic());
+        Map<String, Integer> counts;
+        try (var admin = clients.admin()) {
+            counts = TopicCheck.requireAll(admin, topics, settings.startTimeout, clients.bootstrapServers(),
+                    "the cluster");
+        }
+        if (counts.values().stream().distinct().count() != 1) {
+            throw new IllegalStateException("the requests, reservations and orders topics must have as many "
+                    + "partitions each (one owner per product across them) but have " + counts);
+        }
+        return counts.get(settings.requestsTopic);
+    }
+
+    private void startOwner() throws InterruptedException {
+        owner = new OwnerLoop(clients.clusterConsumer(settings.groupId), producer, settings.requestsTopic,
+                List.of(settings.reservationsTopic(), settings.ordersTopic()), ownership, decider, this::fail,
+                settings.closeTimeout);
+        ownerThread = daemon(owner, "inventory-cluster-owner");
+        ownerThread.start();
+        if (!owner.joined().await(settings.startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the owners' group " + settings.groupId + " did not take this instance in "
+                    + "within " + settings.startTimeout);
+        }
+    }
+
+    private void awaitReady() throws InterruptedException {
+        long deadline = System.nanoTime() + settings.startTimeout.toNanos();
+        while (!ownership.allReady()) {
+            if (failure.get() != null) {
+                throw new IllegalStateException("cluster failed while starting: " + failure.get(), failure.get());
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the claims of this instance's partitions were not read back within "
+                        + settings.startTimeout);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** One call to the owner of one partition: here, on this thread, or through the requests topic. */
+    private CompletableFuture<Object> ask(String op, int partition, ClusterRequest request) {
+        long began = System.nanoTime();
+        Ownership.Partition p = ownership.get(partition);
+        if (p != null && p.ready()) {
+            p.lock.readLock().lock();
+            try {
+                if (p.owned()) {
+                    CompletableFuture<Object> f = answers.expect(request, partition, false, began);
+                    Decider.Decision d = decider.decide(request, partition, p.epoch, false);
+                    if (d.records() == 0) {
+                        answers.completeNow(request.requestId(), d.outcome());
+                    }
+                    return metrics.timed(f, op, "local", began);
+                }
+            } finally {
+                p.lock.readLock().unlock();
+            }
+        }
+        CompletableFuture<Object> f = answers.expect(request, partition, true, began);
+        send(request, partition);
+        return metrics.timed(f, op, "remote", began);
+    }
+
+    /** A hold call on every part of the reservation (or of the lines given), the outcomes combined. */
+    private CompletableFuture<HoldOutcome> each(String op, String reservationId, List<ReservationLine> lines,
+                                                java.util.function.BiFunction<String, List<ReservationLine>,
+                                                        ClusterRequest> request) {
+        requireLive();
+        Objects.requireNonNull(reservationId, "reservationId");
+        Map<Integer, Baskets.Part> parts = baskets.parts(reservationId, lines);
+        if (parts.isEmpty()) {
+            return CompletableFuture.completedFuture(HoldOutcome.UNKNOWN);
+        }
+        List<CompletableFuture<HoldOutcome>> asked = new ArrayList<>();
+        parts.forEach((partition, part) -> asked.add(ask(op, partition, request.apply(part.id(), part.lines()))
+                .thenApply(o -> o instanceof HoldOutcome h ? h : HoldOutcome.OUTCOME_UNKNOWN)));
+        return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new))
+                .thenApply(done -> Baskets.combine(asked.stream().map(CompletableFuture::join).toList()));
+    }
+
+    private static ReservationResult result(String reservationId, Object outcome) {
+        return outcome instanceof ReservationResult r ? r : ReservationResult.of(reservationId,
+                ReservationResult.Status.OUTCOME_UNKNOWN, 0, null, List.of(), List.of());
+    }
+
+    private void send(ClusterRequest request, int partition) {
+        producer.send(new ProducerRecord<>(settings.requestsTopic, partition,
+                request.key().getBytes(StandardCharsets.UTF_8), request.encode()), (metadata, e) -> {
+            if (e != null) {
+                LOG.warn("request {} not sent (it is sent again until its timeout): {}", request.requestId(),
+                        e.toString());
+            }
+        });
+    }
+
+    private void tick() {
+        try {
+            answers.tick(System.nanoTime(), w -> send(w.request, w.partition));
+        } catch (RuntimeException e) {
+            LOG.warn("cluster ticker: {}", e.toString());
+        }
+    }
+
+    private void fail(Throwable why) {
+        if (failure.compareAndSet(null, why)) {
+            LOG.error("cluster instance {} stops deciding: {}", me, why.toString());
+            state = FeedState.FAILED;
+            if (owner != null) {
+                owner.stop();
+            }
+            ownership.revokeAll();
+        }
+    }
+
+    private void requireLive() {
+        if (!started || closed) {
+            throw new IllegalStateException(closed ? "the cluster is closed" : "call start() first");
+        }
+    }
+
+    private String requestId() {
+        return me + ":" + requestIds.incrementAndGet();
+    }
+
+    private static List<ReservationLine> requireLines(List<ReservationLine> part) {
+        if (part == null || part.isEmpty()) {
+            throw new IllegalArgumentException("part must hold at least one line but was " + part);
+        }
+        return part;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Settings of a cluster instance; every Kafka client property passes through. */
+    public static final class Builder extends ServiceBuilder<Builder> {
+        private InventoryLedger ledger;
+        private String groupId = "inventory-cluster";
+        private String requestsTopic = "reservation_requests";
+        private final java.util.EnumMap<EventKind, String> topics = new java.util.EnumMap<>(EventKind.class);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration resendInterval = Duration.ofSeconds(1);
+        private Duration startTimeout = Duration.ofMinutes(5);
+        private String deadLetterTopic;
+
+        private Builder() {
+        }
+
+        /** The ledger this instance keeps as its replica: new and empty. Required. */
+        public Builder ledger(InventoryLedger ledger) {
+            this.ledger = Objects.requireNonNull(ledger, "ledger");
+            return this;
+        }
+
+        /** The owners' consumer group, the same for every instance of one shop. Default {@code inventory-cluster}. */
+        public Builder groupId(String groupId) {
+            this.groupId = Options.requireText("groupId", groupId);
+            return this;
+        }
+
+        /** The requests topic. Default {@code reservation_requests}; partitioned as reservations and orders. */
+        public Builder requestsTopic(String topic) {
+            this.requestsTopic = Options.requireText("requestsTopic", topic);
+            return this;
+        }
+
+        /** Reads (and, for reservations and orders, writes) this kind of event on another topic. */
+        public Builder topic(EventKind kind, String topic) {
+            topics.put(Objects.requireNonNull(kind, "kind"), Options.requireText("topic", topic));
+            return this;
+        }
+
+        /** Where the replica's feed sends records it cannot take. Default {@code inventory_dead_letters}. */
+        public Builder deadLetterTopic(String topic) {
+            this.deadLetterTopic = Options.requireText("deadLetterTopic", topic);
+            return this;
+        }
+
+        /** How long a call waits for its decision before it completes as unknown. Default 10 s. */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = Options.requirePositive("requestTimeout", timeout);
+            return this;
+        }
+
+        /** How often an unanswered request to another owner is sent again. Default 1 s. */
+        public Builder resendInterval(Duration interval) {
+            this.resendInterval = Options.requirePositive("resendInterval", interval);
+            return this;
+        }
+
+        /** How long {@link #start()} waits for the replica and the group. Default 5 min. */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = Options.requirePositive("startTimeout", timeout);
+            return this;
+        }
+
+        /** A cluster instance, not yet started. */
+        public InventoryCluster build() {
+            Objects.requireNonNull(ledger, "ledger must be set");
+            Objects.requireNonNull(bootstrapServers, "bootstrapServers must be set");
+            return new InventoryCluster(this);
+        }
+
+        String reservationsTopic() {
+            return topics.getOrDefault(EventKind.RESERVATION_HELD, EventKind.RESERVATION_HELD.defaultTopic());
+        }
+
+        String ordersTopic() {
+            return topics.getOrDefault(EventKind.ORDER_PLACED, EventKind.ORDER_PLACED.defaultTopic());
+        }
+
+        KafkaInventoryFeed.Builder feedBuilder() {
+            KafkaInventoryFeed.Builder f = KafkaInventoryFeed.builder().bootstrapServers(bootstrapServers)
+                    .ledger(ledger).startFrom(KafkaInventoryFeed.Start.EARLIEST).closeTimeout(closeTimeout)
+                    .startTimeout(startTimeout);
+            if (instanceId != null) {
+                f.instanceId(instanceId);
+            }
+            clientProperties.forEach(f::clientProperty);
+            if (deadLetterTopic != null) {
+                f.deadLetterTopic(deadLetterTopic);
+            }
+            topics.forEach(f::topic);
+            if (registry != null) {
+                f.meterRegistry(registry);
+            }
+            return f;
+        }
+    }
+}

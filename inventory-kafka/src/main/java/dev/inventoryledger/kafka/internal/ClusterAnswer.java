@@ -1,0 +1,91 @@
+package dev.inventoryledger.kafka.internal;
+
+import dev.inventoryledger.core.HoldOutcome;
+import dev.inventoryledger.core.ReservationResult;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What an owner decided, as a requester receives it: a {@link ReservationResult} for a hold, a
+ * {@link HoldOutcome} for the rest. Travels in a header of the decision's records, in a small binary form.
+ */
+public final class ClusterAnswer {
+    private static final byte RESULT = 'R', OUTCOME = 'H';
+
+    private ClusterAnswer() {
+    }
+
+    public static byte[] encode(Object answer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            if (answer instanceof HoldOutcome o) {
+                out.writeByte(OUTCOME);
+                out.writeUTF(o.name());
+            } else {
+                ReservationResult r = (ReservationResult) answer;
+                out.writeByte(RESULT);
+                out.writeUTF(r.reservationId());
+                out.writeUTF(r.status().name());
+                out.writeLong(r.sellable());
+                out.writeBoolean(r.expiresAt() != null);
+                if (r.expiresAt() != null) {
+                    out.writeLong(r.expiresAt().getEpochSecond());
+                    out.writeInt(r.expiresAt().getNano());
+                }
+                out.writeInt(r.allocations().size());
+                for (ReservationResult.Allocation a : r.allocations()) {
+                    out.writeUTF(a.productId());
+                    out.writeUTF(a.warehouseId());
+                    out.writeLong(a.quantity());
+                    out.writeLong(a.backordered());
+                }
+                out.writeInt(r.shortfalls().size());
+                for (ReservationResult.Shortfall s : r.shortfalls()) {
+                    out.writeUTF(s.productId());
+                    ClusterRequest.writeNullable(out, s.warehouseId());
+                    out.writeLong(s.requested());
+                    out.writeLong(s.sellable());
+                    out.writeLong(s.missing());
+                }
+            }
+        } catch (IOException cannot) {
+            throw new UncheckedIOException(cannot);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A {@link ReservationResult} or a {@link HoldOutcome}. */
+    public static Object decode(byte[] value) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+            if (in.readByte() == OUTCOME) {
+                return HoldOutcome.valueOf(in.readUTF());
+            }
+            String id = in.readUTF();
+            ReservationResult.Status status = ReservationResult.Status.valueOf(in.readUTF());
+            long sellable = in.readLong();
+            Instant expires = in.readBoolean() ? Instant.ofEpochSecond(in.readLong(), in.readInt()) : null;
+            List<ReservationResult.Allocation> allocations = new ArrayList<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                allocations.add(new ReservationResult.Allocation(in.readUTF(), in.readUTF(), in.readLong(),
+                        in.readLong()));
+            }
+            List<ReservationResult.Shortfall> shortfalls = new ArrayList<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                shortfalls.add(new ReservationResult.Shortfall(in.readUTF(), ClusterRequest.readNullable(in),
+                        in.readLong(), in.readLong(), in.readLong()));
+            }
+            return ReservationResult.of(id, status, sellable,
+                    expires, allocations, shortfalls);
+        } catch (IOException | RuntimeException bad) {
+            throw new IllegalArgumentException("not a cluster answer: " + bad, bad);
+        }
+    }
+}

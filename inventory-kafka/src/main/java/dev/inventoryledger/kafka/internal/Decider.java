@@ -1,0 +1,123 @@
+package dev.inventoryledger.kafka.internal;
+
+import dev.inventoryledger.core.EventKind;
+import dev.inventoryledger.core.InventoryEvent;
+import dev.inventoryledger.core.InventoryLedger;
+import dev.inventoryledger.core.LocalEventListener;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Takes an owner's decisions: runs the request against the ledger (the replica, which already counts this
+ * owner's earlier decisions, applied the moment they were taken), collects the events the ledger tells for it,
+ * and writes them to the article's topics in the request's partition, stamped with the owner's epoch, the
+ * request and the outcome. The caller holds the partition's read lock ({@link Ownership}) throughout.
+ */
+public final class Decider {
+    /** What one decision came to. */
+    public record Decision(Object outcome, int records) {
+    }
+
+    private final InventoryLedger ledger;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String me, reservationsTopic, ordersTopic;
+    private final Consumer<Throwable> sendFailed;
+    private final AtomicLong answers = new AtomicLong();
+    private final ThreadLocal<List<InventoryEvent>> told = new ThreadLocal<>();
+
+    public Decider(InventoryLedger ledger, KafkaProducer<byte[], byte[]> producer, String me,
+                   String reservationsTopic, String ordersTopic, Consumer<Throwable> sendFailed) {
+        this.ledger = ledger;
+        this.producer = producer;
+        this.me = me;
+        this.reservationsTopic = reservationsTopic;
+        this.ordersTopic = ordersTopic;
+        this.sendFailed = sendFailed;
+    }
+
+    /** Hears the events of the ledger's operations; keeps those of a decision under way on this thread. */
+    public LocalEventListener listener() {
+        return events -> {
+            List<InventoryEvent> mine = told.get();
+            if (mine != null) {
+                mine.addAll(events);
+            }
+        };
+    }
+
+    /**
+     * Decides the request and writes what it stands for. A decision that changed nothing writes one record with
+     * no value (its answer) if {@code answerAlways}, else nothing.
+     */
+    public Decision decide(ClusterRequest request, int partition, long epoch, boolean answerAlways) {
+        List<InventoryEvent> events = new ArrayList<>(request.lines() == null ? 2 : request.lines().size());
+        Object outcome;
+        told.set(events);
+        try {
+            outcome = execute(request);
+        } finally {
+            told.remove();
+        }
+        if (events.isEmpty() && !answerAlways) {
+            return new Decision(outcome, 0);
+        }
+        int count = Math.max(1, events.size());
+        List<Header> headers = List.of(
+                ClusterHeaders.header(ClusterHeaders.EPOCH, Long.toString(epoch)),
+                ClusterHeaders.header(ClusterHeaders.OWNER, me),
+                ClusterHeaders.header(ClusterHeaders.REQUEST, request.requestId()),
+                ClusterHeaders.header(ClusterHeaders.ANSWER, me + "#" + answers.incrementAndGet()),
+                ClusterHeaders.header(ClusterHeaders.COUNT, Integer.toString(count)),
+                new org.apache.kafka.common.header.internals.RecordHeader(ClusterHeaders.OUTCOME,
+                        ClusterAnswer.encode(outcome)));
+        Callback failed = (metadata, e) -> {
+            if (e != null) {
+                sendFailed.accept(e);
+            }
+        };
+        if (events.isEmpty()) {
+            producer.send(new ProducerRecord<byte[], byte[]>(reservationsTopic, partition, key(request.key()), (byte[]) null, headers), failed);
+        }
+        for (InventoryEvent e : events) {
+            String topic = e.kind() == EventKind.ORDER_PLACED ? ordersTopic : reservationsTopic;
+            producer.send(new ProducerRecord<>(topic, partition, key(e.productId()), EventCodec.encode(e), headers),
+                    failed);
+        }
+        return new Decision(outcome, count);
+    }
+
+    /** Writes this owner's claim of the partition on a topic. */
+    public void claim(String topic, int partition, long epoch) {
+        List<Header> headers = List.of(ClusterHeaders.header(ClusterHeaders.CLAIM, Long.toString(epoch)),
+                ClusterHeaders.header(ClusterHeaders.OWNER, me));
+        producer.send(new ProducerRecord<byte[], byte[]>(topic, partition, (byte[]) null, (byte[]) null, headers), (metadata, e) -> {
+            if (e != null) {
+                sendFailed.accept(e);
+            }
+        });
+    }
+
+    private Object execute(ClusterRequest r) {
+        return switch (r.op()) {
+            case HOLD -> ledger.tryReserve(r.reservationId(), r.lines(), Duration.ofMillis(r.ttlMillis()));
+            case CONFIRM -> r.lines() == null ? ledger.confirm(r.reservationId(), r.orderId())
+                    : ledger.confirm(r.reservationId(), r.orderId(), r.lines());
+            case RELEASE -> r.lines() == null ? ledger.release(r.reservationId())
+                    : ledger.release(r.reservationId(), r.lines());
+            case EXTEND -> ledger.extend(r.reservationId(), Duration.ofMillis(r.ttlMillis()));
+        };
+    }
+
+    private static byte[] key(String productId) {
+        return productId.getBytes(StandardCharsets.UTF_8);
+    }
+}

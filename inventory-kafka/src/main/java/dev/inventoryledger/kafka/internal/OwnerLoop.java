@@ -1,0 +1,175 @@
+package dev.inventoryledger.kafka.internal;
+
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+/**
+ * An owner's side of a cluster, on its own thread: a member of the owners' group over the requests topic. On
+ * assignment of a partition it takes it at the group's generation (the epoch) and writes its claim on every
+ * topic it decides into; it decides the partition's requests once the claim is read back
+ * ({@link Ownership.Partition#ready()}), keeping those that come sooner; on revocation it gives the partition
+ * up and flushes what it decided, so that its successor's claim comes after. Offsets are never committed: a
+ * new owner begins at the end of the requests, and requesters resend what is unanswered.
+ */
+public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
+    private static final Logger LOG = LoggerFactory.getLogger(OwnerLoop.class);
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String requestsTopic;
+    private final List<String> claimTopics;
+    private final Ownership ownership;
+    private final Decider decider;
+    private final Consumer<Throwable> failed;
+    private final Duration closeTimeout;
+    private final CountDownLatch joined = new CountDownLatch(1);
+    private final List<ConsumerRecord<byte[], byte[]>> waitingForClaim = new ArrayList<>();
+    private volatile boolean running = true;
+
+    public OwnerLoop(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
+                     String requestsTopic, List<String> claimTopics, Ownership ownership, Decider decider,
+                     Consumer<Throwable> failed, Duration closeTimeout) {
+        this.consumer = consumer;
+        this.producer = producer;
+        this.requestsTopic = requestsTopic;
+        this.claimTopics = List.copyOf(claimTopics);
+        this.ownership = ownership;
+        this.decider = decider;
+        this.failed = failed;
+        this.closeTimeout = closeTimeout;
+    }
+
+    /** Counted down once the group has first assigned this member its partitions (perhaps none). */
+    public CountDownLatch joined() {
+        return joined;
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(List.of(requestsTopic), this);
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+                    take(r);
+                }
+                takeWaiting();
+            }
+        } catch (WakeupException stopping) {
+            // close() woke the poll
+        } catch (Throwable t) {
+            failed.accept(t);
+        } finally {
+            try {
+                consumer.close(closeTimeout); // leaves the group: the partitions go to the others at once
+            } catch (RuntimeException e) {
+                LOG.warn("closing the owners' group member: {}", e.toString());
+            }
+            ownership.revokeAll();
+        }
+    }
+
+    /** Asks the loop to stop; it leaves the group on its way out. */
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    private void take(ConsumerRecord<byte[], byte[]> r) {
+        Ownership.Partition p = ownership.get(r.partition());
+        if (p == null) {
+            return; // no longer ours: the requester resends to the new owner
+        }
+        if (!p.ready()) {
+            waitingForClaim.add(r);
+            return;
+        }
+        ClusterRequest request;
+        try {
+            request = ClusterRequest.decode(r.value());
+        } catch (IllegalArgumentException notARequest) {
+            LOG.warn("skipping record {}-{}@{} of the requests topic: {}", r.topic(), r.partition(), r.offset(),
+                    notARequest.getMessage());
+            return;
+        }
+        p.lock.readLock().lock();
+        try {
+            if (p.owned()) {
+                decider.decide(request, p.partition, p.epoch, true);
+            }
+        } catch (RuntimeException refused) {
+            LOG.warn("request {} could not be decided: {}", request.requestId(), refused.toString());
+        } finally {
+            p.lock.readLock().unlock();
+        }
+    }
+
+    private void takeWaiting() {
+        if (waitingForClaim.isEmpty()) {
+            return;
+        }
+        List<ConsumerRecord<byte[], byte[]>> ready = new ArrayList<>();
+        for (Iterator<ConsumerRecord<byte[], byte[]>> it = waitingForClaim.iterator(); it.hasNext(); ) {
+            ConsumerRecord<byte[], byte[]> r = it.next();
+            Ownership.Partition p = ownership.get(r.partition());
+            if (p == null || p.ready()) {
+                it.remove();
+                ready.add(r);
+            }
+        }
+        ready.forEach(this::take);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        long epoch = consumer.groupMetadata().generationId();
+        if (!partitions.isEmpty()) {
+            producer.flush(); // anything this instance decided before goes ahead of its new claim
+        }
+        for (TopicPartition tp : partitions) {
+            ownership.claim(tp.partition(), epoch);
+            for (String topic : claimTopics) {
+                decider.claim(topic, tp.partition(), epoch);
+            }
+        }
+        if (!partitions.isEmpty()) {
+            LOG.info("owns {} at epoch {}", partitions, epoch);
+        }
+        joined.countDown();
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            ownership.revoke(tp.partition());
+        }
+        producer.flush(); // every decision taken before the successor's claim is written first
+        waitingForClaim.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+        if (!partitions.isEmpty()) {
+            LOG.info("gave up {}", partitions);
+        }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            ownership.revoke(tp.partition());
+        }
+        waitingForClaim.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+        LOG.warn("lost {} (this member was out of the group)", partitions);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.inventoryledger.kafka.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The partitions this instance owns, each at the epoch it was assigned them in. A partition may be decided for
+ * once its claim has been read back on every topic the owner writes ({@link Partition#ready}): the replica has
+ * then read everything written before the claim, including a predecessor's last decisions. Deciders hold the
+ * partition's read lock from the check to the send; giving a partition up takes the write lock, so that no
+ * decision is begun after it and every one begun before it has been handed to the producer.
+ */
+public final class Ownership {
+    /** One owned partition. */
+    public static final class Partition {
+        public final int partition;
+        public final long epoch;
+        public final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        private final AtomicInteger claimsRead = new AtomicInteger();
+        private volatile boolean owned = true, ready;
+
+        Partition(int partition, long epoch) {
+            this.partition = partition;
+            this.epoch = epoch;
+        }
+
+        /** Still owned: read under {@link #lock}'s read lock to decide. */
+        public boolean owned() {
+            return owned;
+        }
+
+        /** The claim has been read back on every topic: the replica is whole for this partition. */
+        public boolean ready() {
+            return ready && owned;
+        }
+    }
+
+    private final Map<Integer, Partition> owned = new ConcurrentHashMap<>();
+    private final int claimTopics;
+
+    /** @param claimTopics on how many topics a claim is written (and must be read back) */
+    public Ownership(int claimTopics) {
+        this.claimTopics = claimTopics;
+    }
+
+    /** Takes the partition at this epoch (before its claims are sent). */
+    public Partition claim(int partition, long epoch) {
+        Partition p = new Partition(partition, epoch);
+        Partition old = owned.put(partition, p);
+        if (old != null) {
+            give(old);
+        }
+        return p;
+    }
+
+    /** This instance's claim was read back on one topic. */
+    public void claimRead(int partition, long epoch) {
+        Partition p = owned.get(partition);
+        if (p != null && p.epoch == epoch && p.claimsRead.incrementAndGet() == claimTopics) {
+            p.ready = true;
+        }
+    }
+
+    /** The partition, or null if not owned. */
+    public Partition get(int partition) {
+        return owned.get(partition);
+    }
+
+    /** Gives the partition up: waits for the decisions under way on it. */
+    public void revoke(int partition) {
+        Partition p = owned.remove(partition);
+        if (p != null) {
+            give(p);
+        }
+    }
+
+    /** Gives every partition up. */
+    public void revokeAll() {
+        for (Integer p : List.copyOf(owned.keySet())) {
+            revoke(p);
+        }
+    }
+
+    /** Partitions owned now, ready or not. */
+    public int count() {
+        return owned.size();
+    }
+
+    /** True if every owned partition is ready. */
+    public boolean allReady() {
+        for (Partition p : owned.values()) {
+            if (!p.ready()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void give(Partition p) {
+        p.lock.writeLock().lock();
+        try {
+            p.owned = false;
+        } finally {
+            p.lock.writeLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.inventoryledger.kafka;
+
+import dev.inventoryledger.core.EventKind;
+import dev.inventoryledger.core.HoldOutcome;
+import dev.inventoryledger.core.InventoryEvent;
+import dev.inventoryledger.core.InventoryLedger;
+import dev.inventoryledger.core.ReservationLine;
+import dev.inventoryledger.core.ReservationResult;
+import dev.inventoryledger.kafka.internal.EventCodec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link InventoryCluster} with its instances in this JVM: one owner decides each product, whichever instance
+ * asks; baskets across partitions are all or nothing; a repeated call returns the decision taken; a closed
+ * instance's products are decided by the others. Killing and freezing real processes is
+ * {@link ClusterKillAndFreezeTest}'s.
+ */
+class InventoryClusterTest {
+    @RegisterExtension
+    static final InProcessBroker broker = new InProcessBroker();
+
+    private static final Duration TTL = Duration.ofMinutes(5);
+    private final List<InventoryCluster> instances = new ArrayList<>();
+    private TestTopics topics;
+    private String requests;
+
+    @AfterEach
+    void closeAll() {
+        instances.forEach(InventoryCluster::close);
+    }
+
+    private void topics(int partitions) throws Exception {
+        topics = new TestTopics(broker, partitions);
+        requests = topics.orders + "_requests";
+        broker.createTopics(partitions, requests);
+    }
+
+    private InventoryCluster instance(String name) {
+        InventoryCluster.Builder b = InventoryCluster.builder().bootstrapServers(broker.bootstrapServers())
+                .instanceId(name).ledger(InventoryLedger.builder().build()).requestsTopic(requests)
+                .groupId(requests + "-owners").deadLetterTopic(topics.deadLetters).requestTimeout(Duration.ofSeconds(20));
+        for (EventKind kind : EventKind.values()) {
+            b.topic(kind, topics.of(kind));
+        }
+        InventoryCluster c = b.build();
+        instances.add(c);
+        c.start();
+        return c;
+    }
+
+    private void receive(String product, long units) throws Exception {
+        broker.send(topics.receipts, product, EventCodec.encode(InventoryEvent.stockReceived("R-" + product, product,
+                "WH-1", units, Instant.parse("2026-12-01T10:00:00Z"))));
+    }
+
+    @Test
+    void instancesTogetherHoldEachUnitOnce() throws Exception {
+        topics(4);
+        List<InventoryCluster> three = List.of(instance("a"), instance("b"), instance("c"));
+        receive("HOT", 25);
+        assertThat(InProcessBroker.await(() -> three.stream().allMatch(c -> c.ledger().sellable("HOT", "WH-1") == 25),
+                Duration.ofSeconds(30))).isTrue();
+        ConcurrentLinkedQueue<ReservationResult> results = new ConcurrentLinkedQueue<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        List<java.util.concurrent.Future<?>> buyers = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            int buyer = t;
+            buyers.add(pool.submit(() -> {
+                InventoryCluster c = three.get(buyer % 3);
+                for (int i = 0; i < 20; i++) {
+                    results.add(c.tryReserve("cart-" + buyer + "-" + i, List.of(ReservationLine.of("HOT", "WH-1", 1)),
+                            TTL).get(30, TimeUnit.SECONDS));
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : buyers) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThat(results).hasSize(120).noneMatch(r -> r.status() == ReservationResult.Status.OUTCOME_UNKNOWN);
+        assertThat(results.stream().filter(ReservationResult::accepted)).hasSize(25);
+        for (InventoryCluster c : three) {
+            assertThat(InProcessBroker.await(() -> c.ledger().held("HOT", "WH-1") == 25, Duration.ofSeconds(10)))
+                    .as("held at %s", c).isTrue();
+            assertThat(c.ledger().sellable("HOT", "WH-1")).isZero();
+        }
+        ReservationResult one = results.stream().filter(ReservationResult::accepted).findFirst().orElseThrow();
+        assertThat(three.get(2).confirm(one.reservationId(), "ORD-1").get(30, TimeUnit.SECONDS))
+                .isEqualTo(HoldOutcome.CONFIRMED);
+        assertThat(three.get(1).confirm(one.reservationId(), "ORD-1").get(30, TimeUnit.SECONDS))
+                .isEqualTo(HoldOutcome.ALREADY_CONFIRMED);
+        assertThat(InProcessBroker.await(() -> three.stream().allMatch(c -> c.ledger().available("HOT", "WH-1") == 24
+                && c.ledger().held("HOT", "WH-1") == 24), Duration.ofSeconds(10))).isTrue();
+    }
+
+    @Test
+    void aRepeatedCallReturnsTheDecisionTaken() throws Exception {
+        topics(2);
+        InventoryCluster a = instance("a"), b = instance("b");
+        receive("SKU-R", 3);
+        assertThat(InProcessBroker.await(() -> b.ledger().sellable("SKU-R", "WH-1") == 3, Duration.ofSeconds(30)))
+                .isTrue();
+        List<ReservationLine> two = List.of(ReservationLine.of("SKU-R", "WH-1", 2));
+        assertThat(a.tryReserve("cart-r", two, TTL).get(30, TimeUnit.SECONDS).status())
+                .isEqualTo(ReservationResult.Status.ACCEPTED);
+        assertThat(b.tryReserve("cart-r", two, TTL).get(30, TimeUnit.SECONDS).status())
+                .isEqualTo(ReservationResult.Status.ALREADY_HELD);
+        assertThat(a.ledger().held("SKU-R", "WH-1")).isEqualTo(2);
+        assertThat(b.release("cart-r").get(30, TimeUnit.SECONDS)).isEqualTo(HoldOutcome.RELEASED);
+        assertThat(a.release("cart-r").get(30, TimeUnit.SECONDS)).isEqualTo(HoldOutcome.ALREADY_RELEASED);
+        assertThat(b.ledger().sellable("SKU-R", "WH-1")).isEqualTo(3);
+    }
+
+    @Test
+    void aBasketAcrossOwnersIsAllOrNothing() throws Exception {
+        topics(4);
+        InventoryCluster a = instance("a"), b = instance("b");
+        List<String> products = List.of("P-1", "P-2", "P-3", "P-4", "P-5", "P-6", "P-7", "P-8");
+        for (String p : products) {
+            receive(p, p.equals("P-8") ? 1 : 5);
+        }
+        assertThat(InProcessBroker.await(() -> products.stream().allMatch(p -> b.ledger().sellable(p, "WH-1") > 0),
+                Duration.ofSeconds(30))).isTrue();
+        List<ReservationLine> basket = products.stream().map(p -> ReservationLine.of(p, "WH-1", 2)).toList();
+        ReservationResult refused = a.tryReserve("cart-all", basket, TTL).get(30, TimeUnit.SECONDS);
+        assertThat(refused.status()).isEqualTo(ReservationResult.Status.INSUFFICIENT_STOCK);
+        assertThat(refused.shortfalls()).extracting(ReservationResult.Shortfall::productId).containsExactly("P-8");
+        assertThat(InProcessBroker.await(() -> products.stream().allMatch(p -> a.ledger().held(p, "WH-1") == 0
+                && b.ledger().held(p, "WH-1") == 0), Duration.ofSeconds(10))).as("parts held were released").isTrue();
+
+        List<ReservationLine> fits = basket.subList(0, 7);
+        ReservationResult held = b.tryReserve("cart-fits", fits, TTL).get(30, TimeUnit.SECONDS);
+        assertThat(held.status()).isEqualTo(ReservationResult.Status.ACCEPTED);
+        assertThat(held.allocations()).hasSize(7);
+        assertThat(products.subList(0, 7)).allMatch(p -> b.ledger().held(p, "WH-1") == 2);
+        assertThat(a.confirm("cart-fits", "ORD-F").get(30, TimeUnit.SECONDS)).isEqualTo(HoldOutcome.CONFIRMED);
+        assertThat(InProcessBroker.await(() -> products.subList(0, 7).stream().allMatch(p ->
+                a.ledger().available(p, "WH-1") == 3 && a.ledger().held(p, "WH-1") == 0), Duration.ofSeconds(10)))
+                .isTrue();
+    }
+
+    @Test
+    void aClosedInstancesProductsAreDecidedByTheOthers() throws Exception {
+        topics(2);
+        InventoryCluster a = instance("a"), b = instance("b");
+        receive("SKU-C", 4);
+        assertThat(InProcessBroker.await(() -> b.ledger().sellable("SKU-C", "WH-1") == 4, Duration.ofSeconds(30)))
+                .isTrue();
+        InventoryCluster owner = a.ownedPartitions() == 2 ? a : b.ownedPartitions() == 2 ? b : null;
+        InventoryCluster other = owner == a ? b : a;
+        assertThat(a.tryReserve("c-1", List.of(ReservationLine.of("SKU-C", "WH-1", 1)), TTL).get(30, TimeUnit.SECONDS)
+                .accepted()).isTrue();
+        (owner != null ? owner : a).close();
+        InventoryCluster left = owner != null ? other : b;
+        assertThat(InProcessBroker.await(() -> left.ownedPartitions() == 2, Duration.ofSeconds(20))).isTrue();
+        assertThat(left.tryReserve("c-2", List.of(ReservationLine.of("SKU-C", "WH-1", 3)), TTL)
+                .get(30, TimeUnit.SECONDS).status()).isEqualTo(ReservationResult.Status.ACCEPTED);
+        assertThat(left.tryReserve("c-3", List.of(ReservationLine.of("SKU-C", "WH-1", 1)), TTL)
+                .get(30, TimeUnit.SECONDS).status()).isEqualTo(ReservationResult.Status.INSUFFICIENT_STOCK);
+    }
+}
