@@ -348,7 +348,7 @@ public final class InventoryCluster implements AutoCloseable {
             try {
                 if (p.owned()) {
                     CompletableFuture<Object> f = answers.expect(request, partition, false, began);
-                    Decider.Decision d = decider.decide(request, partition, p.epoch, false);
+                    Decider.Decision d = decider.decide(request, p, false);
                     if (d.records() == 0) {
                         answers.completeNow(request.requestId(), d.outcome());
                     }

@@ -17,6 +17,8 @@ public final class ClusterHeaders {
     public static final String CLAIM = "inventory-claim";
     /** The epoch of the owner that decided this record. */
     public static final String EPOCH = "inventory-epoch";
+    /** The decision's place among its owner's decisions on the partition at this epoch: 1, 2, 3 ... */
+    public static final String SEQUENCE = "inventory-sequence";
     /** Which instance, in which run, wrote the record ({@code <instanceId>/<run>}). */
     public static final String OWNER = "inventory-owner";
     /** The request a decision answers. */

@@ -8,6 +8,7 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,9 +31,9 @@ public final class Decider {
     private final InventoryLedger ledger;
     private final KafkaProducer<byte[], byte[]> producer;
     private final String me, reservationsTopic, ordersTopic;
-    private final Consumer<Throwable> sendFailed;
     private final AtomicLong answers = new AtomicLong();
     private final ThreadLocal<List<InventoryEvent>> told = new ThreadLocal<>();
+    private final Callback failed;
 
     public Decider(InventoryLedger ledger, KafkaProducer<byte[], byte[]> producer, String me,
                    String reservationsTopic, String ordersTopic, Consumer<Throwable> sendFailed) {
@@ -41,7 +42,11 @@ public final class Decider {
         this.me = me;
         this.reservationsTopic = reservationsTopic;
         this.ordersTopic = ordersTopic;
-        this.sendFailed = sendFailed;
+        this.failed = (metadata, e) -> {
+            if (e != null) {
+                sendFailed.accept(e);
+            }
+        };
     }
 
     /** Hears the events of the ledger's operations; keeps those of a decision under way on this thread. */
@@ -56,54 +61,51 @@ public final class Decider {
 
     /**
      * Decides the request and writes what it stands for. A decision that changed nothing writes one record with
-     * no value (its answer) if {@code answerAlways}, else nothing.
+     * no value (its answer) if {@code answerAlways}, else nothing. Decisions on one partition are taken one at a
+     * time, each handed to the producer before the next, so that the log's order is the order of decision
+     * ({@link ClusterHeaders#SEQUENCE} orders them across the partition's topics).
      */
-    public Decision decide(ClusterRequest request, int partition, long epoch, boolean answerAlways) {
+    public Decision decide(ClusterRequest request, Ownership.Partition partition, boolean answerAlways) {
         List<InventoryEvent> events = new ArrayList<>(request.lines() == null ? 2 : request.lines().size());
-        Object outcome;
-        told.set(events);
-        try {
-            outcome = execute(request);
-        } finally {
-            told.remove();
-        }
-        if (events.isEmpty() && !answerAlways) {
-            return new Decision(outcome, 0);
-        }
-        int count = Math.max(1, events.size());
-        List<Header> headers = List.of(
-                ClusterHeaders.header(ClusterHeaders.EPOCH, Long.toString(epoch)),
-                ClusterHeaders.header(ClusterHeaders.OWNER, me),
-                ClusterHeaders.header(ClusterHeaders.REQUEST, request.requestId()),
-                ClusterHeaders.header(ClusterHeaders.ANSWER, me + "#" + answers.incrementAndGet()),
-                ClusterHeaders.header(ClusterHeaders.COUNT, Integer.toString(count)),
-                new org.apache.kafka.common.header.internals.RecordHeader(ClusterHeaders.OUTCOME,
-                        ClusterAnswer.encode(outcome)));
-        Callback failed = (metadata, e) -> {
-            if (e != null) {
-                sendFailed.accept(e);
+        synchronized (partition) {
+            Object outcome;
+            told.set(events);
+            try {
+                outcome = execute(request);
+            } finally {
+                told.remove();
             }
-        };
-        if (events.isEmpty()) {
-            producer.send(new ProducerRecord<byte[], byte[]>(reservationsTopic, partition, key(request.key()), (byte[]) null, headers), failed);
+            if (events.isEmpty() && !answerAlways) {
+                return new Decision(outcome, 0);
+            }
+            int count = Math.max(1, events.size());
+            List<Header> headers = List.of(
+                    ClusterHeaders.header(ClusterHeaders.EPOCH, Long.toString(partition.epoch)),
+                    ClusterHeaders.header(ClusterHeaders.SEQUENCE, Long.toString(++partition.decisions)),
+                    ClusterHeaders.header(ClusterHeaders.OWNER, me),
+                    ClusterHeaders.header(ClusterHeaders.REQUEST, request.requestId()),
+                    ClusterHeaders.header(ClusterHeaders.ANSWER, me + "#" + answers.incrementAndGet()),
+                    ClusterHeaders.header(ClusterHeaders.COUNT, Integer.toString(count)),
+                    new RecordHeader(ClusterHeaders.OUTCOME, ClusterAnswer.encode(outcome)));
+            if (events.isEmpty()) {
+                producer.send(new ProducerRecord<byte[], byte[]>(reservationsTopic, partition.partition,
+                        key(request.key()), (byte[]) null, headers), failed);
+            }
+            for (InventoryEvent e : events) {
+                String topic = e.kind() == EventKind.ORDER_PLACED ? ordersTopic : reservationsTopic;
+                producer.send(new ProducerRecord<>(topic, partition.partition, key(e.productId()),
+                        EventCodec.encode(e), headers), failed);
+            }
+            return new Decision(outcome, count);
         }
-        for (InventoryEvent e : events) {
-            String topic = e.kind() == EventKind.ORDER_PLACED ? ordersTopic : reservationsTopic;
-            producer.send(new ProducerRecord<>(topic, partition, key(e.productId()), EventCodec.encode(e), headers),
-                    failed);
-        }
-        return new Decision(outcome, count);
     }
 
     /** Writes this owner's claim of the partition on a topic. */
     public void claim(String topic, int partition, long epoch) {
         List<Header> headers = List.of(ClusterHeaders.header(ClusterHeaders.CLAIM, Long.toString(epoch)),
                 ClusterHeaders.header(ClusterHeaders.OWNER, me));
-        producer.send(new ProducerRecord<byte[], byte[]>(topic, partition, (byte[]) null, (byte[]) null, headers), (metadata, e) -> {
-            if (e != null) {
-                sendFailed.accept(e);
-            }
-        });
+        producer.send(new ProducerRecord<byte[], byte[]>(topic, partition, (byte[]) null, (byte[]) null, headers),
+                failed);
     }
 
     private Object execute(ClusterRequest r) {

@@ -109,7 +109,7 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
         p.lock.readLock().lock();
         try {
             if (p.owned()) {
-                decider.decide(request, p.partition, p.epoch, true);
+                decider.decide(request, p, true);
             }
         } catch (RuntimeException refused) {
             LOG.warn("request {} could not be decided: {}", request.requestId(), refused.toString());

@@ -21,6 +21,8 @@ public final class Ownership {
         public final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         private final AtomicInteger claimsRead = new AtomicInteger();
         private volatile boolean owned = true, ready;
+        /** Decisions taken on the partition at this epoch; under this object's monitor (see {@link Decider}). */
+        long decisions;
 
         Partition(int partition, long epoch) {
             this.partition = partition;

@@ -1,0 +1,477 @@
+package dev.inventoryledger.kafka;
+
+import dev.inventoryledger.core.EventKind;
+import dev.inventoryledger.core.InventoryEvent;
+import dev.inventoryledger.kafka.internal.ClusterHeaders;
+import dev.inventoryledger.kafka.internal.EventCodec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Shared/DESIGN.md, "Across instances", tested by killing and freezing real processes: a broker in this JVM,
+ * three storefront instances in child JVMs ({@link ClusterChild}), a hot SKU of {@value #HOT_STOCK} units and
+ * background products, buyers on every instance reserving, confirming, releasing and walking away. Mid-sale the
+ * test SIGKILLs the hot SKU's owner and starts it again, then SIGSTOPs the hot SKU's new owner for longer than
+ * the group's session timeout and SIGCONTs it. Everything is then judged from the committed log alone, read
+ * back by a plain consumer that applies the fencing rule itself (claims and epochs, in log order):
+ * <ul>
+ *   <li>units ordered ≤ units received for every product, exactly {@value #HOT_STOCK} of the hot SKU;</li>
+ *   <li>at every decision, in decision order (each decision carries its owner's epoch and its sequence on
+ *       the partition, and its event time; a hold its {@code expires_at}), the units held and sold never
+ *       exceed the stock;</li>
+ *   <li>every order a buyer saw confirmed is in the log once; no hold was written twice;</li>
+ *   <li>every instance's ledger equals a direct fold of the log (an instance that stopped deciding because its
+ *       own decision was fenced is restarted first, as its operator would).</li>
+ * </ul>
+ * The same buyers through replica-mode holds (each instance's own {@code tryReserve}, published) run on fresh
+ * topics in the same test: instances hold the same units, and the same checks catch it (decisions there have no
+ * common order, so they are taken by event time, which can hide a violation but not invent one).
+ */
+class ClusterKillAndFreezeTest {
+    @RegisterExtension
+    static final InProcessBroker broker = new InProcessBroker();
+
+    static final int PARTITIONS = 4, HOT_STOCK = 100, BACKGROUND_STOCK = 400;
+    /**
+     * Buyers' pauses: the cluster's sale must outlast a kill, a session timeout and a freeze (some 25 s); the
+     * replica-mode sale is the same buyers without the patience, so that it ends in seconds.
+     */
+    static final int CLUSTER_PAUSE_MILLIS = 120, REPLICA_PAUSE_MILLIS = 4;
+    private static final AtomicInteger RUN = new AtomicInteger();
+
+    @TempDir
+    Path tmp;
+
+    private final ConcurrentLinkedQueue<String> log = new ConcurrentLinkedQueue<>();
+
+    @Test
+    void noUnitIsOversoldWhateverDiesOrFreezes() throws Exception {
+        long seed = Long.getLong("cluster.seed", System.nanoTime());
+        try {
+            Sale cluster = new Sale("cluster", seed);
+            cluster.run(this::killAndFreeze);
+            Folded history = cluster.history();
+            System.out.printf("ClusterKillAndFreezeTest: cluster sale: %s; failover after SIGKILL %d ms, after SIGSTOP"
+                            + " %d ms; fenced records %d; restarted as failed: %s%n", history.summary(),
+                    cluster.failoverAfterKill, cluster.failoverAfterStop, history.fenced, cluster.restartedFailed);
+            assertThat(history.violations).as("decisions that held or sold more than the stock").isEmpty();
+            assertThat(history.ordered.get(ClusterChild.HOT)).as("hot units ordered").isEqualTo(HOT_STOCK);
+            history.received.forEach((product, units) -> assertThat(history.ordered.getOrDefault(product, 0L))
+                    .as("ordered of %s", product).isLessThanOrEqualTo(units));
+            assertThat(history.duplicateOrders).as("order lines written twice").isEmpty();
+            assertThat(history.duplicateHolds).as("holds written twice").isEmpty();
+            assertThat(cluster.confirmedSeen()).as("confirms buyers saw").isNotEmpty();
+            assertThat(history.orderIds).as("confirms buyers saw, in the log").containsAll(cluster.confirmedSeen());
+            for (Map.Entry<String, Map<String, Long>> instance : cluster.ledgers().entrySet()) {
+                assertThat(instance.getValue()).as("ledger of %s against the log", instance.getKey())
+                        .isEqualTo(history.available());
+            }
+
+            Sale replicas = new Sale("replica", seed);
+            replicas.run(sale -> sale.awaitSoldOut(Duration.ofSeconds(40)));
+            Folded naive = replicas.history();
+            System.out.printf("ClusterKillAndFreezeTest: replica-mode sale: %s%n", naive.summary());
+            assertThat(naive.violations).as("replica mode holds more than the stock, and the checks catch it")
+                    .isNotEmpty();
+        } catch (Throwable t) {
+            System.err.println("ClusterKillAndFreezeTest failed (seed " + seed + "); the instances said:");
+            log.forEach(System.err::println);
+            throw t;
+        }
+    }
+
+    /** Kills the hot SKU's owner and starts it again; then freezes its successor past the session timeout. */
+    private void killAndFreeze(Sale sale) throws Exception {
+        Thread.sleep(3_000);
+        String owner = sale.ownerOfHot();
+        long killed = System.nanoTime();
+        sale.children.get(instance(owner)).process.destroyForcibly(); // SIGKILL
+        log.add("TEST killed " + owner);
+        Thread.sleep(1_000);
+        sale.launch(instance(owner));
+        String successor = sale.awaitNewOwner(owner, Duration.ofSeconds(30));
+        sale.failoverAfterKill = (System.nanoTime() - killed) / 1_000_000;
+        Thread.sleep(2_000);
+        String frozen = sale.ownerOfHot();
+        log.add("TEST SIGSTOP " + frozen + " (successor after the kill: " + successor + ")");
+        long stopped = System.nanoTime();
+        signal("STOP", sale.children.get(instance(frozen)).process);
+        sale.awaitNewOwner(frozen, Duration.ofSeconds(30));
+        sale.failoverAfterStop = (System.nanoTime() - stopped) / 1_000_000;
+        Thread.sleep(2_000);
+        signal("CONT", sale.children.get(instance(frozen)).process);
+        log.add("TEST SIGCONT " + frozen);
+        sale.awaitSoldOut(Duration.ofSeconds(90));
+    }
+
+    private static String instance(String run) {
+        return run.substring(0, run.indexOf('/'));
+    }
+
+    private static void signal(String signal, Process p) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor()).isZero();
+    }
+
+    /** One sale: its topics, its three instances, and what the log says afterwards. */
+    private final class Sale {
+        final String mode, prefix;
+        final long seed;
+        final Path dir;
+        final Map<String, Child> children = new LinkedHashMap<>();
+        final List<String> restartedFailed = new ArrayList<>();
+        long failoverAfterKill = -1, failoverAfterStop = -1;
+
+        Sale(String mode, long seed) throws Exception {
+            this.mode = mode;
+            this.seed = seed;
+            this.prefix = "kf" + RUN.incrementAndGet() + "_";
+            this.dir = Files.createDirectories(tmp.resolve(mode));
+            List<String> topics = new ArrayList<>(ClusterChild.topics(prefix).values().stream().distinct().toList());
+            topics.addAll(List.of(prefix + "requests", prefix + "dead_letters", prefix + "alerts"));
+            broker.createTopics(PARTITIONS, topics.toArray(String[]::new));
+            String receipts = prefix + EventKind.STOCK_RECEIVED.defaultTopic();
+            Instant t = Instant.now();
+            broker.send(receipts, ClusterChild.HOT, EventCodec.encode(InventoryEvent.stockReceived("R-HOT",
+                    ClusterChild.HOT, ClusterChild.WH, HOT_STOCK, t)));
+            for (String p : ClusterChild.BACKGROUND) {
+                broker.send(receipts, p, EventCodec.encode(InventoryEvent.stockReceived("R-" + p, p, ClusterChild.WH,
+                        BACKGROUND_STOCK, t)));
+            }
+        }
+
+        interface During {
+            void run(Sale sale) throws Exception;
+        }
+
+        void run(During during) throws Exception {
+            for (String instance : List.of("s1", "s2", "s3")) {
+                launch(instance);
+            }
+            for (Child c : children.values()) {
+                assertThat(c.awaitLine("READY", Duration.ofSeconds(60))).as("%s ready", c.instance).isTrue();
+            }
+            during.run(this);
+            Files.createFile(dir.resolve("stop"));
+            for (Child c : List.copyOf(children.values())) {
+                assertThat(c.process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", c.instance).isTrue();
+            }
+            for (String instance : List.copyOf(children.keySet())) {
+                if (Files.readAllLines(dir.resolve(instance + ".ledger")).get(0).contains("FAILED")) {
+                    restartedFailed.add(instance); // its replica counted a fenced decision: restart it
+                    Child again = launch(instance);
+                    assertThat(again.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                }
+            }
+        }
+
+        Child launch(String instance) throws IOException {
+            String java = ProcessHandle.current().info().command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            List<String> command = List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                    "-Dorg.slf4j.simpleLogger.log.dev.inventoryledger=info",
+                    "-cp", classpath, ClusterChild.class.getName(), broker.bootstrapServers(), instance, mode,
+                    dir.toString(), prefix, Long.toString(seed + instance.hashCode()),
+                    Integer.toString(mode.equals("cluster") ? CLUSTER_PAUSE_MILLIS : REPLICA_PAUSE_MILLIS));
+            Child c = new Child(instance, new ProcessBuilder(command).redirectErrorStream(true).start());
+            children.put(instance, c);
+            return c;
+        }
+
+        /** The run ({@code <instance>/<run>}) whose claim of the hot SKU's partition is the last in the log. */
+        String ownerOfHot() {
+            String owner = null;
+            for (ConsumerRecord<byte[], byte[]> r : read(prefix + "reservations", hotPartition())) {
+                if (r.headers().lastHeader(ClusterHeaders.CLAIM) != null) {
+                    owner = ClusterHeaders.text(r, ClusterHeaders.OWNER);
+                }
+            }
+            return owner;
+        }
+
+        String awaitNewOwner(String former, Duration bound) {
+            long deadline = System.nanoTime() + bound.toNanos();
+            String now;
+            while ((now = ownerOfHot()) == null || now.equals(former)) {
+                assertThat(System.nanoTime()).as("a new owner of the hot SKU within %s", bound).isLessThan(deadline);
+                sleep(100);
+            }
+            log.add("TEST new owner of the hot SKU: " + now);
+            return now;
+        }
+
+        void awaitSoldOut(Duration bound) {
+            long deadline = System.nanoTime() + bound.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (children.values().stream().anyMatch(c -> c.lastStatus.contains(" available=0 ")
+                        || c.lastStatus.contains(" available=-"))) {
+                    sleep(1_000);
+                    return;
+                }
+                sleep(200);
+            }
+        }
+
+        int hotPartition() {
+            return Utils.toPositive(Utils.murmur2(ClusterChild.HOT.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+        }
+
+        Set<String> confirmedSeen() throws IOException {
+            Set<String> seen = new HashSet<>();
+            for (String instance : children.keySet()) {
+                Path f = dir.resolve(instance + ".confirmed");
+                if (Files.exists(f)) {
+                    seen.addAll(Files.readAllLines(f));
+                }
+            }
+            return seen;
+        }
+
+        Map<String, Map<String, Long>> ledgers() throws IOException {
+            Map<String, Map<String, Long>> ledgers = new LinkedHashMap<>();
+            for (String instance : children.keySet()) {
+                Map<String, Long> counts = new HashMap<>();
+                for (String line : Files.readAllLines(dir.resolve(instance + ".ledger"))) {
+                    if (!line.startsWith("state ")) {
+                        String[] kv = line.split(" ");
+                        counts.put(kv[0], Long.parseLong(kv[1]));
+                    }
+                }
+                ledgers.put(instance, counts);
+            }
+            return ledgers;
+        }
+
+        Folded history() {
+            Folded f = new Folded();
+            for (ConsumerRecord<byte[], byte[]> r : readAll(prefix + EventKind.STOCK_RECEIVED.defaultTopic())) {
+                InventoryEvent e = decode(EventKind.STOCK_RECEIVED, r);
+                f.received.merge(e.productId(), e.quantity(), Long::sum);
+            }
+            for (int p = 0; p < PARTITIONS; p++) {
+                List<Decided> decided = new ArrayList<>();
+                decided.addAll(admitted(prefix + "reservations", p, EventKind.RESERVATION_HELD, f));
+                decided.addAll(admitted(prefix + "orders", p, EventKind.ORDER_PLACED, f));
+                decided.sort(mode.equals("cluster") ? IN_DECISION_ORDER : BY_EVENT_TIME);
+                decided.forEach(d -> f.take(d.event));
+            }
+            return f;
+        }
+
+        /** The partition's records that count, by the fencing rule, in log order. */
+        private List<Decided> admitted(String topic, int partition, EventKind kind, Folded f) {
+            List<Decided> out = new ArrayList<>();
+            long claim = -1;
+            for (ConsumerRecord<byte[], byte[]> r : read(topic, partition)) {
+                if (r.headers().lastHeader(ClusterHeaders.CLAIM) != null) {
+                    claim = Math.max(claim, Long.parseLong(ClusterHeaders.text(r, ClusterHeaders.CLAIM)));
+                    continue;
+                }
+                String epochText = ClusterHeaders.text(r, ClusterHeaders.EPOCH);
+                long epoch = epochText == null ? -1 : Long.parseLong(epochText);
+                if (epochText != null && epoch < claim) {
+                    f.fenced++;
+                    continue;
+                }
+                if (r.value() == null) {
+                    continue; // an answer that changed nothing
+                }
+                String seq = ClusterHeaders.text(r, ClusterHeaders.SEQUENCE);
+                // replica mode writes no epochs: its records are taken in log order
+                out.add(new Decided(epoch, seq == null ? r.offset() : Long.parseLong(seq), topic, r.offset(),
+                        decode(kind, r)));
+            }
+            return out;
+        }
+
+        private List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+            List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                all.addAll(read(topic, p));
+            }
+            return all;
+        }
+    }
+
+    private record Decided(long epoch, long sequence, String topic, long offset, InventoryEvent event) {
+        /** At one instant, what gives units back before what takes them: a conflict is never made up. */
+        int rank() {
+            return switch (event.kind()) {
+                case RESERVATION_RELEASED -> 0;
+                case ORDER_PLACED -> 1;
+                default -> 2;
+            };
+        }
+    }
+
+    /** A cluster's decisions: the owners' epochs in turn, each owner's decisions in the order it took them. */
+    private static final Comparator<Decided> IN_DECISION_ORDER = Comparator.comparingLong(Decided::epoch)
+            .thenComparingLong(Decided::sequence).thenComparing(Decided::topic).thenComparingLong(Decided::offset);
+    /**
+     * Replicas' decisions have no common order: they are taken by event time (to the millisecond), releases and
+     * orders before holds at the same instant, which can only hide an oversell, never invent one.
+     */
+    private static final Comparator<Decided> BY_EVENT_TIME = Comparator.comparing((Decided d) -> d.event.eventTime())
+            .thenComparingInt(Decided::rank).thenComparing(Decided::topic).thenComparingLong(Decided::offset);
+
+    /**
+     * A direct fold of the history in decision order: received, ordered (each order line once), the holds
+     * active at each decision's event time, and every decision after which held + sold exceeded the stock.
+     */
+    private static final class Folded {
+        final Map<String, Long> received = new HashMap<>(), ordered = new HashMap<>();
+        final Set<String> orderIds = new HashSet<>();
+        final List<String> duplicateOrders = new ArrayList<>(), duplicateHolds = new ArrayList<>(),
+                violations = new ArrayList<>();
+        long fenced, holds;
+        private final Set<String> orderLines = new HashSet<>(), holdLines = new HashSet<>();
+        /** Per product: hold line key → units still held and when it lapses. */
+        private final Map<String, Map<String, long[]>> active = new HashMap<>();
+
+        void take(InventoryEvent e) {
+            String product = e.productId();
+            Map<String, long[]> holdsOf = active.computeIfAbsent(product, p -> new HashMap<>());
+            long now = e.eventTime().toEpochMilli();
+            holdsOf.values().removeIf(h -> h[1] <= now); // lapsed at this decision's time
+            String line = e.id() + "@" + product + "@" + e.warehouseId();
+            switch (e.kind()) {
+                case RESERVATION_HELD -> {
+                    if (!holdLines.add(line)) {
+                        duplicateHolds.add(line);
+                        return;
+                    }
+                    holds++;
+                    holdsOf.put(line, new long[]{e.quantity(), e.expiresAt().toEpochMilli()});
+                }
+                case RESERVATION_RELEASED -> {
+                    long[] h = holdsOf.get(line);
+                    if (h != null && (h[0] -= e.quantity()) <= 0) {
+                        holdsOf.remove(line);
+                    }
+                }
+                case ORDER_PLACED -> {
+                    if (!orderLines.add(e.id() + "@" + product)) {
+                        duplicateOrders.add(e.id() + "@" + product);
+                        return;
+                    }
+                    orderIds.add(e.id());
+                    if (e.reservationId() != null) {
+                        holdsOf.remove(e.reservationId() + "@" + product + "@" + e.warehouseId());
+                    }
+                    ordered.merge(product, e.quantity(), Long::sum);
+                }
+                default -> throw new AssertionError(e);
+            }
+            long held = holdsOf.values().stream().mapToLong(h -> h[0]).sum();
+            long sold = ordered.getOrDefault(product, 0L);
+            if (held + sold > received.getOrDefault(product, 0L)) {
+                violations.add(e + ": held " + held + " + sold " + sold + " > " + received.get(product));
+            }
+        }
+
+        Map<String, Long> available() {
+            Map<String, Long> available = new HashMap<>();
+            received.forEach((p, units) -> available.put(p, units - ordered.getOrDefault(p, 0L)));
+            return available;
+        }
+
+        String summary() {
+            return holds + " holds, ordered " + ordered + " of " + received + ", " + violations.size()
+                    + " decisions over the stock";
+        }
+    }
+
+    private static InventoryEvent decode(EventKind kind, ConsumerRecord<byte[], byte[]> r) {
+        try {
+            return new EventCodec(1 << 20).decode(kind, r.value());
+        } catch (EventCodec.Refused refused) {
+            throw new AssertionError("record " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + refused);
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int partition) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                broker.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, partition);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            while (c.position(tp) < end) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** One child JVM, its output drained into the test's log all the time. */
+    private final class Child {
+        final String instance;
+        final Process process;
+        volatile String lastStatus = "";
+
+        Child(String instance, Process process) {
+            this.instance = instance;
+            this.process = process;
+            Thread drainer = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        if (line.startsWith("STATUS ")) {
+                            lastStatus = line + " ";
+                        } else {
+                            log.add(instance + "[" + process.pid() + "] " + line);
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the process is gone
+                }
+            }, "drain-" + instance);
+            drainer.setDaemon(true);
+            drainer.start();
+        }
+
+        boolean awaitLine(String prefix, Duration bound) {
+            return InProcessBroker.await(() -> log.stream().anyMatch(l -> l.startsWith(instance + "[" + process.pid()
+                    + "] " + prefix)), bound);
+        }
+    }
+}
