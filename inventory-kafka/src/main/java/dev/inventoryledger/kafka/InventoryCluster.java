@@ -12,6 +12,7 @@ import dev.inventoryledger.kafka.internal.ClusterMetrics;
 import dev.inventoryledger.kafka.internal.ClusterRequest;
 import dev.inventoryledger.kafka.internal.Decider;
 import dev.inventoryledger.kafka.internal.KafkaClients;
+import dev.inventoryledger.kafka.internal.LapseWatch;
 import dev.inventoryledger.kafka.internal.OwnerLoop;
 import dev.inventoryledger.kafka.internal.Ownership;
 import dev.inventoryledger.kafka.internal.TopicCheck;
@@ -96,6 +97,7 @@ public final class InventoryCluster implements AutoCloseable {
     private final String me;
     private final Ownership ownership;
     private final AnswerBook answers;
+    private final LapseWatch lapses = new LapseWatch();
     private final AtomicLong requestIds = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile FeedState state = FeedState.STARTING;
@@ -145,7 +147,7 @@ public final class InventoryCluster implements AutoCloseable {
             decider = new Decider(ledger, producer, me, settings.reservationsTopic(), settings.ordersTopic(),
                     this::fail);
             ledger.addLocalEventListener(decider.listener());
-            gate = new ClusterGate(me, ownership, answers, reason -> fail(new IllegalStateException(reason)));
+            gate = new ClusterGate(me, ownership, answers, lapses, reason -> fail(new IllegalStateException(reason)));
             metrics.fenced(gate::fenced);
             baskets = new Baskets(ledger, partitions);
             state = FeedState.CATCHING_UP;
@@ -254,6 +256,13 @@ public final class InventoryCluster implements AutoCloseable {
         return failure.get();
     }
 
+    /** Whether this instance decides the product's holds now (its partition is owned here and claimed). */
+    public boolean owns(String productId) {
+        requireLive();
+        Ownership.Partition p = ownership.get(baskets.partitionOf(Objects.requireNonNull(productId, "productId")));
+        return p != null && p.ready();
+    }
+
     /** Partitions of the requests topic this instance owns now. */
     public int ownedPartitions() {
         return ownership.count();
@@ -315,8 +324,8 @@ public final class InventoryCluster implements AutoCloseable {
 
     private void startOwner() throws InterruptedException {
         owner = new OwnerLoop(clients.clusterConsumer(settings.groupId), producer, settings.requestsTopic,
-                List.of(settings.reservationsTopic(), settings.ordersTopic()), ownership, decider, this::fail,
-                settings.closeTimeout);
+                List.of(settings.reservationsTopic(), settings.ordersTopic()), ownership, decider, lapses,
+                java.time.Clock.systemUTC(), this::fail, settings.closeTimeout);
         ownerThread = daemon(owner, "inventory-cluster-owner");
         ownerThread.start();
         if (!owner.joined().await(settings.startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -452,7 +461,7 @@ public final class InventoryCluster implements AutoCloseable {
         private String requestsTopic = "reservation_requests";
         private final java.util.EnumMap<EventKind, String> topics = new java.util.EnumMap<>(EventKind.class);
         private Duration requestTimeout = Duration.ofSeconds(10);
-        private Duration resendInterval = Duration.ofSeconds(1);
+        private Duration resendInterval = Duration.ofMillis(500);
         private Duration startTimeout = Duration.ofMinutes(5);
         private String deadLetterTopic;
 
@@ -495,7 +504,7 @@ public final class InventoryCluster implements AutoCloseable {
             return this;
         }
 
-        /** How often an unanswered request to another owner is sent again. Default 1 s. */
+        /** How often an unanswered request to another owner is sent again. Default 500 ms. */
         public Builder resendInterval(Duration interval) {
             this.resendInterval = Options.requirePositive("resendInterval", interval);
             return this;

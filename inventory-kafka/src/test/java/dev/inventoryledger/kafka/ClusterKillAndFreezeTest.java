@@ -5,9 +5,6 @@ import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.kafka.internal.ClusterHeaders;
 import dev.inventoryledger.kafka.internal.EventCodec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -420,18 +417,7 @@ class ClusterKillAndFreezeTest {
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int partition) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers",
-                broker.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, partition);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            while (c.position(tp) < end) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-            return out;
-        }
+        return broker.readToEnd(topic, partition);
     }
 
     private static void sleep(long millis) {

@@ -209,6 +209,25 @@ final class InProcessBroker implements AutoCloseable, BeforeAllCallback, AfterAl
     }
 
     /** How many records a topic holds (the sum of its partitions' end offsets; nothing is deleted in tests). */
+    /** Every record of the topic's partitions (all of them if none is named), each partition read to its end. */
+    List<ConsumerRecord<byte[], byte[]>> readToEnd(String topic, Integer... partitions) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = partitions.length > 0
+                    ? java.util.Arrays.stream(partitions).map(p -> new TopicPartition(topic, p)).toList()
+                    : c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> ends = c.endOffsets(parts, Duration.ofSeconds(30));
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
     long recordCount(String topic) {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

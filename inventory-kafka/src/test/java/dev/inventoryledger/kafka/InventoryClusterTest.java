@@ -170,4 +170,35 @@ class InventoryClusterTest {
         assertThat(left.tryReserve("c-3", List.of(ReservationLine.of("SKU-C", "WH-1", 1)), TTL)
                 .get(30, TimeUnit.SECONDS).status()).isEqualTo(ReservationResult.Status.INSUFFICIENT_STOCK);
     }
+
+    @Test
+    void theOwnerPublishesTheReleaseOfALapsedHoldOnce() throws Exception {
+        topics(2);
+        InventoryCluster a = instance("a"), b = instance("b");
+        receive("SKU-L", 5);
+        assertThat(InProcessBroker.await(() -> a.ledger().sellable("SKU-L", "WH-1") == 5, Duration.ofSeconds(30)))
+                .isTrue();
+        assertThat(b.tryReserve("lapsing", List.of(ReservationLine.of("SKU-L", "WH-1", 2)), Duration.ofMillis(200))
+                .get(30, TimeUnit.SECONDS).accepted()).isTrue();
+        assertThat(b.tryReserve("kept", List.of(ReservationLine.of("SKU-L", "WH-1", 1)), TTL)
+                .get(30, TimeUnit.SECONDS).accepted()).isTrue();
+        assertThat(b.release("kept", List.of(ReservationLine.of("SKU-L", "WH-1", 1))).get(30, TimeUnit.SECONDS))
+                .isEqualTo(HoldOutcome.RELEASED);
+        java.util.function.Supplier<List<InventoryEvent>> released = () -> broker.readToEnd(topics.reservations)
+                .stream().filter(r -> r.value() != null).map(r -> {
+                    try {
+                        return new EventCodec(1 << 20).decode(EventKind.RESERVATION_HELD, r.value());
+                    } catch (EventCodec.Refused e) {
+                        throw new AssertionError(e);
+                    }
+                }).filter(e -> e.kind() == EventKind.RESERVATION_RELEASED).toList();
+        assertThat(InProcessBroker.await(() -> released.get().stream().anyMatch(e -> e.id().equals("lapsing")),
+                Duration.ofSeconds(20))).as("the lapsed hold's release in the history").isTrue();
+        Thread.sleep(1_500); // a few more looks for lapsed holds: the same one is not told again
+        List<InventoryEvent> all = released.get();
+        assertThat(all).filteredOn(e -> e.id().equals("lapsing")).singleElement()
+                .satisfies(e -> assertThat(e.quantity()).isEqualTo(2));
+        assertThat(all).filteredOn(e -> e.id().equals("kept")).hasSize(1); // the caller's own release only
+        assertThat(a.ledger().sellable("SKU-L", "WH-1")).isEqualTo(5);
+    }
 }

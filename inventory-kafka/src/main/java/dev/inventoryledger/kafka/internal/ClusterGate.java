@@ -24,6 +24,7 @@ public final class ClusterGate implements RecordGate {
     private final Ownership ownership;
     private final AnswerBook answers;
     private final Consumer<String> selfFenced;
+    private final LapseWatch lapses;
     private final Map<TopicPartition, Long> claims = new HashMap<>();
     private final AtomicLong fenced = new AtomicLong();
 
@@ -32,8 +33,10 @@ public final class ClusterGate implements RecordGate {
      * @param selfFenced told when one of this run's own decisions is skipped: its replica counted what the
      *                   history does not have
      */
-    public ClusterGate(String me, Ownership ownership, AnswerBook answers, Consumer<String> selfFenced) {
+    public ClusterGate(String me, Ownership ownership, AnswerBook answers, LapseWatch lapses,
+                       Consumer<String> selfFenced) {
         this.me = me;
+        this.lapses = lapses;
         this.ownership = ownership;
         this.answers = answers;
         this.selfFenced = selfFenced;
@@ -72,6 +75,9 @@ public final class ClusterGate implements RecordGate {
 
     @Override
     public void applied(ConsumerRecord<byte[], byte[]> r, InventoryEvent event, ApplyOutcome outcome) {
+        if (LapseWatch.isReservationOrOrder(event.kind())) {
+            lapses.applied(r.partition(), event);
+        }
         if (r.headers().lastHeader(ClusterHeaders.REQUEST) != null) {
             answered(r);
         }

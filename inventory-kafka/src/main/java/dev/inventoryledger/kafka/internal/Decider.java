@@ -100,6 +100,23 @@ public final class Decider {
         }
     }
 
+    /**
+     * Writes the {@code released} of holds that lapsed in the partition, as one decision with no request: the
+     * replicas had already stopped counting them; the history now says so.
+     */
+    public void publishLapsed(List<InventoryEvent> released, Ownership.Partition partition) {
+        synchronized (partition) {
+            List<Header> headers = List.of(
+                    ClusterHeaders.header(ClusterHeaders.EPOCH, Long.toString(partition.epoch)),
+                    ClusterHeaders.header(ClusterHeaders.SEQUENCE, Long.toString(++partition.decisions)),
+                    ClusterHeaders.header(ClusterHeaders.OWNER, me));
+            for (InventoryEvent e : released) {
+                producer.send(new ProducerRecord<>(reservationsTopic, partition.partition, key(e.productId()),
+                        EventCodec.encode(e), headers), failed);
+            }
+        }
+    }
+
     /** Writes this owner's claim of the partition on a topic. */
     public void claim(String topic, int partition, long epoch) {
         List<Header> headers = List.of(ClusterHeaders.header(ClusterHeaders.CLAIM, Long.toString(epoch)),

@@ -28,6 +28,9 @@ import java.util.function.Consumer;
 public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
     private static final Logger LOG = LoggerFactory.getLogger(OwnerLoop.class);
     private static final Duration POLL = Duration.ofMillis(50);
+    /** How often the owner looks for lapsed holds, and how long past its expiry a hold is told lapsed. */
+    private static final long LAPSE_CHECK_NANOS = 250_000_000L;
+    private static final Duration LAPSE_GRACE = Duration.ofSeconds(1);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -37,13 +40,18 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
     private final Decider decider;
     private final Consumer<Throwable> failed;
     private final Duration closeTimeout;
+    private final LapseWatch lapses;
+    private final java.time.Clock clock;
+    private long nextLapseCheck = System.nanoTime();
     private final CountDownLatch joined = new CountDownLatch(1);
     private final List<ConsumerRecord<byte[], byte[]>> waitingForClaim = new ArrayList<>();
     private volatile boolean running = true;
 
     public OwnerLoop(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
                      String requestsTopic, List<String> claimTopics, Ownership ownership, Decider decider,
-                     Consumer<Throwable> failed, Duration closeTimeout) {
+                     LapseWatch lapses, java.time.Clock clock, Consumer<Throwable> failed, Duration closeTimeout) {
+        this.lapses = lapses;
+        this.clock = clock;
         this.consumer = consumer;
         this.producer = producer;
         this.requestsTopic = requestsTopic;
@@ -68,6 +76,10 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
                     take(r);
                 }
                 takeWaiting();
+                if (System.nanoTime() - nextLapseCheck >= 0) {
+                    nextLapseCheck = System.nanoTime() + LAPSE_CHECK_NANOS;
+                    publishLapsed();
+                }
             }
         } catch (WakeupException stopping) {
             // close() woke the poll
@@ -132,6 +144,32 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
             }
         }
         ready.forEach(this::take);
+    }
+
+    /**
+     * Publishes the release of every hold lapsed more than a grace ago in a partition it owns: the grace lets a
+     * renewal decided just before the expiry be read back first.
+     */
+    private void publishLapsed() {
+        for (int partition : ownership.partitions()) {
+            Ownership.Partition p = ownership.get(partition);
+            if (p == null || !p.ready()) {
+                continue;
+            }
+            java.time.Instant now = clock.instant();
+            p.lock.readLock().lock();
+            try {
+                if (p.owned()) {
+                    List<dev.inventoryledger.core.InventoryEvent> released = lapses.lapsed(partition,
+                            now.minus(LAPSE_GRACE), now);
+                    if (!released.isEmpty()) {
+                        decider.publishLapsed(released, p);
+                    }
+                }
+            } finally {
+                p.lock.readLock().unlock();
+            }
+        }
     }
 
     @Override

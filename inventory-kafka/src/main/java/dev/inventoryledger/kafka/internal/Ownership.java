@@ -86,6 +86,11 @@ public final class Ownership {
         }
     }
 
+    /** The partitions owned now, ready or not. */
+    public List<Integer> partitions() {
+        return List.copyOf(owned.keySet());
+    }
+
     /** Partitions owned now, ready or not. */
     public int count() {
         return owned.size();
