@@ -7,6 +7,7 @@ import dev.inventoryledger.kafka.internal.DeadLetterWriter;
 import dev.inventoryledger.kafka.internal.FeedConfig;
 import dev.inventoryledger.kafka.internal.FeedCycle;
 import dev.inventoryledger.kafka.internal.FeedRunner;
+import dev.inventoryledger.kafka.internal.FencingGate;
 import dev.inventoryledger.kafka.internal.KafkaClients;
 import dev.inventoryledger.kafka.internal.RecordGate;
 import org.apache.kafka.common.TopicPartition;
@@ -55,6 +56,10 @@ import java.util.function.LongSupplier;
  *       {@code inventory.feed.lag}, {@code inventory.feed.records.per.second},
  *       {@code inventory.feed.checkpoints{outcome}}, {@code inventory.feed.state{state}},
  *       {@code inventory.feed.last.applied.age} and its consumer's own metrics.</li>
+ *   <li>Reads topics that an {@link InventoryCluster} writes as its replicas do: it applies the cluster's
+ *       fencing rule (a decision of an owner whose partition was claimed since is skipped) and skips its
+ *       control records (claims, answers that changed nothing: records with no value and the cluster's
+ *       headers).</li>
  *   <li>{@link Builder#rebuildAsOf(java.time.Instant, InventoryLedger.Builder)} rebuilds a ledger from the
  *       topics' history as of an instant, for audits.</li>
  * </ul>
@@ -192,7 +197,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         private Duration checkpointInterval = Duration.ofSeconds(60);
         private Duration startTimeout = Duration.ofMinutes(5);
         private Duration brokerTimeout = Duration.ofSeconds(60);
-        private RecordGate gate = RecordGate.OPEN;
+        private RecordGate gate;
 
         private Builder() {
             topics.put(EventKind.ORDER_PLACED, EventKind.ORDER_PLACED.defaultTopic());
@@ -331,7 +336,8 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             Objects.requireNonNull(ledger, "ledger must be set");
             return new FeedCycle(new FeedConfig(ledger, clients(), kindByTopic(), deadLetterTopic,
                     start == Start.EARLIEST, startOffsets, maxRecordBytes, partitionCheckInterval, checkpointFile,
-                    checkpointInterval, registry, brokerTimeout, Clock.systemUTC(), gate), nanoTime);
+                    checkpointInterval, registry, brokerTimeout, Clock.systemUTC(),
+                    gate != null ? gate : new FencingGate()), nanoTime);
         }
 
         private KafkaClients clients() {

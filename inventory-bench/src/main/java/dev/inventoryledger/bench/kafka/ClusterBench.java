@@ -52,7 +52,8 @@ public final class ClusterBench {
         System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         try (InProcessKafka kafka = InProcessKafka.start()) {
             String servers = kafka.bootstrapServers();
-            InventoryTopics.builder().bootstrapServers(servers).partitions(PARTITIONS).build().create();
+            InventoryTopics.builder().bootstrapServers(servers).partitions(PARTITIONS).replicationFactor((short) 1)
+                    .retention(Duration.ofDays(7)).build().create();
             stock(servers);
             List<InventoryCluster> instances = new ArrayList<>();
             for (String id : List.of("c1", "c2", "c3")) {
@@ -67,11 +68,13 @@ public final class ClusterBench {
             for (int p = 0; p < SPREAD; p++) {
                 (asker.owns(product(p)) ? local : remote).add(product(p));
             }
+            sequential("remote, one call at a time", asker, remote, seconds);
+            sequential("local, one call at a time", asker, local, seconds);
             openLoop("remote, spread, 1 caller instance", asker, remote, seconds);
             openLoop("local, spread, 1 caller instance", asker, local, seconds);
             InventoryCluster owner = instances.stream().filter(c -> c.owns(HOT)).findFirst().orElseThrow();
-            closedLoop("hot SKU, callers on its owner (local)", List.of(owner), 4, seconds);
-            closedLoop("hot SKU, callers on all three", instances, 4, seconds);
+            closedLoop("hot SKU, 16 callers on its owner (local)", List.of(owner), 16, seconds);
+            closedLoop("hot SKU, 16 callers on each of the three", instances, 16, seconds);
             failoverAfterClose(owner, instances);
             instances.forEach(InventoryCluster::close);
         }
@@ -157,6 +160,22 @@ public final class ClusterBench {
         LockSupport.parkNanos(200_000_000L);
         print(name + (unknown.get() > 0 ? " (" + unknown.get() + " not accepted)" : ""), recorder.getIntervalHistogram(),
                 seconds);
+    }
+
+    /** One caller, each call after the last one's answer: the latency of a decision on a quiet cluster. */
+    private static void sequential(String name, InventoryCluster asker, List<String> products, int seconds) {
+        Recorder recorder = new Recorder(3);
+        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds / 4);
+        long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
+        for (int i = 0; System.nanoTime() < end; i++) {
+            long began = System.nanoTime();
+            asker.tryReserve("s-" + IDS.incrementAndGet(), List.of(ReservationLine.of(products.get(i % products.size()),
+                    WH, 1)), TTL).join();
+            if (began >= warmEnd) {
+                recorder.recordValue(System.nanoTime() - began);
+            }
+        }
+        print(name, recorder.getIntervalHistogram(), seconds);
     }
 
     /** Callers on these instances, {@code perInstance} each, holding 1 unit of the hot SKU as fast as answered. */

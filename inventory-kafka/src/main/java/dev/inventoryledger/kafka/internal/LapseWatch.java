@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,7 +26,7 @@ public final class LapseWatch {
         final String reservationId, productId, warehouseId;
         long quantity, released;
         Instant expiresAt;
-        boolean told;
+        boolean told, open = true;
 
         Line(InventoryEvent held) {
             this.reservationId = held.reservationId();
@@ -34,41 +35,63 @@ public final class LapseWatch {
         }
     }
 
-    private final Map<Integer, Map<String, Line>> byPartition = new ConcurrentHashMap<>();
+    /** One partition's open lines, and the same lines by expiry (a renewal or an end leaves a stale entry). */
+    private static final class Partition {
+        final Map<String, Line> lines = new ConcurrentHashMap<>();
+        final PriorityQueue<Due> due = new PriorityQueue<>();
+    }
+
+    private record Due(Instant at, Line line) implements Comparable<Due> {
+        @Override
+        public int compareTo(Due o) {
+            return at.compareTo(o.at);
+        }
+    }
+
+    private final Map<Integer, Partition> byPartition = new ConcurrentHashMap<>();
 
     /** An event of the partition was applied. */
     public void applied(int partition, InventoryEvent e) {
-        Map<String, Line> lines = byPartition.computeIfAbsent(partition, p -> new ConcurrentHashMap<>());
+        Partition p = byPartition.computeIfAbsent(partition, k -> new Partition());
         switch (e.kind()) {
             case RESERVATION_HELD -> {
                 if (e.expiresAt() == null) {
                     return; // never lapses
                 }
-                Line l = lines.computeIfAbsent(key(e.reservationId(), e.productId(), e.warehouseId()),
+                Line l = p.lines.computeIfAbsent(key(e.reservationId(), e.productId(), e.warehouseId()),
                         k -> new Line(e));
                 synchronized (l) {
                     l.quantity = e.quantity();
                     if (l.expiresAt == null || e.expiresAt().isAfter(l.expiresAt)) {
                         l.expiresAt = e.expiresAt(); // a renewal
                         l.told = false;
+                        synchronized (p.due) {
+                            p.due.add(new Due(l.expiresAt, l));
+                        }
                     }
                 }
             }
             case RESERVATION_RELEASED -> {
                 String key = key(e.reservationId(), e.productId(), e.warehouseId());
-                Line l = lines.get(key);
+                Line l = p.lines.get(key);
                 if (l != null) {
                     synchronized (l) {
                         l.released += e.quantity();
                         if (l.released >= l.quantity) {
-                            lines.remove(key);
+                            l.open = false;
+                            p.lines.remove(key);
                         }
                     }
                 }
             }
             case ORDER_PLACED -> {
                 if (e.reservationId() != null) {
-                    lines.remove(key(e.reservationId(), e.productId(), e.warehouseId()));
+                    Line l = p.lines.remove(key(e.reservationId(), e.productId(), e.warehouseId()));
+                    if (l != null) {
+                        synchronized (l) {
+                            l.open = false;
+                        }
+                    }
                 }
             }
             default -> {
@@ -82,16 +105,25 @@ public final class LapseWatch {
      * a later one the {@code event_id} the ledger gives it ({@code <reservation>@<warehouse>#released-<units>}).
      */
     public List<InventoryEvent> lapsed(int partition, Instant cutoff, Instant now) {
-        Map<String, Line> lines = byPartition.get(partition);
+        Partition p = byPartition.get(partition);
         List<InventoryEvent> released = new ArrayList<>();
-        if (lines == null) {
+        if (p == null) {
             return released;
         }
-        for (Line l : lines.values()) {
+        while (true) {
+            Due due;
+            synchronized (p.due) {
+                due = p.due.peek();
+                if (due == null || !due.at.isBefore(cutoff)) {
+                    return released;
+                }
+                p.due.poll();
+            }
+            Line l = due.line;
             synchronized (l) {
                 long units = l.quantity - l.released;
-                if (l.told || units <= 0 || !l.expiresAt.isBefore(cutoff)) {
-                    continue;
+                if (!l.open || l.told || units <= 0 || !l.expiresAt.equals(due.at)) {
+                    continue; // ended, told, or renewed since (its later entry is still queued)
                 }
                 l.told = true;
                 InventoryEvent e = InventoryEvent.reservationReleased(l.reservationId, l.productId, l.warehouseId,
@@ -103,12 +135,36 @@ public final class LapseWatch {
                 released.add(e);
             }
         }
-        return released;
+    }
+
+    /**
+     * For a partition another instance owns: forgets the entries at the head of its expiry queue that ended or
+     * were renewed, so that the queue stays as long as the open lines (the owner's releases end the lapsed).
+     */
+    public void prune(int partition) {
+        Partition p = byPartition.get(partition);
+        if (p == null) {
+            return;
+        }
+        synchronized (p.due) {
+            for (Due due; (due = p.due.peek()) != null; p.due.poll()) {
+                synchronized (due.line) {
+                    if (due.line.open && due.line.expiresAt.equals(due.at)) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The partitions seen. */
+    public List<Integer> partitions() {
+        return List.copyOf(byPartition.keySet());
     }
 
     /** Open lines watched, over every partition. */
     public int size() {
-        return byPartition.values().stream().mapToInt(Map::size).sum();
+        return byPartition.values().stream().mapToInt(p -> p.lines.size()).sum();
     }
 
     private static String key(String reservationId, String productId, String warehouseId) {

@@ -151,9 +151,10 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
      * renewal decided just before the expiry be read back first.
      */
     private void publishLapsed() {
-        for (int partition : ownership.partitions()) {
+        for (int partition : lapses.partitions()) {
             Ownership.Partition p = ownership.get(partition);
             if (p == null || !p.ready()) {
+                lapses.prune(partition);
                 continue;
             }
             java.time.Instant now = clock.instant();

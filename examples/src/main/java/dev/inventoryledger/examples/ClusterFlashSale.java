@@ -1,0 +1,269 @@
+package dev.inventoryledger.examples;
+
+import dev.inventoryledger.core.EventKind;
+import dev.inventoryledger.core.HoldOutcome;
+import dev.inventoryledger.core.InventoryEvent;
+import dev.inventoryledger.core.InventoryLedger;
+import dev.inventoryledger.core.ReservationLine;
+import dev.inventoryledger.core.ReservationResult;
+import dev.inventoryledger.kafka.InventoryCluster;
+import dev.inventoryledger.kafka.InventoryEventPublisher;
+import dev.inventoryledger.kafka.InventoryTopics;
+import dev.inventoryledger.kafka.KafkaInventoryFeed;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A flash sale across three storefront instances, each in its own JVM, against a Kafka broker in a fourth:
+ * once with {@link InventoryCluster} (each product's holds decided by its owner), once the way a single
+ * instance works (each instance's own {@code tryReserve}, published to the others). Mid-sale one instance is
+ * killed with SIGKILL: in the cluster's sale, the flash SKU's owner. The units sold are then read back from
+ * the topics by a fresh replica, not taken from what the instances believe.
+ *
+ * <pre>java -cp examples/target/inventory-examples.jar dev.inventoryledger.examples.ClusterFlashSale</pre>
+ */
+public final class ClusterFlashSale {
+    private static final String FLASH = "FLASH-1", WH = "WH-1";
+    private static final long STOCK = 100;
+    private static final int BUYERS_PER_INSTANCE = 8;
+    private static final Duration TTL = Duration.ofSeconds(3), SALE = Duration.ofSeconds(12);
+    private static final List<String> INSTANCES = List.of("storefront-1", "storefront-2", "storefront-3");
+
+    private ClusterFlashSale() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--broker")) {
+            broker();
+        } else if (args.length > 0 && args[0].equals("--storefront")) {
+            storefront(args[1], args[2], args[3], args[4], Path.of(args[5]));
+        } else {
+            System.exit(run());
+        }
+    }
+
+    private static int run() throws Exception {
+        Path dir = Files.createTempDirectory("cluster-flash-sale-");
+        Process broker = java("--broker");
+        try {
+            String servers = awaitLine(broker, "BROKER ").substring("BROKER ".length());
+            System.out.println("Kafka broker in its own JVM at " + servers);
+            long[] cluster = sale(servers, "cluster", dir);
+            long[] replicas = sale(servers, "replica", dir);
+            System.out.printf(Locale.ROOT, "%n%-28s %22s %24s%n", "", "InventoryCluster", "each instance's own");
+            System.out.printf(Locale.ROOT, "%-28s %22s %24s%n", "", "(owner decides)", "tryReserve (replicas)");
+            System.out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "units of " + FLASH + " in stock", STOCK, STOCK);
+            System.out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "units sold (read back)", cluster[0], replicas[0]);
+            System.out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "confirms buyers were told", cluster[1], replicas[1]);
+            System.out.printf(Locale.ROOT, "%n%s: units oversold: %d%n", "InventoryCluster", Math.max(0, cluster[0] - STOCK));
+            System.out.printf(Locale.ROOT, "%s: units oversold: %d%n", "replica-only reservations",
+                    Math.max(0, replicas[0] - STOCK));
+            return cluster[0] <= STOCK ? 0 : 1;
+        } finally {
+            broker.destroy();
+            broker.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** One sale on its own topics: three storefronts, one killed mid-sale; returns units sold and confirms seen. */
+    private static long[] sale(String servers, String mode, Path dir) throws Exception {
+        String prefix = mode + "_";
+        InventoryTopics.Builder topics = InventoryTopics.builder().bootstrapServers(servers).partitions(3)
+                .replicationFactor((short) 1).retention(Duration.ofDays(1)).requestsTopic(prefix + "requests")
+                .deadLetterTopic(prefix + "dead_letters").alertTopic(prefix + "alerts");
+        topics(prefix).forEach(topics::topic);
+        topics.build().create();
+        try (InventoryEventPublisher stock = publisher(servers, prefix, "stock")) {
+            stock.start();
+            stock.publish(InventoryEvent.stockReceived("RCPT-1", FLASH, WH, STOCK, Instant.now()));
+            stock.flush();
+        }
+        Path saleDir = Files.createDirectories(dir.resolve(mode));
+        List<Process> storefronts = new ArrayList<>();
+        for (String instance : INSTANCES) {
+            storefronts.add(java("--storefront", servers, instance, mode, prefix, saleDir.toString()));
+        }
+        List<String> owners = new ArrayList<>();
+        for (Process p : storefronts) {
+            owners.add(awaitLine(p, "READY "));
+        }
+        int victim = Math.max(1, owners.indexOf("READY owner")); // the flash SKU's owner, if one said so
+        System.out.printf("%s sale: 3 storefronts, %d buyers each, %d units; killing %s (%s) mid-sale%n", mode,
+                BUYERS_PER_INSTANCE, STOCK, INSTANCES.get(victim), mode.equals("cluster") && owners.get(victim)
+                        .equals("READY owner") ? "the flash SKU's owner" : "a storefront");
+        Thread.sleep(SALE.toMillis() / 4);
+        storefronts.get(victim).destroyForcibly(); // SIGKILL
+        Thread.sleep(SALE.toMillis() * 3 / 4);
+        Files.createFile(saleDir.resolve("stop"));
+        long confirms = 0;
+        for (int i = 0; i < storefronts.size(); i++) {
+            if (i != victim) {
+                storefronts.get(i).waitFor(60, TimeUnit.SECONDS);
+            }
+        }
+        for (String instance : INSTANCES) {
+            Path f = saleDir.resolve(instance + ".confirmed");
+            if (Files.exists(f)) {
+                confirms += Long.parseLong(Files.readString(f).trim());
+            }
+        }
+        return new long[]{STOCK - readBack(servers, prefix), confirms};
+    }
+
+    /** Available units of the flash SKU as a fresh replica reads the topics, start to end. */
+    private static long readBack(String servers, String prefix) {
+        InventoryLedger ledger = InventoryLedger.builder().build();
+        KafkaInventoryFeed.Builder feed = KafkaInventoryFeed.builder().bootstrapServers(servers).ledger(ledger)
+                .instanceId("read-back").startFrom(KafkaInventoryFeed.Start.EARLIEST)
+                .deadLetterTopic(prefix + "dead_letters");
+        topics(prefix).forEach(feed::topic);
+        try (KafkaInventoryFeed f = feed.build()) {
+            f.start(); // returns once every partition is read to its end
+            return ledger.available(FLASH, WH);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ child JVMs
+
+    private static void broker() throws Exception {
+        try (LocalKafka kafka = LocalKafka.start()) {
+            System.out.println("BROKER " + kafka.bootstrapServers());
+            while (System.in.read() >= 0) {
+                // runs until the parent closes our stdin or stops us
+            }
+        }
+    }
+
+    private static void storefront(String servers, String instance, String mode, String prefix, Path dir)
+            throws Exception {
+        InventoryLedger ledger = InventoryLedger.builder().build();
+        List<AutoCloseable> parts = new ArrayList<>();
+        Checkout checkout;
+        boolean owner = false;
+        if (mode.equals("cluster")) {
+            InventoryCluster.Builder b = InventoryCluster.builder().bootstrapServers(servers).instanceId(instance)
+                    .ledger(ledger).requestsTopic(prefix + "requests").groupId(prefix + "owners")
+                    .deadLetterTopic(prefix + "dead_letters").requestTimeout(Duration.ofSeconds(5));
+            topics(prefix).forEach(b::topic);
+            InventoryCluster cluster = b.build();
+            cluster.start();
+            parts.add(cluster);
+            owner = cluster.owns(FLASH);
+            checkout = (id, pay) -> {
+                ReservationResult r = cluster.tryReserve(id, List.of(ReservationLine.of(FLASH, WH, 1)), TTL).join();
+                return r.accepted() && (!pay || cluster.confirm(id, "ORD-" + id).join() == HoldOutcome.CONFIRMED);
+            };
+        } else {
+            InventoryEventPublisher publisher = publisher(servers, prefix, instance);
+            publisher.start();
+            ledger.addLocalEventListener(publisher);
+            KafkaInventoryFeed.Builder fb = KafkaInventoryFeed.builder().bootstrapServers(servers).instanceId(instance)
+                    .ledger(ledger).startFrom(KafkaInventoryFeed.Start.EARLIEST).deadLetterTopic(prefix + "dead_letters");
+            topics(prefix).forEach(fb::topic);
+            KafkaInventoryFeed feed = fb.build();
+            feed.start();
+            parts.add(feed);
+            parts.add(publisher);
+            checkout = (id, pay) -> ledger.tryReserve(id, List.of(ReservationLine.of(FLASH, WH, 1)), TTL).accepted()
+                    && (!pay || ledger.confirm(id, "ORD-" + id) == HoldOutcome.CONFIRMED);
+        }
+        System.out.println(owner ? "READY owner" : "READY");
+        AtomicLong confirmed = new AtomicLong();
+        List<Thread> buyers = new ArrayList<>();
+        for (int i = 0; i < BUYERS_PER_INSTANCE; i++) {
+            SplittableRandom random = new SplittableRandom(instance.hashCode() * 31L + i);
+            String name = instance + "-" + i;
+            Thread t = new Thread(() -> {
+                for (int n = 0; !Files.exists(dir.resolve("stop")); n++) {
+                    try {
+                        Thread.sleep(1 + random.nextInt(3));
+                        if (ledger.sellable(FLASH, WH) > 0
+                                && checkout.hold(name + "-" + n, random.nextInt(10) < 7)) { // 7 in 10 pay
+                            confirmed.incrementAndGet();
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            t.start();
+            buyers.add(t);
+        }
+        for (Thread t : buyers) {
+            t.join();
+        }
+        Files.writeString(dir.resolve(instance + ".confirmed"), Long.toString(confirmed.get()));
+        for (AutoCloseable part : parts) {
+            part.close();
+        }
+        System.exit(0);
+    }
+
+    private interface Checkout {
+        /** Holds one unit, and pays if asked; true if the buyer was told the order was confirmed. */
+        boolean hold(String id, boolean pay) throws InterruptedException;
+    }
+
+    private static Map<EventKind, String> topics(String prefix) {
+        Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
+        for (EventKind kind : EventKind.values()) {
+            topics.put(kind, prefix + kind.defaultTopic());
+        }
+        return topics;
+    }
+
+    private static InventoryEventPublisher publisher(String servers, String prefix, String instance) {
+        InventoryEventPublisher.Builder b = InventoryEventPublisher.builder().bootstrapServers(servers)
+                .instanceId(instance).alertTopic(prefix + "alerts");
+        topics(prefix).forEach(b::topic);
+        return b.build();
+    }
+
+    private static Process java(String... args) throws IOException {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
+                ClusterFlashSale.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    /** The first line of the child's output that starts with {@code prefix}; the rest is drained to ours. */
+    private static String awaitLine(Process p, String prefix) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null; ) {
+            if (line.startsWith(prefix)) {
+                Thread drain = new Thread(() -> {
+                    try {
+                        for (String rest; (rest = in.readLine()) != null; ) {
+                            System.out.println("  [" + p.pid() + "] " + rest);
+                        }
+                    } catch (IOException gone) {
+                        // the child is gone
+                    }
+                });
+                drain.setDaemon(true);
+                drain.start();
+                return line;
+            }
+            System.out.println("  [" + p.pid() + "] " + line);
+        }
+        throw new IllegalStateException("child " + p.pid() + " ended before it printed " + prefix.trim());
+    }
+}
