@@ -147,7 +147,8 @@ public final class InventoryCluster implements AutoCloseable {
             decider = new Decider(ledger, producer, me, settings.reservationsTopic(), settings.ordersTopic(),
                     this::fail);
             ledger.addLocalEventListener(decider.listener());
-            gate = new ClusterGate(me, ownership, answers, lapses, reason -> fail(new IllegalStateException(reason)));
+            gate = new ClusterGate(me, ownership, answers, lapses, producer::flush,
+                    reason -> fail(new IllegalStateException(reason)));
             metrics.fenced(gate::fenced);
             baskets = new Baskets(ledger, partitions);
             state = FeedState.CATCHING_UP;
@@ -294,11 +295,11 @@ public final class InventoryCluster implements AutoCloseable {
             owner.stop();
             join(ownerThread);
         }
+        if (feed != null) {
+            feed.close(); // its last checkpoint flushes the producer first
+        }
         if (producer != null) {
             producer.close(settings.closeTimeout);
-        }
-        if (feed != null) {
-            feed.close();
         }
         answers.abandonAll();
         if (metrics != null) {
@@ -464,6 +465,8 @@ public final class InventoryCluster implements AutoCloseable {
         private Duration resendInterval = Duration.ofMillis(500);
         private Duration startTimeout = Duration.ofMinutes(5);
         private String deadLetterTopic;
+        private java.nio.file.Path checkpointFile;
+        private Duration checkpointInterval = Duration.ofSeconds(60);
 
         private Builder() {
         }
@@ -516,6 +519,23 @@ public final class InventoryCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Keeps the replica in this file: {@link #start()} restores it and reads the topics from its offsets on.
+         * It is written on an interval (see {@link #checkpointInterval(Duration)}) and at close, each time while
+         * no decision is under way and after every decision taken has been written to the log. Default: none (the
+         * replica reads the topics from their beginning at every start).
+         */
+        public Builder checkpoint(java.nio.file.Path file) {
+            this.checkpointFile = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** How often the checkpoint is written while running. Default 60 s. */
+        public Builder checkpointInterval(Duration interval) {
+            this.checkpointInterval = Options.requirePositive("checkpointInterval", interval);
+            return this;
+        }
+
         /** A cluster instance, not yet started. */
         public InventoryCluster build() {
             Objects.requireNonNull(ledger, "ledger must be set");
@@ -541,6 +561,9 @@ public final class InventoryCluster implements AutoCloseable {
             clientProperties.forEach(f::clientProperty);
             if (deadLetterTopic != null) {
                 f.deadLetterTopic(deadLetterTopic);
+            }
+            if (checkpointFile != null) {
+                f.checkpoint(checkpointFile).checkpointInterval(checkpointInterval);
             }
             topics.forEach(f::topic);
             if (registry != null) {

@@ -47,11 +47,18 @@ class InventoryClusterTest {
     }
 
     private InventoryCluster instance(String name) {
+        return instance(name, null);
+    }
+
+    private InventoryCluster instance(String name, java.nio.file.Path checkpoint) {
         InventoryCluster.Builder b = InventoryCluster.builder().bootstrapServers(broker.bootstrapServers())
                 .instanceId(name).ledger(InventoryLedger.builder().build()).requestsTopic(requests)
                 .groupId(requests + "-owners").deadLetterTopic(topics.deadLetters).requestTimeout(Duration.ofSeconds(20));
         for (EventKind kind : EventKind.values()) {
             b.topic(kind, topics.of(kind));
+        }
+        if (checkpoint != null) {
+            b.checkpoint(checkpoint);
         }
         InventoryCluster c = b.build();
         instances.add(c);
@@ -200,5 +207,33 @@ class InventoryClusterTest {
                 .satisfies(e -> assertThat(e.quantity()).isEqualTo(2));
         assertThat(all).filteredOn(e -> e.id().equals("kept")).hasSize(1); // the caller's own release only
         assertThat(a.ledger().sellable("SKU-L", "WH-1")).isEqualTo(5);
+    }
+
+    @Test
+    void anInstanceRestartsFromItsCheckpointAndDecidesOn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        topics(2);
+        java.nio.file.Path file = dir.resolve("a.checkpoint");
+        InventoryCluster a = instance("a", file), b = instance("b");
+        receive("SKU-K", 6);
+        assertThat(InProcessBroker.await(() -> a.ledger().sellable("SKU-K", "WH-1") == 6, Duration.ofSeconds(30)))
+                .isTrue();
+        for (int i = 0; i < 4; i++) {
+            InventoryCluster asker = i % 2 == 0 ? a : b;
+            assertThat(asker.tryReserve("k-" + i, List.of(ReservationLine.of("SKU-K", "WH-1", 1)), TTL)
+                    .get(30, TimeUnit.SECONDS).accepted()).isTrue();
+        }
+        assertThat(a.confirm("k-0", "ORD-K").get(30, TimeUnit.SECONDS)).isEqualTo(HoldOutcome.CONFIRMED);
+        a.close();
+        assertThat(file).exists();
+        InventoryCluster again = instance("a", file);
+        assertThat(again.ledger().available("SKU-K", "WH-1")).isEqualTo(5);
+        assertThat(again.ledger().held("SKU-K", "WH-1")).isEqualTo(3);
+        assertThat(again.ledger().sellable("SKU-K", "WH-1")).isEqualTo(b.ledger().sellable("SKU-K", "WH-1"));
+        assertThat(again.tryReserve("k-9", List.of(ReservationLine.of("SKU-K", "WH-1", 3)), TTL)
+                .get(30, TimeUnit.SECONDS).status()).isEqualTo(ReservationResult.Status.INSUFFICIENT_STOCK);
+        assertThat(again.tryReserve("k-1", List.of(ReservationLine.of("SKU-K", "WH-1", 1)), TTL)
+                .get(30, TimeUnit.SECONDS).status()).as("a repeat after the restart").isEqualTo(
+                ReservationResult.Status.ALREADY_HELD);
     }
 }

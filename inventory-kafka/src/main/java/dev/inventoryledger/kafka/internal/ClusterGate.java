@@ -19,19 +19,34 @@ public final class ClusterGate extends FencingGate {
     private final AnswerBook answers;
     private final LapseWatch lapses;
     private final Consumer<String> selfFenced;
+    private final Runnable flush;
 
     /**
      * @param me         this run of this instance, as its records' {@link ClusterHeaders#OWNER} names it
      * @param selfFenced told when one of this run's own decisions is skipped: its replica counted what the
      *                   history does not have
      */
-    public ClusterGate(String me, Ownership ownership, AnswerBook answers, LapseWatch lapses,
+    public ClusterGate(String me, Ownership ownership, AnswerBook answers, LapseWatch lapses, Runnable flush,
                        Consumer<String> selfFenced) {
+        this.flush = flush;
         this.me = me;
         this.ownership = ownership;
         this.answers = answers;
         this.lapses = lapses;
         this.selfFenced = selfFenced;
+    }
+
+    /**
+     * Decisions are applied to this replica when taken, before the log has them: a checkpoint is captured only
+     * while none is under way, after every one taken has been written (flushed and acknowledged), so that a
+     * restart from it never counts a decision the log lost with the process.
+     */
+    @Override
+    public void aroundCheckpoint(Runnable capture) {
+        ownership.holdStill(() -> {
+            flush.run();
+            capture.run();
+        });
     }
 
     @Override

@@ -23,13 +23,15 @@ import java.util.Set;
 public final class FeedCheckpoints {
     private static final Logger LOG = LoggerFactory.getLogger(FeedCheckpoints.class);
 
-    private final Path file; // null: no checkpoints
+    private final Path file;
+    private final RecordGate gate; // null: no checkpoints
     private final InventoryLedger ledger;
     private final FeedMetrics metrics;
 
     /** @param file the checkpoint, or null for none */
-    public FeedCheckpoints(Path file, InventoryLedger ledger, FeedMetrics metrics) {
+    public FeedCheckpoints(Path file, InventoryLedger ledger, FeedMetrics metrics, RecordGate gate) {
         this.file = file;
+        this.gate = gate;
         this.ledger = ledger;
         this.metrics = metrics;
     }
@@ -62,6 +64,7 @@ public final class FeedCheckpoints {
                     + "already holds state: give the feed a new ledger, and configure it (safety stock, "
                     + "thresholds) after start(), which restores those settings too", used);
         }
+        gate.restoreState(stored);
         Map<TopicPartition, Long> offsets = offsetsOf(stored);
         if (!topics.containsAll(offsets.keySet().stream().map(TopicPartition::topic).toList()) || offsets.isEmpty()) {
             // Resuming from partitions the feed does not read would replay everything onto the restored counts.
@@ -80,15 +83,17 @@ public final class FeedCheckpoints {
         if (file == null) {
             return;
         }
-        Map<String, Long> offsets = new HashMap<>();
+        Map<String, Long> offsets = new HashMap<>(gate.checkpointState());
         applied.forEach((tp, offset) -> offsets.put(tp.topic() + ":" + tp.partition(), offset));
-        try {
-            ledger.checkpoint(file, offsets);
-            metrics.checkpoint(true);
-        } catch (IOException | RuntimeException | OutOfMemoryError e) {
-            metrics.checkpoint(false);
-            LOG.warn("could not write checkpoint {}; the previous one stays: {}", file, e.toString());
-        }
+        gate.aroundCheckpoint(() -> {
+            try {
+                ledger.checkpoint(file, offsets);
+                metrics.checkpoint(true);
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                metrics.checkpoint(false);
+                LOG.warn("could not write checkpoint {}; the previous one stays: {}", file, e.toString());
+            }
+        });
     }
 
     /** The checkpoint's source offsets ({@code topic:partition}) as partitions. */
@@ -96,7 +101,7 @@ public final class FeedCheckpoints {
         Map<TopicPartition, Long> out = new HashMap<>();
         stored.forEach((key, offset) -> {
             int colon = key.lastIndexOf(':');
-            if (colon > 0) {
+            if (colon > 0 && !key.startsWith(RecordGate.STATE_KEY)) {
                 out.put(new TopicPartition(key.substring(0, colon), Integer.parseInt(key.substring(colon + 1))), offset);
             }
         });

@@ -90,7 +90,7 @@ public final class FeedCycle {
         this.deadLetters = new DeadLetterWriter(clients, config.deadLetterTopic(), nanoTime,
                 config.brokerTimeout().toNanos());
         this.metrics = new FeedMetrics(config.registry());
-        this.checkpoints = new FeedCheckpoints(config.checkpointFile(), ledger, metrics);
+        this.checkpoints = new FeedCheckpoints(config.checkpointFile(), ledger, metrics, config.gate());
         this.nanoTime = nanoTime;
         this.clock = config.clock();
         this.gate = config.gate();

@@ -53,6 +53,27 @@ public class FencingGate implements RecordGate {
     public void applied(ConsumerRecord<byte[], byte[]> r, InventoryEvent event, ApplyOutcome outcome) {
     }
 
+    /** The last claim read on each partition: a restart from a checkpoint must still fence what came before. */
+    @Override
+    public Map<String, Long> checkpointState() {
+        Map<String, Long> state = new HashMap<>();
+        claims.forEach((tp, epoch) -> state.put(STATE_KEY + "claim|" + tp.partition() + "|" + tp.topic(), epoch));
+        return state;
+    }
+
+    @Override
+    public void restoreState(Map<String, Long> stored) {
+        String prefix = STATE_KEY + "claim|";
+        stored.forEach((key, epoch) -> {
+            if (key.startsWith(prefix)) {
+                String rest = key.substring(prefix.length());
+                int bar = rest.indexOf('|');
+                claims.merge(new TopicPartition(rest.substring(bar + 1), Integer.parseInt(rest.substring(0, bar))),
+                        epoch, Math::max);
+            }
+        });
+    }
+
     /** Decisions skipped because a later owner had claimed their partition. */
     public final long fenced() {
         return fenced.get();

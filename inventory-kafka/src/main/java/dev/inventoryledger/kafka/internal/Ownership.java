@@ -86,6 +86,21 @@ public final class Ownership {
         }
     }
 
+    /**
+     * Runs {@code still} while no decision is under way or can begin on any partition owned now (each one's
+     * write lock held, in partition order).
+     */
+    public void holdStill(Runnable still) {
+        List<Partition> held = owned.values().stream().sorted(java.util.Comparator.comparingInt(p -> p.partition))
+                .toList();
+        held.forEach(p -> p.lock.writeLock().lock());
+        try {
+            still.run();
+        } finally {
+            held.forEach(p -> p.lock.writeLock().unlock());
+        }
+    }
+
     /** The partitions owned now, ready or not. */
     public List<Integer> partitions() {
         return List.copyOf(owned.keySet());
