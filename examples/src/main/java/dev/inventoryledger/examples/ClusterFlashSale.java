@@ -41,7 +41,7 @@ public final class ClusterFlashSale {
     private static final String FLASH = "FLASH-1", WH = "WH-1";
     private static final long STOCK = 100;
     private static final int BUYERS_PER_INSTANCE = 8;
-    private static final Duration TTL = Duration.ofSeconds(3), SALE = Duration.ofSeconds(12);
+    private static final Duration TTL = Duration.ofSeconds(3), SALE = Duration.ofSeconds(20);
     private static final List<String> INSTANCES = List.of("storefront-1", "storefront-2", "storefront-3");
 
     private ClusterFlashSale() {
@@ -69,7 +69,8 @@ public final class ClusterFlashSale {
             System.out.printf(Locale.ROOT, "%-28s %22s %24s%n", "", "(owner decides)", "tryReserve (replicas)");
             System.out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "units of " + FLASH + " in stock", STOCK, STOCK);
             System.out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "units sold (read back)", cluster[0], replicas[0]);
-            System.out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "confirms buyers were told", cluster[1], replicas[1]);
+            System.out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "orders buyers were told", cluster[1], replicas[1]);
+            System.out.printf(Locale.ROOT, "%-28s %22s %24s%n", "", "(by the 2 survivors)", "(by the 2 survivors)");
             System.out.printf(Locale.ROOT, "%n%s: units oversold: %d%n", "InventoryCluster", Math.max(0, cluster[0] - STOCK));
             System.out.printf(Locale.ROOT, "%s: units oversold: %d%n", "replica-only reservations",
                     Math.max(0, replicas[0] - STOCK));
@@ -98,16 +99,20 @@ public final class ClusterFlashSale {
         for (String instance : INSTANCES) {
             storefronts.add(java("--storefront", servers, instance, mode, prefix, saleDir.toString()));
         }
-        List<String> owners = new ArrayList<>();
         for (Process p : storefronts) {
-            owners.add(awaitLine(p, "READY "));
+            awaitLine(p, "READY");
         }
-        int victim = Math.max(1, owners.indexOf("READY owner")); // the flash SKU's owner, if one said so
-        System.out.printf("%s sale: 3 storefronts, %d buyers each, %d units; killing %s (%s) mid-sale%n", mode,
-                BUYERS_PER_INSTANCE, STOCK, INSTANCES.get(victim), mode.equals("cluster") && owners.get(victim)
-                        .equals("READY owner") ? "the flash SKU's owner" : "a storefront");
         Thread.sleep(SALE.toMillis() / 4);
+        int owner = -1;
+        for (int i = 0; i < INSTANCES.size(); i++) {
+            if (Files.exists(saleDir.resolve(INSTANCES.get(i) + ".owner"))) {
+                owner = i;
+            }
+        }
+        int victim = owner >= 0 ? owner : 1;
         storefronts.get(victim).destroyForcibly(); // SIGKILL
+        System.out.printf("%s sale: 3 storefronts, %d buyers each, %d units; %s killed (SIGKILL) mid-sale%s%n", mode,
+                BUYERS_PER_INSTANCE, STOCK, INSTANCES.get(victim), owner >= 0 ? ", the flash SKU's owner" : "");
         Thread.sleep(SALE.toMillis() * 3 / 4);
         Files.createFile(saleDir.resolve("stop"));
         long confirms = 0;
@@ -154,7 +159,7 @@ public final class ClusterFlashSale {
         InventoryLedger ledger = InventoryLedger.builder().build();
         List<AutoCloseable> parts = new ArrayList<>();
         Checkout checkout;
-        boolean owner = false;
+        java.util.function.BooleanSupplier owner = () -> false;
         if (mode.equals("cluster")) {
             InventoryCluster.Builder b = InventoryCluster.builder().bootstrapServers(servers).instanceId(instance)
                     .ledger(ledger).requestsTopic(prefix + "requests").groupId(prefix + "owners")
@@ -163,11 +168,11 @@ public final class ClusterFlashSale {
             InventoryCluster cluster = b.build();
             cluster.start();
             parts.add(cluster);
-            owner = cluster.owns(FLASH);
             checkout = (id, pay) -> {
                 ReservationResult r = cluster.tryReserve(id, List.of(ReservationLine.of(FLASH, WH, 1)), TTL).join();
-                return r.accepted() && (!pay || cluster.confirm(id, "ORD-" + id).join() == HoldOutcome.CONFIRMED);
+                return r.accepted() && pay && cluster.confirm(id, "ORD-" + id).join() == HoldOutcome.CONFIRMED;
             };
+            owner = () -> cluster.owns(FLASH);
         } else {
             InventoryEventPublisher publisher = publisher(servers, prefix, instance);
             publisher.start();
@@ -180,9 +185,9 @@ public final class ClusterFlashSale {
             parts.add(feed);
             parts.add(publisher);
             checkout = (id, pay) -> ledger.tryReserve(id, List.of(ReservationLine.of(FLASH, WH, 1)), TTL).accepted()
-                    && (!pay || ledger.confirm(id, "ORD-" + id) == HoldOutcome.CONFIRMED);
+                    && pay && ledger.confirm(id, "ORD-" + id) == HoldOutcome.CONFIRMED;
         }
-        System.out.println(owner ? "READY owner" : "READY");
+        System.out.println("READY");
         AtomicLong confirmed = new AtomicLong();
         List<Thread> buyers = new ArrayList<>();
         for (int i = 0; i < BUYERS_PER_INSTANCE; i++) {
@@ -203,6 +208,15 @@ public final class ClusterFlashSale {
             });
             t.start();
             buyers.add(t);
+        }
+        Path owns = dir.resolve(instance + ".owner"); // present while this instance decides the flash SKU
+        while (!Files.exists(dir.resolve("stop"))) {
+            if (owner.getAsBoolean()) {
+                Files.writeString(owns, instance);
+            } else {
+                Files.deleteIfExists(owns);
+            }
+            Thread.sleep(100);
         }
         for (Thread t : buyers) {
             t.join();
