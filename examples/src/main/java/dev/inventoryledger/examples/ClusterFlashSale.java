@@ -35,13 +35,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * killed with SIGKILL: in the cluster's sale, the flash SKU's owner. The units sold are then read back from
  * the topics by a fresh replica, not taken from what the instances believe.
  *
- * <pre>java -cp examples/target/inventory-examples.jar dev.inventoryledger.examples.ClusterFlashSale</pre>
+ * <pre>java -cp examples/target/inventory-examples.jar dev.inventoryledger.examples.ClusterFlashSale [--seconds=20]</pre>
+ *
+ * <p>Exits 0 if the cluster's sale sold no more than the stock, 1 if it oversold, 64 on a bad argument.
  */
 public final class ClusterFlashSale {
     private static final String FLASH = "FLASH-1", WH = "WH-1";
     private static final long STOCK = 100;
     private static final int BUYERS_PER_INSTANCE = 8;
-    private static final Duration TTL = Duration.ofSeconds(3), SALE = Duration.ofSeconds(20);
+    private static final Duration TTL = Duration.ofSeconds(3);
     private static final List<String> INSTANCES = List.of("storefront-1", "storefront-2", "storefront-3");
 
     private ClusterFlashSale() {
@@ -53,26 +55,40 @@ public final class ClusterFlashSale {
         } else if (args.length > 0 && args[0].equals("--storefront")) {
             storefront(args[1], args[2], args[3], args[4], Path.of(args[5]));
         } else {
-            System.exit(run());
+            System.exit(run(args, System.out));
         }
     }
 
-    private static int run() throws Exception {
+    /** The demo; {@code --seconds=N} sets each sale's length (default 20). */
+    static int run(String[] args, java.io.PrintStream out) throws Exception {
+        long seconds = 20;
+        for (String a : args) {
+            if (a.matches("--seconds=\\d{1,3}") && Long.parseLong(a.substring(10)) >= 4) {
+                seconds = Long.parseLong(a.substring(10));
+            } else {
+                out.println("ClusterFlashSale: unexpected argument '" + a + "' (--seconds=N, N from 4 to 999)");
+                return 64;
+            }
+        }
+        return run(Duration.ofSeconds(seconds), out);
+    }
+
+    private static int run(Duration sale, java.io.PrintStream out) throws Exception {
         Path dir = Files.createTempDirectory("cluster-flash-sale-");
         Process broker = java("--broker");
         try {
-            String servers = awaitLine(broker, "BROKER ").substring("BROKER ".length());
-            System.out.println("Kafka broker in its own JVM at " + servers);
-            long[] cluster = sale(servers, "cluster", dir);
-            long[] replicas = sale(servers, "replica", dir);
-            System.out.printf(Locale.ROOT, "%n%-28s %22s %24s%n", "", "InventoryCluster", "each instance's own");
-            System.out.printf(Locale.ROOT, "%-28s %22s %24s%n", "", "(owner decides)", "tryReserve (replicas)");
-            System.out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "units of " + FLASH + " in stock", STOCK, STOCK);
-            System.out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "units sold (read back)", cluster[0], replicas[0]);
-            System.out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "orders buyers were told", cluster[1], replicas[1]);
-            System.out.printf(Locale.ROOT, "%-28s %22s %24s%n", "", "(by the 2 survivors)", "(by the 2 survivors)");
-            System.out.printf(Locale.ROOT, "%n%s: units oversold: %d%n", "InventoryCluster", Math.max(0, cluster[0] - STOCK));
-            System.out.printf(Locale.ROOT, "%s: units oversold: %d%n", "replica-only reservations",
+            String servers = awaitLine(broker, "BROKER ", out).substring("BROKER ".length());
+            out.println("Kafka broker in its own JVM at " + servers);
+            long[] cluster = sale(servers, "cluster", dir, sale, out);
+            long[] replicas = sale(servers, "replica", dir, sale, out);
+            out.printf(Locale.ROOT, "%n%-28s %22s %24s%n", "", "InventoryCluster", "each instance's own");
+            out.printf(Locale.ROOT, "%-28s %22s %24s%n", "", "(owner decides)", "tryReserve (replicas)");
+            out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "units of " + FLASH + " in stock", STOCK, STOCK);
+            out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "units sold (read back)", cluster[0], replicas[0]);
+            out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "orders buyers were told", cluster[1], replicas[1]);
+            out.printf(Locale.ROOT, "%-28s %22s %24s%n", "", "(by the 2 survivors)", "(by the 2 survivors)");
+            out.printf(Locale.ROOT, "%n%s: units oversold: %d%n", "InventoryCluster", Math.max(0, cluster[0] - STOCK));
+            out.printf(Locale.ROOT, "%s: units oversold: %d%n", "replica-only reservations",
                     Math.max(0, replicas[0] - STOCK));
             return cluster[0] <= STOCK ? 0 : 1;
         } finally {
@@ -82,7 +98,8 @@ public final class ClusterFlashSale {
     }
 
     /** One sale on its own topics: three storefronts, one killed mid-sale; returns units sold and confirms seen. */
-    private static long[] sale(String servers, String mode, Path dir) throws Exception {
+    private static long[] sale(String servers, String mode, Path dir, Duration sale, java.io.PrintStream out)
+            throws Exception {
         String prefix = mode + "_";
         InventoryTopics.Builder topics = InventoryTopics.builder().bootstrapServers(servers).partitions(3)
                 .replicationFactor((short) 1).retention(Duration.ofDays(1)).requestsTopic(prefix + "requests")
@@ -100,9 +117,9 @@ public final class ClusterFlashSale {
             storefronts.add(java("--storefront", servers, instance, mode, prefix, saleDir.toString()));
         }
         for (Process p : storefronts) {
-            awaitLine(p, "READY");
+            awaitLine(p, "READY", out);
         }
-        Thread.sleep(SALE.toMillis() / 4);
+        Thread.sleep(sale.toMillis() / 4);
         int owner = -1;
         for (int i = 0; i < INSTANCES.size(); i++) {
             if (Files.exists(saleDir.resolve(INSTANCES.get(i) + ".owner"))) {
@@ -111,9 +128,9 @@ public final class ClusterFlashSale {
         }
         int victim = owner >= 0 ? owner : 1;
         storefronts.get(victim).destroyForcibly(); // SIGKILL
-        System.out.printf("%s sale: 3 storefronts, %d buyers each, %d units; %s killed (SIGKILL) mid-sale%s%n", mode,
+        out.printf("%s sale: 3 storefronts, %d buyers each, %d units; %s killed (SIGKILL) mid-sale%s%n", mode,
                 BUYERS_PER_INSTANCE, STOCK, INSTANCES.get(victim), owner >= 0 ? ", the flash SKU's owner" : "");
-        Thread.sleep(SALE.toMillis() * 3 / 4);
+        Thread.sleep(sale.toMillis() * 3 / 4);
         Files.createFile(saleDir.resolve("stop"));
         long confirms = 0;
         for (int i = 0; i < storefronts.size(); i++) {
@@ -252,21 +269,26 @@ public final class ClusterFlashSale {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classPath(),
                 ClusterFlashSale.class.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
+    /** This JVM's class path (under Maven's Surefire, the tests' own: its JVM may start from a manifest-only jar). */
+    private static String classPath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    }
+
     /** The first line of the child's output that starts with {@code prefix}; the rest is drained to ours. */
-    private static String awaitLine(Process p, String prefix) throws IOException {
+    private static String awaitLine(Process p, String prefix, java.io.PrintStream out) throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
             if (line.startsWith(prefix)) {
                 Thread drain = new Thread(() -> {
                     try {
                         for (String rest; (rest = in.readLine()) != null; ) {
-                            System.out.println("  [" + p.pid() + "] " + rest);
+                            out.println("  [" + p.pid() + "] " + rest);
                         }
                     } catch (IOException gone) {
                         // the child is gone
@@ -276,7 +298,7 @@ public final class ClusterFlashSale {
                 drain.start();
                 return line;
             }
-            System.out.println("  [" + p.pid() + "] " + line);
+            out.println("  [" + p.pid() + "] " + line);
         }
         throw new IllegalStateException("child " + p.pid() + " ended before it printed " + prefix.trim());
     }

@@ -40,16 +40,23 @@ public final class ClusterBench {
     private static final String WH = "WH-1", HOT = "HOT-1";
     private static final Duration TTL = Duration.ofMinutes(30);
     private static final AtomicLong IDS = new AtomicLong();
+    /** Where the table goes: standard output, or a test's stream. */
+    private static java.io.PrintStream out = System.out;
 
     private ClusterBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        System.out.printf("# ClusterBench: %d s per run after a %d s warm-up, %d partitions, %d decisions/s offered%n",
+        run(args.length > 0 ? Integer.parseInt(args[0]) : 20, System.out);
+    }
+
+    /** Every run, {@code seconds} each after a quarter of that to warm up, the table printed to {@code to}. */
+    static synchronized void run(int seconds, java.io.PrintStream to) throws Exception {
+        out = to;
+        out.printf("# ClusterBench: %d s per run after a %d s warm-up, %d partitions, %d decisions/s offered%n",
                 seconds, seconds / 4, PARTITIONS, RATE);
-        System.out.println("| run | decisions | per second | p50 ms | p99 ms | p99.9 ms | max ms |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+        out.println("| run | decisions | per second | p50 ms | p99 ms | p99.9 ms | max ms |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|");
         try (InProcessKafka kafka = InProcessKafka.start()) {
             String servers = kafka.bootstrapServers();
             InventoryTopics.builder().bootstrapServers(servers).partitions(PARTITIONS).replicationFactor((short) 1)
@@ -81,7 +88,7 @@ public final class ClusterBench {
         for (String impl : List.of(Peer.POSTGRES, Peer.REDIS)) {
             String property = impl.equals(Peer.POSTGRES) ? "bench.postgres" : "bench.redis";
             if (System.getProperty(property) == null) {
-                System.out.printf("# %s skipped: -D%s is not set%n", impl, property);
+                out.printf("# %s skipped: -D%s is not set%n", impl, property);
                 continue;
             }
             try (Peer peer = Peer.named(impl)) {
@@ -223,7 +230,7 @@ public final class ClusterBench {
             r = asker.tryReserve("f-" + IDS.incrementAndGet(), List.of(ReservationLine.of(HOT, WH, 1)), TTL).join();
         } while (!r.accepted());
         long answered = System.nanoTime();
-        System.out.printf("| failover after close(): close() took %d ms; first hold of the hot SKU answered %d ms after"
+        out.printf("| failover after close(): close() took %d ms; first hold of the hot SKU answered %d ms after"
                 + " close() began | | | | | | |%n", (closed - closing) / 1_000_000, (answered - closing) / 1_000_000);
     }
 
@@ -302,7 +309,7 @@ public final class ClusterBench {
     }
 
     private static void print(String name, Histogram h, int seconds) {
-        System.out.printf("| %s | %,d | %,.0f | %.2f | %.2f | %.2f | %.1f |%n", name, h.getTotalCount(),
+        out.printf("| %s | %,d | %,.0f | %.2f | %.2f | %.2f | %.1f |%n", name, h.getTotalCount(),
                 h.getTotalCount() / (double) seconds, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
                 h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6);
     }

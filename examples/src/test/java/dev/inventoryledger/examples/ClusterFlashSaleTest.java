@@ -1,0 +1,46 @@
+package dev.inventoryledger.examples;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link ClusterFlashSale} at a short length, with its broker and storefronts in child JVMs: the cluster's sale
+ * never sells more than the stock, whichever instance is killed; what the replica-only sale did is printed
+ * beside it (its oversell is likely, not certain, in a short sale: not asserted). No timings are asserted.
+ */
+class ClusterFlashSaleTest {
+    @Test
+    void theClustersSaleSellsNoMoreThanTheStockWithAStorefrontKilled() throws Exception {
+        Run run = Run.of("--seconds=8");
+        assertThat(run.status()).as(run.out()).isZero();
+        assertThat(run.out()).containsPattern("cluster sale: 3 storefronts, 8 buyers each, 100 units; storefront-\\d "
+                        + "killed \\(SIGKILL\\) mid-sale")
+                .containsPattern("units sold \\(read back\\) +\\d+ +\\d+")
+                .contains("InventoryCluster: units oversold: 0")
+                .containsPattern("replica-only reservations: units oversold: \\d+");
+    }
+
+    @Test
+    void aBadArgumentIsNamedAndExits64() throws Exception {
+        Run run = Run.of("--seconds=2");
+        assertThat(run.status()).isEqualTo(64);
+        assertThat(run.out()).contains("unexpected argument '--seconds=2'");
+    }
+
+    /** One run in this JVM (its broker and storefronts in child JVMs): its exit status and what it printed. */
+    private record Run(int status, String out) {
+        static Run of(String... args) throws Exception {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            int status;
+            try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+                status = ClusterFlashSale.run(args, out);
+            }
+            return new Run(status, bytes.toString(StandardCharsets.UTF_8));
+        }
+    }
+}
