@@ -9,7 +9,6 @@ import org.apache.kafka.common.utils.Utils;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,25 +17,15 @@ import java.util.Map;
  * A basket across owners: its lines split by the partition of their product (as Kafka's default partitioner
  * places a record keyed by the product), each part held under its own id when there are several
  * ({@code <reservationId>~<partition>}, since each owner's ledger keeps a reservation's lines together), the
- * parts found again for a later call, and the parts' outcomes combined into the basket's.
+ * parts found again in the replica for a later call, and the parts' outcomes combined into the basket's.
  */
 public final class Baskets {
     /** One owner's part of a reservation: its id there, and the lines named (null for all). */
     public record Part(String id, List<ReservationLine> lines) {
     }
 
-    private static final int REMEMBERED = 100_000;
-
     private final InventoryLedger ledger;
     private final int partitions;
-    /** Parts of the baskets held through this instance, most recent last; found from the replica otherwise. */
-    private final Map<String, Map<Integer, String>> recent = Collections.synchronizedMap(
-            new LinkedHashMap<>(1024, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Map<Integer, String>> eldest) {
-                    return size() > REMEMBERED;
-                }
-            });
 
     public Baskets(InventoryLedger ledger, int partitions) {
         this.ledger = ledger;
@@ -62,14 +51,9 @@ public final class Baskets {
         return parts;
     }
 
-    /** Notes the ids a basket's parts were asked under. */
-    public void remember(String reservationId, Map<Integer, String> ids) {
-        recent.put(reservationId, Map.copyOf(ids));
-    }
-
     /**
      * The parts a call on the reservation goes to: every part ({@code lines} null), or the parts of the lines
-     * named. Empty if neither this instance nor its replica knows the reservation and no lines are named.
+     * named. Empty if the replica does not know the reservation and no lines are named.
      */
     public Map<Integer, Part> parts(String reservationId, List<ReservationLine> lines) {
         Map<Integer, String> ids = idsOf(reservationId);
@@ -88,10 +72,6 @@ public final class Baskets {
         List<ReservationLine> whole = ledger.reservationLines(reservationId);
         if (!whole.isEmpty()) {
             return Map.of(partitionOf(whole.get(0).productId()), reservationId);
-        }
-        Map<Integer, String> known = recent.get(reservationId);
-        if (known != null) {
-            return known;
         }
         Map<Integer, String> ids = new LinkedHashMap<>();
         for (int p = 0; p < partitions; p++) {

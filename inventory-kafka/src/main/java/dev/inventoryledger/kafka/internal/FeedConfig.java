@@ -29,7 +29,7 @@ import java.util.Objects;
  * @param registry               where the meters go, or null for none
  * @param brokerTimeout          how long the feed goes on without an answer from a broker before it fails
  * @param clock                  the wall clock that stamps the last applied record
- * @param gate                   what stands between the records and the ledger ({@link RecordGate#OPEN} for a feed)
+ * @param gate                   what stands between the records and the ledger ({@link FencingGate} for a plain feed)
  */
 public record FeedConfig(InventoryLedger ledger, KafkaClients clients, Map<String, EventKind> kindByTopic,
                          String deadLetterTopic, boolean fromBeginning, Map<TopicPartition, Long> startOffsets,
