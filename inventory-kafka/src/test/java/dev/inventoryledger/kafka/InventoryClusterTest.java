@@ -71,6 +71,13 @@ class InventoryClusterTest {
                 "WH-1", units, Instant.parse("2026-12-01T10:00:00Z"))));
     }
 
+    /** Waits until every instance's replica has read the stock: an owner decides against its own replica. */
+    private void awaitSellable(String product, long units) {
+        assertThat(InProcessBroker.await(() -> instances.stream().filter(c -> c.state() == FeedState.LIVE)
+                .allMatch(c -> c.ledger().sellable(product, "WH-1") == units), Duration.ofSeconds(30)))
+                .as("every replica has %s's stock", product).isTrue();
+    }
+
     @Test
     void instancesTogetherHoldEachUnitOnce() throws Exception {
         topics(4);
@@ -117,8 +124,7 @@ class InventoryClusterTest {
         topics(2);
         InventoryCluster a = instance("a"), b = instance("b");
         receive("SKU-R", 3);
-        assertThat(InProcessBroker.await(() -> b.ledger().sellable("SKU-R", "WH-1") == 3, Duration.ofSeconds(30)))
-                .isTrue();
+        awaitSellable("SKU-R", 3);
         List<ReservationLine> two = List.of(ReservationLine.of("SKU-R", "WH-1", 2));
         assertThat(a.tryReserve("cart-r", two, TTL).get(30, TimeUnit.SECONDS).status())
                 .isEqualTo(ReservationResult.Status.ACCEPTED);
@@ -138,8 +144,9 @@ class InventoryClusterTest {
         for (String p : products) {
             receive(p, p.equals("P-8") ? 1 : 5);
         }
-        assertThat(InProcessBroker.await(() -> products.stream().allMatch(p -> b.ledger().sellable(p, "WH-1") > 0),
-                Duration.ofSeconds(30))).isTrue();
+        for (String p : products) {
+            awaitSellable(p, p.equals("P-8") ? 1 : 5);
+        }
         List<ReservationLine> basket = products.stream().map(p -> ReservationLine.of(p, "WH-1", 2)).toList();
         ReservationResult refused = a.tryReserve("cart-all", basket, TTL).get(30, TimeUnit.SECONDS);
         assertThat(refused.status()).isEqualTo(ReservationResult.Status.INSUFFICIENT_STOCK);
@@ -163,8 +170,7 @@ class InventoryClusterTest {
         topics(2);
         InventoryCluster a = instance("a"), b = instance("b");
         receive("SKU-C", 4);
-        assertThat(InProcessBroker.await(() -> b.ledger().sellable("SKU-C", "WH-1") == 4, Duration.ofSeconds(30)))
-                .isTrue();
+        awaitSellable("SKU-C", 4);
         InventoryCluster owner = a.ownedPartitions() == 2 ? a : b.ownedPartitions() == 2 ? b : null;
         InventoryCluster other = owner == a ? b : a;
         assertThat(a.tryReserve("c-1", List.of(ReservationLine.of("SKU-C", "WH-1", 1)), TTL).get(30, TimeUnit.SECONDS)
@@ -183,8 +189,7 @@ class InventoryClusterTest {
         topics(2);
         InventoryCluster a = instance("a"), b = instance("b");
         receive("SKU-L", 5);
-        assertThat(InProcessBroker.await(() -> a.ledger().sellable("SKU-L", "WH-1") == 5, Duration.ofSeconds(30)))
-                .isTrue();
+        awaitSellable("SKU-L", 5);
         assertThat(b.tryReserve("lapsing", List.of(ReservationLine.of("SKU-L", "WH-1", 2)), Duration.ofMillis(200))
                 .get(30, TimeUnit.SECONDS).accepted()).isTrue();
         assertThat(b.tryReserve("kept", List.of(ReservationLine.of("SKU-L", "WH-1", 1)), TTL)
@@ -216,8 +221,7 @@ class InventoryClusterTest {
         java.nio.file.Path file = dir.resolve("a.checkpoint");
         InventoryCluster a = instance("a", file), b = instance("b");
         receive("SKU-K", 6);
-        assertThat(InProcessBroker.await(() -> a.ledger().sellable("SKU-K", "WH-1") == 6, Duration.ofSeconds(30)))
-                .isTrue();
+        awaitSellable("SKU-K", 6);
         for (int i = 0; i < 4; i++) {
             InventoryCluster asker = i % 2 == 0 ? a : b;
             assertThat(asker.tryReserve("k-" + i, List.of(ReservationLine.of("SKU-K", "WH-1", 1)), TTL)
