@@ -23,6 +23,11 @@ class ClusterFlashSaleTest {
                 .containsPattern("units sold \\(read back\\) +\\d+ +\\d+")
                 .contains("InventoryCluster: units oversold: 0")
                 .containsPattern("replica-only reservations: units oversold: \\d+");
+        // the README's run of it shows the same lines, up to their figures (which instance was killed aside)
+        String shown = ReadmeSections.codeBlocksUnder("## Across several instances: `InventoryCluster`").get(1);
+        java.util.List<String> printed = run.out().lines().map(ReadmeSections::shape).toList();
+        shown.lines().filter(l -> !l.isBlank() && !l.equals("...") && !l.contains("killed"))
+                .forEach(l -> assertThat(printed).as("the README shows\n%s", l).contains(ReadmeSections.shape(l)));
     }
 
     @Test

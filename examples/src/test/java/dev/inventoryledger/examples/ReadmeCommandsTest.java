@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -50,7 +49,8 @@ class ReadmeCommandsTest {
                 continue;
             }
             // the same line up to its figures: labels, column heads and wording must not drift from the program
-            assertThat(printed).as("the README shows\n%s", line).anyMatch(p -> shape(p).equals(shape(line)));
+            assertThat(printed).as("the README shows\n%s", line)
+                    .anyMatch(p -> ReadmeSections.shape(p).equals(ReadmeSections.shape(line)));
         }
     }
 
@@ -85,9 +85,4 @@ class ReadmeCommandsTest {
     }
 
     /** A line with its numbers replaced by {@code #}. */
-    private static String shape(String line) {
-        return Arrays.stream(line.strip().split(" +"))
-                .map(word -> word.replaceAll("-?[\\d,]*\\d", "#"))
-                .reduce((a, b) -> a + " " + b).orElse("");
-    }
 }

@@ -59,4 +59,11 @@ final class ReadmeSections {
         }
         return blocks;
     }
+
+    /** A line up to its figures: every number (with its sign and thousands' commas) becomes {@code #}. */
+    static String shape(String line) {
+        return java.util.Arrays.stream(line.strip().split(" +"))
+                .map(word -> word.replaceAll("-?[\\d,]*\\d", "#"))
+                .reduce((a, b) -> a + " " + b).orElse("");
+    }
 }

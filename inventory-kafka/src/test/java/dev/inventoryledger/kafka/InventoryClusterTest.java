@@ -51,6 +51,11 @@ class InventoryClusterTest {
     }
 
     private InventoryCluster instance(String name, java.nio.file.Path checkpoint) {
+        return instance(name, checkpoint, null);
+    }
+
+    private InventoryCluster instance(String name, java.nio.file.Path checkpoint,
+                                      io.micrometer.core.instrument.MeterRegistry registry) {
         InventoryCluster.Builder b = InventoryCluster.builder().bootstrapServers(broker.bootstrapServers())
                 .instanceId(name).ledger(InventoryLedger.builder().build()).requestsTopic(requests)
                 .groupId(requests + "-owners").deadLetterTopic(topics.deadLetters).requestTimeout(Duration.ofSeconds(20));
@@ -59,6 +64,9 @@ class InventoryClusterTest {
         }
         if (checkpoint != null) {
             b.checkpoint(checkpoint);
+        }
+        if (registry != null) {
+            b.meterRegistry(registry);
         }
         InventoryCluster c = b.build();
         instances.add(c);
@@ -239,5 +247,37 @@ class InventoryClusterTest {
         assertThat(again.tryReserve("k-1", List.of(ReservationLine.of("SKU-K", "WH-1", 1)), TTL)
                 .get(30, TimeUnit.SECONDS).status()).as("a repeat after the restart").isEqualTo(
                 ReservationResult.Status.ALREADY_HELD);
+    }
+
+    @Test
+    void itsMetersCountCallsByWhereTheyWereDecided() throws Exception {
+        topics(2);
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        InventoryCluster a = instance("a", null, registry), b = instance("b");
+        List<String> products = List.of("M-1", "M-2", "M-3", "M-4", "M-5", "M-6");
+        for (String p : products) {
+            receive(p, 10);
+        }
+        for (String p : products) {
+            awaitSellable(p, 10);
+        }
+        assertThat(InProcessBroker.await(() -> a.ownedPartitions() == 1 && b.ownedPartitions() == 1
+                && products.stream().allMatch(p -> a.owns(p) || b.owns(p)), Duration.ofSeconds(20)))
+                .as("one partition each, claimed").isTrue();
+        for (String p : products) {
+            assertThat(a.tryReserve("m-" + p, List.of(ReservationLine.of(p, "WH-1", 1)), TTL)
+                    .get(30, TimeUnit.SECONDS).accepted()).isTrue();
+        }
+        long local = products.stream().filter(a::owns).count();
+        assertThat(local).as("products of each partition").isBetween(1L, 5L);
+        java.util.function.ToLongFunction<String> calls = where -> registry.find("inventory.cluster.calls")
+                .tags("op", "hold", "where", where, "outcome", "accepted").timers().stream()
+                .mapToLong(io.micrometer.core.instrument.Timer::count).sum();
+        assertThat(calls.applyAsLong("local")).isEqualTo(local);
+        assertThat(calls.applyAsLong("remote")).isEqualTo(products.size() - local);
+        assertThat(registry.get("inventory.cluster.partitions.owned").gauge().value()).isEqualTo(1.0);
+        assertThat(registry.get("inventory.cluster.waiting").gauge().value()).isZero();
+        assertThat(registry.get("inventory.cluster.fenced.records").gauge().value()).isZero();
+        assertThat(registry.get("inventory.feed.state").tag("state", "live").gauge().value()).isEqualTo(1.0);
     }
 }
