@@ -206,6 +206,29 @@ public final class ClusterFlashSale {
         }
         System.out.println("READY");
         AtomicLong confirmed = new AtomicLong();
+        List<Thread> buyers = buyers(instance, ledger, checkout, dir, confirmed);
+        Path owns = dir.resolve(instance + ".owner"); // present while this instance decides the flash SKU
+        while (!Files.exists(dir.resolve("stop"))) {
+            if (owner.getAsBoolean()) {
+                Files.writeString(owns, instance);
+            } else {
+                Files.deleteIfExists(owns);
+            }
+            Thread.sleep(100);
+        }
+        for (Thread t : buyers) {
+            t.join();
+        }
+        Files.writeString(dir.resolve(instance + ".confirmed"), Long.toString(confirmed.get()));
+        for (AutoCloseable part : parts) {
+            part.close();
+        }
+        System.exit(0);
+    }
+
+    /** The storefront's buyers, started: each browses (a local read), holds one unit, and most pay. */
+    private static List<Thread> buyers(String instance, InventoryLedger ledger, Checkout checkout, Path dir,
+                                       AtomicLong confirmed) {
         List<Thread> buyers = new ArrayList<>();
         for (int i = 0; i < BUYERS_PER_INSTANCE; i++) {
             SplittableRandom random = new SplittableRandom(instance.hashCode() * 31L + i);
@@ -226,23 +249,7 @@ public final class ClusterFlashSale {
             t.start();
             buyers.add(t);
         }
-        Path owns = dir.resolve(instance + ".owner"); // present while this instance decides the flash SKU
-        while (!Files.exists(dir.resolve("stop"))) {
-            if (owner.getAsBoolean()) {
-                Files.writeString(owns, instance);
-            } else {
-                Files.deleteIfExists(owns);
-            }
-            Thread.sleep(100);
-        }
-        for (Thread t : buyers) {
-            t.join();
-        }
-        Files.writeString(dir.resolve(instance + ".confirmed"), Long.toString(confirmed.get()));
-        for (AutoCloseable part : parts) {
-            part.close();
-        }
-        System.exit(0);
+        return buyers;
     }
 
     private interface Checkout {

@@ -352,13 +352,22 @@ public final class InventoryCluster implements AutoCloseable {
     /** One call to the owner of one partition: here, on this thread, or through the requests topic. */
     private CompletableFuture<Object> ask(String op, int partition, ClusterRequest request) {
         long began = System.nanoTime();
+        if (failure.get() != null) {
+            return CompletableFuture.completedFuture(AnswerBook.UNKNOWN); // it decides nothing any more
+        }
         Ownership.Partition p = ownership.get(partition);
         if (p != null && p.ready()) {
             p.lock.readLock().lock();
             try {
                 if (p.owned()) {
                     CompletableFuture<Object> f = answers.expect(request, partition, false, began);
-                    Decider.Decision d = decider.decide(request, p, false);
+                    Decider.Decision d;
+                    try {
+                        d = decider.decide(request, p, false);
+                    } catch (RuntimeException refused) { // the ledger refused the arguments: nothing to wait for
+                        answers.forget(request.requestId());
+                        throw refused;
+                    }
                     if (d.records() == 0) {
                         answers.completeNow(request.requestId(), d.outcome());
                     }
@@ -420,7 +429,8 @@ public final class InventoryCluster implements AutoCloseable {
             if (owner != null) {
                 owner.stop();
             }
-            ownership.revokeAll();
+            // not on this thread: it may be the producer's, which a decider blocked in send() waits for
+            CompletableFuture.runAsync(ownership::revokeAll);
         }
     }
 

@@ -80,6 +80,11 @@ public final class AnswerBook {
         }
     }
 
+    /** Stops waiting on a request that was never asked. */
+    public void forget(String requestId) {
+        waiting.remove(requestId);
+    }
+
     /** Completes the overdue with {@link #UNKNOWN}; hands the ones due a resend to {@code resend}. */
     public void tick(long now, Consumer<Waiting> resend) {
         for (Waiting w : waiting.values()) {
