@@ -5,8 +5,10 @@ import dev.inventoryledger.core.HoldOutcome;
 import dev.inventoryledger.core.InventoryLedger;
 import dev.inventoryledger.core.ReservationLine;
 import dev.inventoryledger.core.ReservationResult;
+import dev.inventoryledger.core.internal.Checks;
 import dev.inventoryledger.kafka.internal.AnswerBook;
 import dev.inventoryledger.kafka.internal.Baskets;
+import dev.inventoryledger.kafka.internal.ClusterAnswer;
 import dev.inventoryledger.kafka.internal.ClusterGate;
 import dev.inventoryledger.kafka.internal.ClusterMetrics;
 import dev.inventoryledger.kafka.internal.ClusterRequest;
@@ -60,7 +62,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li><b>Answers.</b> Each call returns a future that completes when this instance's replica has applied
  *       the decision (a read after it sees the hold), or, after {@link Builder#requestTimeout(Duration)}, with
  *       {@link ReservationResult.Status#OUTCOME_UNKNOWN} or {@link HoldOutcome#OUTCOME_UNKNOWN}. Asking again
- *       with the same reservation id is safe: it returns the decision taken, never a second hold.</li>
+ *       with the same reservation id is safe: it returns the decision taken, never a second hold. A call whose
+ *       arguments the owner's ledger refuses (a part naming more units than the hold has) changes nothing and
+ *       its future fails with the ledger's {@link dev.inventoryledger.core.InvalidEventException}, naming the
+ *       field; one this instance can refuse (an invalid id, no lines) throws at once.</li>
  *   <li><b>Baskets</b> whose lines fall in several partitions are decided per owner, each part held under
  *       {@code <reservationId>~<partition>}; if a part is refused, the parts held are released and the caller
  *       gets the refusal: all or nothing in outcome, with a short window in which those parts were held.</li>
@@ -175,13 +180,14 @@ public final class InventoryCluster implements AutoCloseable {
      * comment). Completes with the decision once this replica has applied it, or with
      * {@link ReservationResult.Status#OUTCOME_UNKNOWN} after the request timeout.
      *
+     * @throws dev.inventoryledger.core.InvalidEventException if the reservation id is invalid
      * @throws IllegalArgumentException if lines is empty or ttl not positive
      * @throws IllegalStateException    if not started, or closed
      */
     public CompletableFuture<ReservationResult> tryReserve(String reservationId, List<ReservationLine> lines,
                                                            Duration ttl) {
         requireLive();
-        Objects.requireNonNull(reservationId, "reservationId");
+        Checks.id("reservation_id", reservationId, " (cluster tryReserve)");
         if (lines == null || lines.isEmpty()) {
             throw new IllegalArgumentException("lines must hold at least one line but was " + lines);
         }
@@ -211,14 +217,14 @@ public final class InventoryCluster implements AutoCloseable {
 
     /** Turns the whole hold into an order (see {@link InventoryLedger#confirm(String, String)}), by its owners. */
     public CompletableFuture<HoldOutcome> confirm(String reservationId, String orderId) {
-        Objects.requireNonNull(orderId, "orderId");
+        Checks.id("order_id", orderId, " (cluster confirm of " + reservationId + ")");
         return each("confirm", reservationId, null, (partId, part) -> new ClusterRequest(requestId(),
                 ClusterRequest.Op.CONFIRM, partId, orderId, 0, part));
     }
 
     /** Turns part of the hold into an order (see {@link InventoryLedger#confirm(String, String, List)}). */
     public CompletableFuture<HoldOutcome> confirm(String reservationId, String orderId, List<ReservationLine> part) {
-        Objects.requireNonNull(orderId, "orderId");
+        Checks.id("order_id", orderId, " (cluster confirm of " + reservationId + ")");
         return each("confirm", reservationId, requireLines(part), (partId, lines) -> new ClusterRequest(requestId(),
                 ClusterRequest.Op.CONFIRM, partId, orderId, 0, lines));
     }
@@ -387,21 +393,34 @@ public final class InventoryCluster implements AutoCloseable {
                                                 java.util.function.BiFunction<String, List<ReservationLine>,
                                                         ClusterRequest> request) {
         requireLive();
-        Objects.requireNonNull(reservationId, "reservationId");
+        Checks.id("reservation_id", reservationId, " (cluster " + op + ")");
         Map<Integer, Baskets.Part> parts = baskets.parts(reservationId, lines);
         if (parts.isEmpty()) {
             return CompletableFuture.completedFuture(HoldOutcome.UNKNOWN);
         }
         List<CompletableFuture<HoldOutcome>> asked = new ArrayList<>();
         parts.forEach((partition, part) -> asked.add(ask(op, partition, request.apply(part.id(), part.lines()))
-                .thenApply(o -> o instanceof HoldOutcome h ? h : HoldOutcome.OUTCOME_UNKNOWN)));
+                .thenApply(InventoryCluster::outcome)));
         return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new))
                 .thenApply(done -> Baskets.combine(asked.stream().map(CompletableFuture::join).toList()));
     }
 
     private static ReservationResult result(String reservationId, Object outcome) {
+        refuseIf(outcome);
         return outcome instanceof ReservationResult r ? r : ReservationResult.of(reservationId,
                 ReservationResult.Status.OUTCOME_UNKNOWN, 0, null, List.of(), List.of());
+    }
+
+    private static HoldOutcome outcome(Object outcome) {
+        refuseIf(outcome);
+        return outcome instanceof HoldOutcome h ? h : HoldOutcome.OUTCOME_UNKNOWN;
+    }
+
+    /** An owner refused the arguments: the caller's future fails as the ledger would have thrown. */
+    private static void refuseIf(Object outcome) {
+        if (outcome instanceof ClusterAnswer.Refused refused) {
+            throw refused.exception();
+        }
     }
 
     private void send(ClusterRequest request, int partition) {

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link InventoryCluster} with its instances in this JVM: one owner decides each product, whichever instance
@@ -279,5 +280,25 @@ class InventoryClusterTest {
         assertThat(registry.get("inventory.cluster.waiting").gauge().value()).isZero();
         assertThat(registry.get("inventory.cluster.fenced.records").gauge().value()).isZero();
         assertThat(registry.get("inventory.feed.state").tag("state", "live").gauge().value()).isEqualTo(1.0);
+    }
+
+    @Test
+    void argumentsTheOwnerRefusesFailTheCallNamingTheFieldAndChangeNothing() throws Exception {
+        topics(2);
+        InventoryCluster a = instance("a"), b = instance("b");
+        receive("SKU-E", 5);
+        awaitSellable("SKU-E", 5);
+        assertThat(InProcessBroker.await(() -> a.owns("SKU-E") || b.owns("SKU-E"), Duration.ofSeconds(20))).isTrue();
+        InventoryCluster remote = a.owns("SKU-E") ? b : a; // its calls on SKU-E go to the other's owner loop
+        assertThat(remote.tryReserve("e-1", List.of(ReservationLine.of("SKU-E", "WH-1", 2)), TTL)
+                .get(30, TimeUnit.SECONDS).accepted()).isTrue();
+        // answered by the owner: a request left unanswered would complete OUTCOME_UNKNOWN, not fail
+        assertThatThrownBy(() -> remote.release("e-1", List.of(ReservationLine.of("SKU-E", "WH-1", 3)))
+                .get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(dev.inventoryledger.core.InvalidEventException.class)
+                .hasMessageContaining("quantity 3 of product SKU-E at WH-1 is more than reservation e-1 holds there (2)");
+        assertThat(remote.ledger().held("SKU-E", "WH-1")).isEqualTo(2);
+        assertThatThrownBy(() -> remote.confirm("e-1", " ")).isInstanceOf(
+                dev.inventoryledger.core.InvalidEventException.class).hasMessageContaining("order_id");
     }
 }

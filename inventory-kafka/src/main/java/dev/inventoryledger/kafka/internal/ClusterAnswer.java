@@ -1,6 +1,7 @@
 package dev.inventoryledger.kafka.internal;
 
 import dev.inventoryledger.core.HoldOutcome;
+import dev.inventoryledger.core.InvalidEventException;
 import dev.inventoryledger.core.ReservationResult;
 
 import java.io.ByteArrayInputStream;
@@ -15,10 +16,18 @@ import java.util.List;
 
 /**
  * What an owner decided, as a requester receives it: a {@link ReservationResult} for a hold, a
- * {@link HoldOutcome} for the rest. Travels in a header of the decision's records, in a small binary form.
+ * {@link HoldOutcome} for the rest, or a {@link Refused refusal} of the arguments. Travels in a header of the decision's records, in a small binary form.
  */
 public final class ClusterAnswer {
-    private static final byte RESULT = 'R', OUTCOME = 'H';
+    private static final byte RESULT = 'R', OUTCOME = 'H', REFUSED = 'E';
+
+    /** The owner's ledger refused the call's arguments (a part naming more units than held ...): nothing changed. */
+    public record Refused(String field, String message) {
+        /** The refusal as the ledger would have thrown it here. */
+        public InvalidEventException exception() {
+            return new InvalidEventException(field, null, message);
+        }
+    }
 
     private ClusterAnswer() {
     }
@@ -26,7 +35,11 @@ public final class ClusterAnswer {
     public static byte[] encode(Object answer) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            if (answer instanceof HoldOutcome o) {
+            if (answer instanceof Refused r) {
+                out.writeByte(REFUSED);
+                out.writeUTF(r.field());
+                out.writeUTF(r.message());
+            } else if (answer instanceof HoldOutcome o) {
                 out.writeByte(OUTCOME);
                 out.writeUTF(o.name());
             } else {
@@ -62,11 +75,15 @@ public final class ClusterAnswer {
         return bytes.toByteArray();
     }
 
-    /** A {@link ReservationResult} or a {@link HoldOutcome}. */
+    /** A {@link ReservationResult}, a {@link HoldOutcome} or a {@link Refused}. */
     public static Object decode(byte[] value) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
-            if (in.readByte() == OUTCOME) {
+            byte type = in.readByte();
+            if (type == OUTCOME) {
                 return HoldOutcome.valueOf(in.readUTF());
+            }
+            if (type == REFUSED) {
+                return new Refused(in.readUTF(), in.readUTF());
             }
             String id = in.readUTF();
             ReservationResult.Status status = ReservationResult.Status.valueOf(in.readUTF());

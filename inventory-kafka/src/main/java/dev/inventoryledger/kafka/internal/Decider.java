@@ -1,6 +1,7 @@
 package dev.inventoryledger.kafka.internal;
 
 import dev.inventoryledger.core.EventKind;
+import dev.inventoryledger.core.InvalidEventException;
 import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
 import dev.inventoryledger.core.LocalEventListener;
@@ -61,7 +62,8 @@ public final class Decider {
 
     /**
      * Decides the request and writes what it stands for. A decision that changed nothing writes one record with
-     * no value (its answer) if {@code answerAlways}, else nothing. Decisions on one partition are taken one at a
+     * no value (its answer) if {@code answerAlways}, else nothing. Arguments the ledger refuses are answered as a
+     * {@link ClusterAnswer.Refused} if {@code answerAlways}, else thrown. Decisions on one partition are taken one at a
      * time, each handed to the producer before the next, so that the log's order is the order of decision
      * ({@link ClusterHeaders#SEQUENCE} orders them across the partition's topics).
      */
@@ -72,6 +74,11 @@ public final class Decider {
             told.set(events);
             try {
                 outcome = execute(request);
+            } catch (InvalidEventException refused) {
+                if (!answerAlways) {
+                    throw refused; // the caller is on this thread
+                }
+                outcome = new ClusterAnswer.Refused(refused.field(), refused.getMessage()); // nothing changed
             } finally {
                 told.remove();
             }
