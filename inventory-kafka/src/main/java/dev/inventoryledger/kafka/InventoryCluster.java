@@ -454,8 +454,11 @@ public final class InventoryCluster implements AutoCloseable {
     }
 
     private void requireLive() {
-        if (!started || closed) {
-            throw new IllegalStateException(closed ? "the cluster is closed" : "call start() first");
+        if (closed) {
+            throw new IllegalStateException("the cluster is closed");
+        }
+        if (state != FeedState.LIVE && state != FeedState.FAILED) { // a failed one answers unknown
+            throw new IllegalStateException(started ? "start() has not returned yet" : "call start() first");
         }
     }
 
