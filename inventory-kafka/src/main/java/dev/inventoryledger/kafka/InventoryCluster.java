@@ -171,7 +171,8 @@ public final class InventoryCluster implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw e instanceof IllegalStateException ise ? ise : new IllegalStateException("cluster did not start: " + e, e);
+            throw e instanceof IllegalStateException ise ? ise
+                    : new IllegalStateException("cluster did not start: " + e, e);
         }
     }
 
@@ -363,29 +364,30 @@ public final class InventoryCluster implements AutoCloseable {
         }
         Ownership.Partition p = ownership.get(partition);
         if (p != null && p.ready()) {
-            p.lock.readLock().lock();
-            try {
-                if (p.owned()) {
-                    CompletableFuture<Object> f = answers.expect(request, partition, false, began);
-                    Decider.Decision d;
-                    try {
-                        d = decider.decide(request, p, false);
-                    } catch (RuntimeException refused) { // the ledger refused the arguments: nothing to wait for
-                        answers.forget(request.requestId());
-                        throw refused;
-                    }
-                    if (d.records() == 0) {
-                        answers.completeNow(request.requestId(), d.outcome());
-                    }
-                    return metrics.timed(f, op, "local", began);
-                }
-            } finally {
-                p.lock.readLock().unlock();
+            CompletableFuture<Object> decided = p.whileOwned(() -> decideHere(request, p, began));
+            if (decided != null) {
+                return metrics.timed(decided, op, "local", began);
             }
         }
         CompletableFuture<Object> f = answers.expect(request, partition, true, began);
         send(request, partition);
         return metrics.timed(f, op, "remote", began);
+    }
+
+    /** Decides the request on this thread, this instance owning its partition; completes once read back. */
+    private CompletableFuture<Object> decideHere(ClusterRequest request, Ownership.Partition p, long began) {
+        CompletableFuture<Object> f = answers.expect(request, p.partition, false, began);
+        Decider.Decision d;
+        try {
+            d = decider.decide(request, p, false);
+        } catch (RuntimeException refused) { // the ledger refused the arguments: nothing to wait for
+            answers.forget(request.requestId());
+            throw refused;
+        }
+        if (d.records() == 0) {
+            answers.completeNow(request.requestId(), d.outcome());
+        }
+        return f;
     }
 
     /** A hold call on every part of the reservation (or of the lines given), the outcomes combined. */

@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * One storefront instance of {@link ClusterKillAndFreezeTest}, in its own JVM: a cluster instance (or, in
  * {@code replica} mode, today's way: a feed, a publisher and the ledger's own {@code tryReserve}) and buyers
  * who reserve, confirm, release and abandon until the file {@code stop} appears in the run's directory. Every
- * order a buyer saw confirmed is appended to {@code <instance>.confirmed} and flushed at once; at the end the
- * replica's counts go to {@code <instance>.ledger}.
+ * order a buyer saw confirmed is appended to {@code <instance>.confirmed} and flushed at once. When its buyers
+ * have stopped it writes {@code <instance>.stopped}; once the test has written {@code dump} (every instance
+ * stopped) and this replica has read everything, its counts go to {@code <instance>.ledger}.
  *
  * <p>Arguments: bootstrap servers, instance id, mode ({@code cluster} or {@code replica}), the run's directory,
  * the topic prefix, the seed, the buyers' pause between attempts in milliseconds.
@@ -48,6 +49,7 @@ public final class ClusterChild {
         long seed = Long.parseLong(args[5]);
         int pause = Integer.parseInt(args[6]);
         InventoryLedger ledger = InventoryLedger.builder().build();
+        java.util.function.LongSupplier lag; // records of the topics this replica has not read yet
         List<AutoCloseable> parts = new ArrayList<>();
         Store store;
         InventoryCluster cluster = null;
@@ -60,6 +62,7 @@ public final class ClusterChild {
             cluster.start();
             parts.add(cluster);
             InventoryCluster c = cluster;
+            lag = () -> c.feedStatus().lag();
             store = new Store() {
                 public ReservationResult reserve(String id, List<ReservationLine> lines) throws Exception {
                     return c.tryReserve(id, lines, TTL).get(30, TimeUnit.SECONDS);
@@ -85,6 +88,7 @@ public final class ClusterChild {
             topics(prefix).forEach(fb::topic);
             KafkaInventoryFeed feed = fb.build();
             feed.start();
+            lag = () -> feed.status().lag();
             parts.add(feed);
             parts.add(publisher);
             store = new Store() {
@@ -120,6 +124,8 @@ public final class ClusterChild {
         for (Thread t : buyers) {
             t.join();
         }
+        Files.writeString(dir.resolve(instance + ".stopped"), instance);
+        awaitDump(dir, lag);
         dump(ledger, instance, dir, c);
         for (AutoCloseable part : parts) {
             part.close();
@@ -185,10 +191,25 @@ public final class ClusterChild {
         }
     }
 
-    /** Waits until the replica has read everything written so far, then writes its counts. */
+    /**
+     * Waits for the test's word that every instance's buyers have stopped (no decision is under way anywhere),
+     * then until this replica has read everything written: its lag 0 for a second on end.
+     */
+    private static void awaitDump(Path dir, java.util.function.LongSupplier lag) throws InterruptedException {
+        while (!Files.exists(dir.resolve("dump"))) {
+            Thread.sleep(50);
+        }
+        for (long quietSince = System.nanoTime(); System.nanoTime() - quietSince < 1_000_000_000L; ) {
+            Thread.sleep(50);
+            if (lag.getAsLong() != 0) {
+                quietSince = System.nanoTime();
+            }
+        }
+    }
+
+    /** Writes the replica's counts. */
     private static void dump(InventoryLedger ledger, String instance, Path dir, InventoryCluster cluster)
-            throws IOException, InterruptedException {
-        Thread.sleep(3_000); // the last answers and records arrive; the replica's lag is checked below
+            throws IOException {
         List<String> lines = new ArrayList<>();
         lines.add("state " + (cluster == null ? "REPLICA" : cluster.state()));
         List<String> products = new ArrayList<>(BACKGROUND);

@@ -177,6 +177,11 @@ class ClusterKillAndFreezeTest {
             }
             during.run(this);
             Files.createFile(dir.resolve("stop"));
+            for (Child c : children.values()) { // every instance's buyers stop before any replica is read
+                assertThat(InProcessBroker.await(() -> Files.exists(dir.resolve(c.instance + ".stopped")),
+                        Duration.ofSeconds(90))).as("%s's buyers stopped", c.instance).isTrue();
+            }
+            Files.createFile(dir.resolve("dump"));
             for (Child c : List.copyOf(children.values())) {
                 assertThat(c.process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", c.instance).isTrue();
             }

@@ -187,25 +187,51 @@ public final class ClusterBench {
 
     /** Callers on these instances, {@code perInstance} each, holding 1 unit of the hot SKU as fast as answered. */
     private static void closedLoop(String name, List<InventoryCluster> on, int perInstance, int seconds)
-            throws InterruptedException {
-        Recorder recorder = new Recorder(3);
-        AtomicBoolean measuring = new AtomicBoolean(), running = new AtomicBoolean(true);
-        List<Thread> callers = new ArrayList<>();
+            throws Exception {
+        List<Callers> callers = new ArrayList<>();
         for (InventoryCluster c : on) {
             for (int t = 0; t < perInstance; t++) {
-                Thread caller = new Thread(() -> {
+                callers.add(() -> () -> c.tryReserve("h-" + IDS.incrementAndGet(),
+                        List.of(ReservationLine.of(HOT, WH, 1)), TTL).join().accepted());
+            }
+        }
+        measureCallers(name, callers, seconds);
+    }
+
+    /** One caller's call: true if it counts. Closed when its thread ends. */
+    private interface Caller extends AutoCloseable {
+        boolean call() throws Exception;
+
+        @Override
+        default void close() throws Exception {
+        }
+    }
+
+    /** Opens one thread's caller, on that thread. */
+    private interface Callers {
+        Caller open() throws Exception;
+    }
+
+    /** Each caller on its own thread, calling as fast as answered; timed after a quarter of the run's warm-up. */
+    private static void measureCallers(String name, List<Callers> callers, int seconds) throws Exception {
+        Recorder recorder = new Recorder(3);
+        AtomicBoolean measuring = new AtomicBoolean(), running = new AtomicBoolean(true);
+        List<Thread> threads = new ArrayList<>();
+        for (Callers opening : callers) {
+            Thread thread = new Thread(() -> {
+                try (Caller caller = opening.open()) {
                     while (running.get()) {
                         long began = System.nanoTime();
-                        ReservationResult r = c.tryReserve("h-" + IDS.incrementAndGet(),
-                                List.of(ReservationLine.of(HOT, WH, 1)), TTL).join();
-                        if (measuring.get() && r.accepted()) {
+                        if (caller.call() && measuring.get()) {
                             recorder.recordValue(System.nanoTime() - began);
                         }
                     }
-                });
-                caller.start();
-                callers.add(caller);
-            }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            thread.start();
+            threads.add(thread);
         }
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds / 4));
         recorder.reset();
@@ -213,7 +239,7 @@ public final class ClusterBench {
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         Histogram h = recorder.getIntervalHistogram();
         running.set(false);
-        for (Thread t : callers) {
+        for (Thread t : threads) {
             t.join();
         }
         print(name, h, seconds);
@@ -275,37 +301,23 @@ public final class ClusterBench {
 
     private static void peerClosedLoop(String name, Peer peer, Store store, int clients, int seconds)
             throws Exception {
-        Recorder recorder = new Recorder(3);
-        AtomicBoolean measuring = new AtomicBoolean(), running = new AtomicBoolean(true);
         String hot = store.hotProduct();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < clients; t++) {
-            Thread thread = new Thread(() -> {
-                try (Peer.Session s = peer.session()) {
-                    while (running.get()) {
-                        long began = System.nanoTime();
-                        s.tryReserve(hot, store.warehouse(0), 1, "q-" + IDS.incrementAndGet());
-                        if (measuring.get()) {
-                            recorder.recordValue(System.nanoTime() - began);
-                        }
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+        Callers session = () -> {
+            Peer.Session s = peer.session();
+            return new Caller() {
+                @Override
+                public boolean call() throws Exception {
+                    s.tryReserve(hot, store.warehouse(0), 1, "q-" + IDS.incrementAndGet());
+                    return true;
                 }
-            });
-            thread.start();
-            threads.add(thread);
-        }
-        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds / 4));
-        recorder.reset();
-        measuring.set(true);
-        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-        Histogram h = recorder.getIntervalHistogram();
-        running.set(false);
-        for (Thread t : threads) {
-            t.join();
-        }
-        print(name, h, seconds);
+
+                @Override
+                public void close() throws Exception {
+                    s.close();
+                }
+            };
+        };
+        measureCallers(name, java.util.Collections.nCopies(clients, session), seconds);
     }
 
     private static void print(String name, Histogram h, int seconds) {

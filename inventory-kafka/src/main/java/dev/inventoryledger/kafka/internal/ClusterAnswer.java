@@ -4,19 +4,14 @@ import dev.inventoryledger.core.HoldOutcome;
 import dev.inventoryledger.core.InvalidEventException;
 import dev.inventoryledger.core.ReservationResult;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What an owner decided, as a requester receives it: a {@link ReservationResult} for a hold, a
- * {@link HoldOutcome} for the rest, or a {@link Refused refusal} of the arguments. Travels in a header of the decision's records, in a small binary form.
+ * {@link HoldOutcome} for the rest, or a {@link Refused refusal} of the arguments. Travels in a header of the
+ * decision's records, in a small binary form.
  */
 public final class ClusterAnswer {
     private static final byte RESULT = 'R', OUTCOME = 'H', REFUSED = 'E';
@@ -33,8 +28,7 @@ public final class ClusterAnswer {
     }
 
     public static byte[] encode(Object answer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        return Wire.write(out -> {
             if (answer instanceof Refused r) {
                 out.writeByte(REFUSED);
                 out.writeUTF(r.field());
@@ -63,21 +57,18 @@ public final class ClusterAnswer {
                 out.writeInt(r.shortfalls().size());
                 for (ReservationResult.Shortfall s : r.shortfalls()) {
                     out.writeUTF(s.productId());
-                    ClusterRequest.writeNullable(out, s.warehouseId());
+                    Wire.writeNullable(out, s.warehouseId());
                     out.writeLong(s.requested());
                     out.writeLong(s.sellable());
                     out.writeLong(s.missing());
                 }
             }
-        } catch (IOException cannot) {
-            throw new UncheckedIOException(cannot);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     /** A {@link ReservationResult}, a {@link HoldOutcome} or a {@link Refused}. */
     public static Object decode(byte[] value) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+        return Wire.read(value, "cluster answer", in -> {
             byte type = in.readByte();
             if (type == OUTCOME) {
                 return HoldOutcome.valueOf(in.readUTF());
@@ -96,13 +87,11 @@ public final class ClusterAnswer {
             }
             List<ReservationResult.Shortfall> shortfalls = new ArrayList<>();
             for (int i = in.readInt(); i > 0; i--) {
-                shortfalls.add(new ReservationResult.Shortfall(in.readUTF(), ClusterRequest.readNullable(in),
+                shortfalls.add(new ReservationResult.Shortfall(in.readUTF(), Wire.readNullable(in),
                         in.readLong(), in.readLong(), in.readLong()));
             }
             return ReservationResult.of(id, status, sellable,
                     expires, allocations, shortfalls);
-        } catch (IOException | RuntimeException bad) {
-            throw new IllegalArgumentException("not a cluster answer: " + bad, bad);
-        }
+        });
     }
 }

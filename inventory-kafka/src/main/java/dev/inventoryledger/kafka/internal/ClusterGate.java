@@ -71,9 +71,7 @@ public final class ClusterGate extends FencingGate {
 
     @Override
     public void applied(ConsumerRecord<byte[], byte[]> r, InventoryEvent event, ApplyOutcome outcome) {
-        if (LapseWatch.isReservationOrOrder(event.kind())) {
-            lapses.applied(r.partition(), event);
-        }
+        lapses.applied(r.partition(), event);
         if (r.headers().lastHeader(ClusterHeaders.REQUEST) != null) {
             answered(r);
         }
@@ -81,7 +79,7 @@ public final class ClusterGate extends FencingGate {
 
     private void answered(ConsumerRecord<byte[], byte[]> r) {
         answers.admitted(ClusterHeaders.text(r, ClusterHeaders.REQUEST), ClusterHeaders.text(r, ClusterHeaders.ANSWER),
-                (int) ClusterHeaders.epoch(ClusterHeaders.text(r, ClusterHeaders.COUNT)),
+                (int) ClusterHeaders.number(ClusterHeaders.text(r, ClusterHeaders.COUNT)),
                 ClusterHeaders.bytes(r, ClusterHeaders.OUTCOME));
     }
 }

@@ -48,8 +48,8 @@ public final class ClusterHeaders {
         return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The epoch in a header's text, or −1 if it is not a number. */
-    public static long epoch(String text) {
+    /** The number in a header's text (an epoch, a count), or −1 if it is not a number. */
+    public static long number(String text) {
         try {
             return text == null ? -1 : Long.parseLong(text);
         } catch (NumberFormatException notOurs) {

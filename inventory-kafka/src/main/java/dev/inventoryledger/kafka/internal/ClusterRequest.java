@@ -2,12 +2,6 @@ package dev.inventoryledger.kafka.internal;
 
 import dev.inventoryledger.core.ReservationLine;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -44,31 +38,27 @@ public record ClusterRequest(String requestId, Op op, String reservationId, Stri
     }
 
     public byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        return Wire.write(out -> {
             out.writeByte(VERSION);
             out.writeUTF(requestId);
             out.writeByte(op.ordinal());
             out.writeUTF(reservationId);
-            writeNullable(out, orderId);
+            Wire.writeNullable(out, orderId);
             out.writeLong(ttlMillis);
             out.writeInt(lines == null ? -1 : lines.size());
             if (lines != null) {
                 for (ReservationLine l : lines) {
                     out.writeUTF(l.productId());
-                    writeNullable(out, l.warehouseId());
+                    Wire.writeNullable(out, l.warehouseId());
                     out.writeLong(l.quantity());
                 }
             }
-        } catch (IOException cannot) {
-            throw new UncheckedIOException(cannot);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     /** @throws IllegalArgumentException if the bytes are not a request of this version */
     public static ClusterRequest decode(byte[] value) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+        return Wire.read(value, "cluster request", in -> {
             byte version = in.readByte();
             if (version != VERSION) {
                 throw new IllegalArgumentException("a cluster request of version " + version + ", not " + VERSION);
@@ -76,30 +66,17 @@ public record ClusterRequest(String requestId, Op op, String reservationId, Stri
             String requestId = in.readUTF();
             Op op = Op.values()[in.readByte()];
             String reservationId = in.readUTF();
-            String orderId = readNullable(in);
+            String orderId = Wire.readNullable(in);
             long ttl = in.readLong();
             int n = in.readInt();
             List<ReservationLine> lines = null;
             if (n >= 0) {
                 lines = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    lines.add(new ReservationLine(in.readUTF(), readNullable(in), in.readLong()));
+                    lines.add(new ReservationLine(in.readUTF(), Wire.readNullable(in), in.readLong()));
                 }
             }
             return new ClusterRequest(requestId, op, reservationId, orderId, ttl, lines);
-        } catch (IOException | RuntimeException bad) {
-            throw new IllegalArgumentException("not a cluster request: " + bad, bad);
-        }
-    }
-
-    static void writeNullable(DataOutputStream out, String s) throws IOException {
-        out.writeBoolean(s != null);
-        if (s != null) {
-            out.writeUTF(s);
-        }
-    }
-
-    static String readNullable(DataInputStream in) throws IOException {
-        return in.readBoolean() ? in.readUTF() : null;
+        });
     }
 }

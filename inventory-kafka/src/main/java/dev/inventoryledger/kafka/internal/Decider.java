@@ -86,14 +86,11 @@ public final class Decider {
                 return new Decision(outcome, 0);
             }
             int count = Math.max(1, events.size());
-            List<Header> headers = List.of(
-                    ClusterHeaders.header(ClusterHeaders.EPOCH, Long.toString(partition.epoch)),
-                    ClusterHeaders.header(ClusterHeaders.SEQUENCE, Long.toString(++partition.decisions)),
-                    ClusterHeaders.header(ClusterHeaders.OWNER, me),
-                    ClusterHeaders.header(ClusterHeaders.REQUEST, request.requestId()),
-                    ClusterHeaders.header(ClusterHeaders.ANSWER, me + "#" + answers.incrementAndGet()),
-                    ClusterHeaders.header(ClusterHeaders.COUNT, Integer.toString(count)),
-                    new RecordHeader(ClusterHeaders.OUTCOME, ClusterAnswer.encode(outcome)));
+            List<Header> headers = nextDecision(partition);
+            headers.add(ClusterHeaders.header(ClusterHeaders.REQUEST, request.requestId()));
+            headers.add(ClusterHeaders.header(ClusterHeaders.ANSWER, me + "#" + answers.incrementAndGet()));
+            headers.add(ClusterHeaders.header(ClusterHeaders.COUNT, Integer.toString(count)));
+            headers.add(new RecordHeader(ClusterHeaders.OUTCOME, ClusterAnswer.encode(outcome)));
             if (events.isEmpty()) {
                 producer.send(new ProducerRecord<byte[], byte[]>(reservationsTopic, partition.partition,
                         key(request.key()), (byte[]) null, headers), failed);
@@ -113,10 +110,7 @@ public final class Decider {
      */
     public void publishLapsed(List<InventoryEvent> released, Ownership.Partition partition) {
         synchronized (partition) {
-            List<Header> headers = List.of(
-                    ClusterHeaders.header(ClusterHeaders.EPOCH, Long.toString(partition.epoch)),
-                    ClusterHeaders.header(ClusterHeaders.SEQUENCE, Long.toString(++partition.decisions)),
-                    ClusterHeaders.header(ClusterHeaders.OWNER, me));
+            List<Header> headers = nextDecision(partition);
             for (InventoryEvent e : released) {
                 producer.send(new ProducerRecord<>(reservationsTopic, partition.partition, key(e.productId()),
                         EventCodec.encode(e), headers), failed);
@@ -130,6 +124,16 @@ public final class Decider {
                 ClusterHeaders.header(ClusterHeaders.OWNER, me));
         producer.send(new ProducerRecord<byte[], byte[]>(topic, partition, (byte[]) null, (byte[]) null, headers),
                 failed);
+    }
+
+    /** The headers every decision carries: the owner's epoch, the decision's place on the partition, the owner. */
+    private List<Header> nextDecision(Ownership.Partition partition) {
+        assert Thread.holdsLock(partition);
+        List<Header> headers = new ArrayList<>(7);
+        headers.add(ClusterHeaders.header(ClusterHeaders.EPOCH, Long.toString(partition.epoch)));
+        headers.add(ClusterHeaders.header(ClusterHeaders.SEQUENCE, Long.toString(++partition.decisions)));
+        headers.add(ClusterHeaders.header(ClusterHeaders.OWNER, me));
+        return headers;
     }
 
     private Object execute(ClusterRequest r) {

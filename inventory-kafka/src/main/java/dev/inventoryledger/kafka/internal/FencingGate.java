@@ -26,7 +26,7 @@ public class FencingGate implements RecordGate {
     @Override
     public final boolean admit(ConsumerRecord<byte[], byte[]> r) {
         if (r.headers().lastHeader(ClusterHeaders.CLAIM) != null) {
-            long epoch = ClusterHeaders.epoch(ClusterHeaders.text(r, ClusterHeaders.CLAIM));
+            long epoch = ClusterHeaders.number(ClusterHeaders.text(r, ClusterHeaders.CLAIM));
             claims.merge(new TopicPartition(r.topic(), r.partition()), epoch, Math::max);
             claimRead(r, epoch);
             return false;
@@ -35,7 +35,7 @@ public class FencingGate implements RecordGate {
         if (epochText == null) {
             return true; // a plain event: always counts
         }
-        long epoch = ClusterHeaders.epoch(epochText);
+        long epoch = ClusterHeaders.number(epochText);
         Long claimed = claims.get(new TopicPartition(r.topic(), r.partition()));
         if (claimed != null && epoch < claimed) {
             fenced.incrementAndGet();

@@ -1,6 +1,5 @@
 package dev.inventoryledger.kafka.internal;
 
-import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.internal.Identities;
 
@@ -50,8 +49,11 @@ public final class LapseWatch {
 
     private final Map<Integer, Partition> byPartition = new ConcurrentHashMap<>();
 
-    /** An event of the partition was applied. */
+    /** An event of the partition was applied (those that are not about holds change nothing here). */
     public void applied(int partition, InventoryEvent e) {
+        if (!e.kind().isReservation() && e.reservationId() == null) {
+            return; // receipts, returns, cancellations, plain orders
+        }
         Partition p = byPartition.computeIfAbsent(partition, k -> new Partition());
         switch (e.kind()) {
             case RESERVATION_HELD -> {
@@ -169,9 +171,5 @@ public final class LapseWatch {
 
     private static String key(String reservationId, String productId, String warehouseId) {
         return reservationId + '\u0000' + productId + '\u0000' + warehouseId;
-    }
-
-    static boolean isReservationOrOrder(EventKind kind) {
-        return kind.isReservation() || kind == EventKind.ORDER_PLACED;
     }
 }

@@ -118,15 +118,10 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
                     notARequest.getMessage());
             return;
         }
-        p.lock.readLock().lock();
         try {
-            if (p.owned()) {
-                decider.decide(request, p, true);
-            }
+            p.whileOwned(() -> decider.decide(request, p, true));
         } catch (RuntimeException refused) {
             LOG.warn("request {} could not be decided: {}", request.requestId(), refused.toString());
-        } finally {
-            p.lock.readLock().unlock();
         }
     }
 
@@ -158,18 +153,14 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
                 continue;
             }
             java.time.Instant now = clock.instant();
-            p.lock.readLock().lock();
-            try {
-                if (p.owned()) {
-                    List<dev.inventoryledger.core.InventoryEvent> released = lapses.lapsed(partition,
-                            now.minus(LAPSE_GRACE), now);
-                    if (!released.isEmpty()) {
-                        decider.publishLapsed(released, p);
-                    }
+            p.whileOwned(() -> {
+                List<dev.inventoryledger.core.InventoryEvent> released = lapses.lapsed(partition,
+                        now.minus(LAPSE_GRACE), now);
+                if (!released.isEmpty()) {
+                    decider.publishLapsed(released, p);
                 }
-            } finally {
-                p.lock.readLock().unlock();
-            }
+                return null;
+            });
         }
     }
 

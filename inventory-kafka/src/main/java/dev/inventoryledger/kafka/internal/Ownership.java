@@ -18,7 +18,7 @@ public final class Ownership {
     public static final class Partition {
         public final int partition;
         public final long epoch;
-        public final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         private final AtomicInteger claimsRead = new AtomicInteger();
         private volatile boolean owned = true, ready;
         /** Decisions taken on the partition at this epoch; under this object's monitor (see {@link Decider}). */
@@ -29,9 +29,17 @@ public final class Ownership {
             this.epoch = epoch;
         }
 
-        /** Still owned: read under {@link #lock}'s read lock to decide. */
-        public boolean owned() {
-            return owned;
+        /**
+         * Runs {@code decision} under the read lock if the partition is still owned, and returns what it returns;
+         * null, without running it, if the partition was given up.
+         */
+        public <T> T whileOwned(java.util.function.Supplier<T> decision) {
+            lock.readLock().lock();
+            try {
+                return owned ? decision.get() : null;
+            } finally {
+                lock.readLock().unlock();
+            }
         }
 
         /** The claim has been read back on every topic: the replica is whole for this partition. */
