@@ -7,8 +7,8 @@ import dev.inventoryledger.core.StockAlert;
 import dev.inventoryledger.core.StockAlertListener;
 import dev.inventoryledger.kafka.internal.EventCodec;
 import dev.inventoryledger.kafka.internal.KafkaClients;
-import dev.inventoryledger.kafka.internal.SendQueue;
 import dev.inventoryledger.kafka.internal.TopicCheck;
+import dev.inventoryledger.kafka.internal.publish.SendQueue;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.RecordMetadata;
 

@@ -2,14 +2,14 @@ package dev.inventoryledger.kafka;
 
 import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InventoryLedger;
-import dev.inventoryledger.kafka.internal.AsOfRebuild;
-import dev.inventoryledger.kafka.internal.DeadLetterWriter;
-import dev.inventoryledger.kafka.internal.FeedConfig;
-import dev.inventoryledger.kafka.internal.FeedCycle;
-import dev.inventoryledger.kafka.internal.FeedRunner;
-import dev.inventoryledger.kafka.internal.FencingGate;
 import dev.inventoryledger.kafka.internal.KafkaClients;
-import dev.inventoryledger.kafka.internal.RecordGate;
+import dev.inventoryledger.kafka.internal.cluster.FencingGate;
+import dev.inventoryledger.kafka.internal.feed.AsOfRebuild;
+import dev.inventoryledger.kafka.internal.feed.DeadLetterWriter;
+import dev.inventoryledger.kafka.internal.feed.FeedConfig;
+import dev.inventoryledger.kafka.internal.feed.FeedCycle;
+import dev.inventoryledger.kafka.internal.feed.FeedRunner;
+import dev.inventoryledger.kafka.internal.feed.RecordGate;
 import org.apache.kafka.common.TopicPartition;
 
 import java.nio.file.Path;

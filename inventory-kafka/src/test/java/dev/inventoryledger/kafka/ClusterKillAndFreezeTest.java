@@ -2,8 +2,8 @@ package dev.inventoryledger.kafka;
 
 import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InventoryEvent;
-import dev.inventoryledger.kafka.internal.ClusterHeaders;
 import dev.inventoryledger.kafka.internal.EventCodec;
+import dev.inventoryledger.kafka.internal.cluster.ClusterHeaders;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.inventoryledger.kafka;
 
 import dev.inventoryledger.core.InventoryLedger;
-import dev.inventoryledger.kafka.internal.FeedCycle;
+import dev.inventoryledger.kafka.internal.feed.FeedCycle;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;

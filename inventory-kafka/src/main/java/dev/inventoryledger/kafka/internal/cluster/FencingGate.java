@@ -1,7 +1,8 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.cluster;
 
 import dev.inventoryledger.core.ApplyOutcome;
 import dev.inventoryledger.core.InventoryEvent;
+import dev.inventoryledger.kafka.internal.feed.RecordGate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 

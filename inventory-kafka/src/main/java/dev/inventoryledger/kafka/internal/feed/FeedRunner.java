@@ -1,4 +1,4 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.feed;
 
 import dev.inventoryledger.kafka.FeedState;
 import org.apache.kafka.common.errors.WakeupException;

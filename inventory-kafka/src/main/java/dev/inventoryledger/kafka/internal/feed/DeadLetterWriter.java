@@ -1,5 +1,6 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.feed;
 
+import dev.inventoryledger.kafka.internal.KafkaClients;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,4 +1,4 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.cluster;
 
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,9 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.feed;
 
 import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InventoryLedger;
+import dev.inventoryledger.kafka.internal.KafkaClients;
+import dev.inventoryledger.kafka.internal.cluster.FencingGate;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 

@@ -1,4 +1,4 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.feed;
 
 import dev.inventoryledger.core.ApplyOutcome;
 import dev.inventoryledger.kafka.FeedState;

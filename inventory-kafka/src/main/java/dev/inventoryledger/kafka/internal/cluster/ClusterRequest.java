@@ -1,4 +1,4 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.cluster;
 
 import dev.inventoryledger.core.ReservationLine;
 

@@ -1,5 +1,6 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.publish;
 
+import dev.inventoryledger.kafka.internal.KafkaClients;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

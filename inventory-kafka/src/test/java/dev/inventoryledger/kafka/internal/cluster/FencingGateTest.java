@@ -1,6 +1,7 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.cluster;
 
 import dev.inventoryledger.core.InventoryEvent;
+import dev.inventoryledger.kafka.internal.EventCodec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;

@@ -1,7 +1,8 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.feed;
 
 import dev.inventoryledger.core.ApplyOutcome;
 import dev.inventoryledger.core.InventoryEvent;
+import dev.inventoryledger.kafka.internal.cluster.FencingGate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.util.Map;

@@ -1,10 +1,11 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.cluster;
 
 import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InvalidEventException;
 import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
 import dev.inventoryledger.core.LocalEventListener;
+import dev.inventoryledger.kafka.internal.EventCodec;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

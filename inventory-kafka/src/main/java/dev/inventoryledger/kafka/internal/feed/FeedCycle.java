@@ -1,10 +1,13 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.feed;
 
 import dev.inventoryledger.core.ApplyOutcome;
 import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InvalidEventException;
 import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
+import dev.inventoryledger.kafka.internal.EventCodec;
+import dev.inventoryledger.kafka.internal.KafkaClients;
+import dev.inventoryledger.kafka.internal.TopicCheck;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,9 +19,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.LongSupplier;
 

@@ -1,4 +1,4 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.cluster;
 
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,10 +1,12 @@
-package dev.inventoryledger.kafka.internal;
+package dev.inventoryledger.kafka.internal.feed;
 
 import dev.inventoryledger.core.AsOfReplay;
 import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InvalidEventException;
 import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
+import dev.inventoryledger.kafka.internal.EventCodec;
+import dev.inventoryledger.kafka.internal.KafkaClients;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
