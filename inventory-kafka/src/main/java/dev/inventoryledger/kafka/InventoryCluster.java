@@ -279,7 +279,7 @@ public final class InventoryCluster implements AutoCloseable {
     /** The replica's feed's view: lag, last applied record, its state. */
     public KafkaInventoryFeed.Status feedStatus() {
         KafkaInventoryFeed f = feed;
-        return f == null ? new KafkaInventoryFeed.Status(FeedState.STARTING, -1, null, null) : f.status();
+        return f == null ? new KafkaInventoryFeed.Status(FeedState.STARTING, -1, null, null, Map.of()) : f.status();
     }
 
     /**
@@ -501,8 +501,26 @@ public final class InventoryCluster implements AutoCloseable {
         private String deadLetterTopic;
         private java.nio.file.Path checkpointFile;
         private Duration checkpointInterval = Duration.ofSeconds(60);
+        private KafkaInventoryFeed.Start start = KafkaInventoryFeed.Start.EARLIEST;
 
         private Builder() {
+        }
+
+        /**
+         * Where the replica begins without a checkpoint or snapshot: {@link KafkaInventoryFeed.Start#EARLIEST}
+         * (the default: the whole history, and {@link #start()} fails if the log no longer holds its beginning),
+         * or {@link KafkaInventoryFeed.Start#LOG_START} (accept a history whose beginning is gone: for a shop
+         * adopting the library on such topics, which then supplies opening balances). An owner must know
+         * everything before its decisions, so {@link KafkaInventoryFeed.Start#LATEST} is refused.
+         *
+         * @throws IllegalArgumentException for {@code LATEST}
+         */
+        public Builder startFrom(KafkaInventoryFeed.Start start) {
+            Checks.argument(Objects.requireNonNull(start, "start") != KafkaInventoryFeed.Start.LATEST,
+                    "a cluster's replica must read the whole history: startFrom must be EARLIEST or LOG_START but "
+                            + "was %s", start);
+            this.start = start;
+            return this;
         }
 
         /** The ledger this instance keeps as its replica: new and empty. Required. */
@@ -587,7 +605,7 @@ public final class InventoryCluster implements AutoCloseable {
 
         KafkaInventoryFeed.Builder feedBuilder() {
             KafkaInventoryFeed.Builder f = KafkaInventoryFeed.builder().bootstrapServers(bootstrapServers)
-                    .ledger(ledger).startFrom(KafkaInventoryFeed.Start.EARLIEST).closeTimeout(closeTimeout)
+                    .ledger(ledger).startFrom(start).closeTimeout(closeTimeout)
                     .startTimeout(startTimeout);
             if (instanceId != null) {
                 f.instanceId(instanceId);

@@ -37,7 +37,9 @@ import java.util.function.LongSupplier;
  *       headers naming the source topic, partition, offset and the reason, and is counted. If the
  *       dead-letter write meets a broker outage, the feed waits it out; if it fails for good, the feed
  *       stops at that record ({@link #failure()}) rather than skip it.</li>
- *   <li>Starts at the latest or earliest offsets, or at given offsets (a checkpoint's);
+ *   <li>Starts at the latest offsets, at the beginning of the history ({@link Start#EARLIEST}), or at given
+ *       offsets (a checkpoint's); never over a partial history: a resume point the log no longer holds fails
+ *       {@link #start()}, naming the partition, the offset needed, the log's start and the remedies;
  *       {@link #appliedOffsets()} says, per partition, the next offset to read.</li>
  *   <li>Any Kafka client property passes through ({@link Builder#clientProperty(String, Object)}): security
  *       protocol, SASL, TLS, client id.</li>
@@ -51,8 +53,8 @@ import java.util.function.LongSupplier;
  *       ({@link FeedState}: starting, catching up, live, failed, closed), how far behind, and when it last
  *       applied a record: a readiness probe passes while it is {@link FeedState#LIVE}.</li>
  *   <li>Rides out a broker restart (the consumer reconnects; dead letters wait) for up to its
- *       {@link Builder#brokerTimeout(Duration) brokerTimeout}, after which it fails and says why; reads
- *       partitions added while it runs from their beginning; and reports {@code inventory.feed.records{outcome}},
+ *       {@link Builder#brokerTimeout(Duration) brokerTimeout}, after which it fails and says why; and
+ *       reports {@code inventory.feed.records{outcome}},
  *       {@code inventory.feed.lag}, {@code inventory.feed.records.per.second},
  *       {@code inventory.feed.checkpoints{outcome}}, {@code inventory.feed.state{state}},
  *       {@code inventory.feed.last.applied.age} and its consumer's own metrics.</li>
@@ -84,8 +86,21 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     public enum Start {
         /** Only records written after the start. */
         LATEST,
-        /** Everything the topics still hold. */
-        EARLIEST
+        /**
+         * The whole history: every partition from offset 0, or from the newest whole snapshot that covers it. If
+         * the log no longer holds a partition's resume point (retention or a deletion passed it, and no snapshot
+         * covers the gap), {@link KafkaInventoryFeed#start()} fails naming the partition, the offset needed and
+         * the log's start: a replica is never whole over a partial history.
+         */
+        EARLIEST,
+        /**
+         * As {@link #EARLIEST}, but where no checkpoint or snapshot covers a partition, start at whatever its log
+         * still holds, accepting that the history before is gone: for a shop adopting the library on topics whose
+         * early history has passed retention. The counts then lack that history; the shop supplies opening
+         * balances (for instance a receipt per position, or the counted stock). Shown as
+         * {@link StartPoint.Origin#LOG_START} in {@link Status#start()}.
+         */
+        LOG_START
     }
 
     /** Header names on dead-lettered records. */
@@ -110,8 +125,16 @@ public final class KafkaInventoryFeed implements AutoCloseable {
      * @param lag           records written to its partitions and not yet read, summed; −1 until known
      * @param lastAppliedAt when it last applied a record (wall clock), or null before the first
      * @param failure       why it stopped on its own, or null
+     * @param start         per partition, where the feed began reading at start (checkpoint, snapshot, the
+     *                      beginning of the history, the log's start ...) and how much it had to read; empty
+     *                      before the start
      */
-    public record Status(FeedState state, long lag, Instant lastAppliedAt, Throwable failure) {
+    public record Status(FeedState state, long lag, Instant lastAppliedAt, Throwable failure,
+                         Map<TopicPartition, StartPoint> start) {
+        /** Records read at start before the replica was whole, over every partition. */
+        public long readAtStart() {
+            return start.values().stream().mapToLong(StartPoint::toRead).sum();
+        }
     }
 
     /** A builder with the defaults documented on each method. */
@@ -170,7 +193,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
      * read that needs to know how fresh the replica is, asks.
      */
     public Status status() {
-        return new Status(state(), lag(), cycle.lastAppliedAt(), failure());
+        return new Status(state(), lag(), cycle.lastAppliedAt(), failure(), cycle.startPoints());
     }
 
     /** True while the feed's thread runs. */
@@ -258,7 +281,8 @@ public final class KafkaInventoryFeed implements AutoCloseable {
          * ledger is restored from it and every partition resumes at its stored offset, so no record is
          * applied twice and none is skipped, however long ago its identity was forgotten; while running,
          * the feed checkpoints every {@link #checkpointInterval(Duration) interval} and when it stops. A
-         * partition the checkpoint does not name is read from its beginning. Default: no checkpoints.
+         * topic the checkpoint does not name is read from its beginning; a checkpoint offset the log no longer
+         * holds, or a topic whose partition count changed since, fails the start. Default: no checkpoints.
          */
         public Builder checkpoint(Path file) {
             this.checkpointFile = Objects.requireNonNull(file, "file");
@@ -272,9 +296,11 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         }
 
         /**
-         * How often the feed looks for partitions added to its topics (a new partition is read from its
-         * beginning). It sees them once the consumer's metadata has them: within {@code metadata.max.age.ms},
-         * which the feed sets to 30 s unless given. Default 10 s.
+         * How often the feed checks that its topics still have the partition counts they had at start. A changed
+         * count moves products between partitions under the state, so the feed then stops ({@link FeedState#FAILED},
+         * the failure saying which topic); the README says how to move to topics with another count. It sees a
+         * change once the consumer's metadata has it: within {@code metadata.max.age.ms}, which the feed sets to
+         * 30 s unless given. Default 10 s.
          */
         public Builder partitionCheckInterval(Duration interval) {
             this.partitionCheckInterval = Options.requirePositive("partitionCheckInterval", interval);
@@ -335,7 +361,7 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         FeedCycle cycle(LongSupplier nanoTime) {
             Objects.requireNonNull(ledger, "ledger must be set");
             return new FeedCycle(new FeedConfig(ledger, clients(), kindByTopic(), deadLetterTopic,
-                    start == Start.EARLIEST, startOffsets, maxRecordBytes, partitionCheckInterval, checkpointFile,
+                    start != Start.LATEST, start == Start.LOG_START, startOffsets, maxRecordBytes, partitionCheckInterval, checkpointFile,
                     checkpointInterval, registry, brokerTimeout, Clock.systemUTC(),
                     gate != null ? gate : new FencingGate()), nanoTime);
         }

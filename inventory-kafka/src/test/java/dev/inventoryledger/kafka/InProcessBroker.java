@@ -140,6 +140,17 @@ final class InProcessBroker implements AutoCloseable, BeforeAllCallback, AfterAl
         }
     }
 
+    /**
+     * Moves the partition's log start to {@code offset}, deleting every record before it, at once: what retention
+     * does when it removes old segments, without waiting for the log cleaner.
+     */
+    void deleteRecordsBefore(TopicPartition partition, long offset) throws Exception {
+        try (Admin admin = cluster.admin()) {
+            admin.deleteRecords(Map.of(partition, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(offset)))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
     /** Per partition of the topics, the offset the next record written to it will get. */
     Map<TopicPartition, Long> endOffsets(Collection<String> topics) throws Exception {
         try (Admin admin = cluster.admin()) {

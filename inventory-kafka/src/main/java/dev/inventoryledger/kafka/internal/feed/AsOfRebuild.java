@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The audit path: a new ledger rebuilt from the topics' whole history as it stands now, as of an instant,
@@ -52,6 +53,7 @@ public final class AsOfRebuild {
         try (KafkaConsumer<byte[], byte[]> c = clients.rebuildConsumer()) {
             List<TopicPartition> partitions = discovery.partitionsOf(c, METADATA, () -> true);
             c.assign(partitions);
+            requireWholeHistory(c, partitions, asOf);
             c.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(partitions, METADATA));
             end.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
@@ -66,6 +68,48 @@ public final class AsOfRebuild {
             }
         }
         return replay.finish();
+    }
+
+    /**
+     * Refuses a rebuild over a history whose beginning is gone, saying how far back each truncated partition
+     * still reaches (the time of its oldest record still held).
+     */
+    private static void requireWholeHistory(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions,
+                                            Instant asOf) {
+        Map<TopicPartition, Long> starts = c.beginningOffsets(partitions, METADATA);
+        Map<TopicPartition, Long> truncated = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
+        starts.forEach((tp, start) -> {
+            if (start > 0) {
+                truncated.put(tp, start);
+            }
+        });
+        if (truncated.isEmpty()) {
+            return;
+        }
+        c.seekToBeginning(partitions); // every partition positioned: a poll may return any of them
+        Map<TopicPartition, Instant> reach = oldestHeld(c, truncated.keySet());
+        StringBuilder m = new StringBuilder("cannot rebuild as of " + asOf + ": the topics no longer hold the whole "
+                + "history (retention or a deletion removed its beginning), so the counts would miss those events. ");
+        truncated.forEach((tp, start) -> m.append(tp).append(" starts at offset ").append(start)
+                .append(reach.containsKey(tp) ? ", its oldest record held written at " + reach.get(tp) : "")
+                .append("; "));
+        throw new IllegalStateException(m.append("an as-of rebuild needs the history from offset 0, so keep the "
+                + "topics' retention as long as the audits you run reach back (" + HistoryGaps.README + ")").toString());
+    }
+
+    /** The timestamp of the oldest record still held in each partition (a short read; absent if none came). */
+    private static Map<TopicPartition, Instant> oldestHeld(KafkaConsumer<byte[], byte[]> c,
+                                                           java.util.Set<TopicPartition> partitions) {
+        Map<TopicPartition, Instant> oldest = new HashMap<>();
+        for (int i = 0; i < 30 && oldest.size() < partitions.size(); i++) {
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                if (partitions.contains(tp)) {
+                    oldest.putIfAbsent(tp, Instant.ofEpochMilli(r.timestamp()));
+                }
+            }
+        }
+        return oldest;
     }
 
     /** Applies the record's event if it happened at or before the cut, at its own event time. */

@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param clients                every Kafka client the feed makes
  * @param kindByTopic            the topics read, with the kind of event each carries, in reading order
  * @param deadLetterTopic        where refused records go
- * @param fromBeginning          without stored offsets: read everything the topics hold (else only what comes)
+ * @param fromBeginning          without stored offsets: read the whole history (else only what comes)
+ * @param fromLogStart           with fromBeginning: accept a log that no longer starts at 0 (opted in)
  * @param startOffsets           offsets to resume at, or null
  * @param maxRecordBytes         larger records are refused unread
  * @param partitionCheckInterval how often to look for added partitions
@@ -34,7 +35,7 @@ import java.util.Objects;
  * @param gate                   what stands between the records and the ledger ({@link FencingGate} for a plain feed)
  */
 public record FeedConfig(InventoryLedger ledger, KafkaClients clients, Map<String, EventKind> kindByTopic,
-                         String deadLetterTopic, boolean fromBeginning, Map<TopicPartition, Long> startOffsets,
+                         String deadLetterTopic, boolean fromBeginning, boolean fromLogStart, Map<TopicPartition, Long> startOffsets,
                          int maxRecordBytes, Duration partitionCheckInterval, Path checkpointFile,
                          Duration checkpointInterval, MeterRegistry registry, Duration brokerTimeout, Clock clock,
                          RecordGate gate) {

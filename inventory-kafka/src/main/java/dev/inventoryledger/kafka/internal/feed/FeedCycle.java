@@ -5,12 +5,14 @@ import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InvalidEventException;
 import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
+import dev.inventoryledger.kafka.StartPoint;
 import dev.inventoryledger.kafka.internal.EventCodec;
 import dev.inventoryledger.kafka.internal.KafkaClients;
 import dev.inventoryledger.kafka.internal.TopicCheck;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -28,8 +30,8 @@ import java.util.function.LongSupplier;
 /**
  * The feed's work cycle, as an agent in the manner of Agrona's {@code Agent}: {@link #onStart()} makes the
  * clients and positions every partition, each {@link #doWork()} is one poll, the records it returned taken
- * (applied, or dead-lettered), then the periodic duties (metrics; a checkpoint when due; a look for added
- * partitions when due), and {@link #onClose()} closes the clients and writes the last checkpoint. A
+ * (applied, or dead-lettered), then the periodic duties (metrics; a checkpoint when due; a look for a changed
+ * partition count when due), and {@link #onClose()} closes the clients and writes the last checkpoint. A
  * {@link FeedRunner} runs it on a thread; a test drives it step by step on its own thread, with its own
  * nanosecond source.
  *
@@ -75,6 +77,7 @@ public final class FeedCycle {
     // The feed's thread's alone:
     private boolean started; // onStart() completed: every partition positioned
     private boolean inTake; // a record is being applied or dead-lettered
+    private Map<String, Integer> partitionCounts = Map.of(); // per topic, at start
     private long nextCheckpoint, nextPartitionCheck, nextProbe; // on the injected nanosecond source
     private long lastContact; // when a broker last answered (a probe, or records polled)
     /** Partitions not yet read to the end offsets found at start, with those offsets; empty once caught up. */
@@ -89,7 +92,7 @@ public final class FeedCycle {
         this.clients = config.clients();
         this.codec = new EventCodec(config.maxRecordBytes());
         this.discovery = new PartitionDiscovery(kindByTopic.keySet());
-        this.positions = new FeedPositions(config.fromBeginning(), config.startOffsets());
+        this.positions = new FeedPositions(config.fromBeginning(), config.fromLogStart(), config.startOffsets());
         this.deadLetters = new DeadLetterWriter(clients, config.deadLetterTopic(), nanoTime,
                 config.brokerTimeout().toNanos());
         this.metrics = new FeedMetrics(config.registry());
@@ -113,7 +116,7 @@ public final class FeedCycle {
     public void prepare() {
         Map<TopicPartition, Long> restored = checkpoints.restore(kindByTopic.keySet());
         if (restored != null) {
-            positions.startFrom(restored);
+            positions.startFrom(restored, StartPoint.Origin.CHECKPOINT);
         }
         metrics.registerGauges();
     }
@@ -136,8 +139,10 @@ public final class FeedCycle {
         consumer = c;
         metrics.bindClient(clients.bindMetrics(c));
         deadLetters.open();
-        positions.assignAndPosition(c, discovery.partitionsOf(c, START_METADATA, () -> running));
-        catchUpTo.putAll(c.endOffsets(c.assignment(), START_METADATA));
+        List<TopicPartition> all = discovery.partitionsOf(c, START_METADATA, () -> running);
+        positions.assignAndPosition(c, all, START_METADATA);
+        partitionCounts = FeedPositions.countsOf(all);
+        positions.startPoints().forEach((tp, point) -> catchUpTo.put(tp, point.endOffset()));
         started = true;
         long now = nanoTime.getAsLong();
         nextPartitionCheck = now + partitionCheckNanos;
@@ -156,7 +161,7 @@ public final class FeedCycle {
      */
     public int doWork() throws ExecutionException, InterruptedException {
         KafkaConsumer<byte[], byte[]> c = consumer;
-        int taken = takeAll(c.poll(POLL));
+        int taken = takeAll(poll(c));
         long now = nanoTime.getAsLong();
         if (taken > 0) {
             lastContact = now; // records came: a broker answers
@@ -243,6 +248,11 @@ public final class FeedCycle {
         return metrics.lastAppliedAt();
     }
 
+    /** Where each partition began at start, and how far it had to read (empty before). */
+    public Map<TopicPartition, StartPoint> startPoints() {
+        return positions.startPoints();
+    }
+
     /** True once every partition has been read to the end offsets found at start. */
     public boolean caughtUp() {
         return caughtUp;
@@ -323,6 +333,24 @@ public final class FeedCycle {
         return true;
     }
 
+    /**
+     * One poll. A position below the log's start (retention passed records not yet read) stops the feed: the
+     * replica would miss them.
+     */
+    private ConsumerRecords<byte[], byte[]> poll(KafkaConsumer<byte[], byte[]> c) {
+        try {
+            return c.poll(POLL);
+        } catch (OffsetOutOfRangeException passed) {
+            Map<TopicPartition, Long> starts;
+            try {
+                starts = c.beginningOffsets(passed.offsetOutOfRangePartitions().keySet(), CHECK_METADATA);
+            } catch (KafkaException unknown) {
+                starts = Map.of();
+            }
+            throw HistoryGaps.whileRunning(passed.offsetOutOfRangePartitions(), starts);
+        }
+    }
+
     /** Drops the partitions read to their start-time end offsets; marks the replica whole once none is left. */
     private void noteCatchUp(KafkaConsumer<byte[], byte[]> c) {
         if (caughtUp) {
@@ -349,15 +377,22 @@ public final class FeedCycle {
         }
     }
 
-    /** Assigns partitions added since the last look; every record on them is new. */
+    /**
+     * Stops the feed if a topic's partition count changed since the start: its products moved between
+     * partitions, under the per-partition state (see {@link HistoryGaps#partitionsChanged}).
+     */
     private void checkPartitions(KafkaConsumer<byte[], byte[]> c) {
+        List<TopicPartition> all;
         try {
-            List<TopicPartition> all = discovery.partitionsOf(c, CHECK_METADATA, () -> running);
-            if (!c.assignment().containsAll(all)) {
-                positions.assignAndPosition(c, all);
-            }
+            all = discovery.partitionsOf(c, CHECK_METADATA, () -> running);
         } catch (KafkaException | IllegalStateException notNow) {
-            // metadata unavailable for now (a broker restarting): look again next time
+            return; // metadata unavailable for now (a broker restarting): look again next time
         }
+        FeedPositions.countsOf(all).forEach((topic, count) -> {
+            int known = partitionCounts.getOrDefault(topic, count);
+            if (count != known) {
+                throw HistoryGaps.partitionsChanged(topic, known, count, "the feed, when it started,");
+            }
+        });
     }
 }

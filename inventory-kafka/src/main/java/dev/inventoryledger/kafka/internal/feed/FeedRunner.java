@@ -84,7 +84,7 @@ public final class FeedRunner {
         }
         if (failure != null) {
             close(); // the thread is ending: wait for it, so that isRunning() is false once this throws
-            throw new IllegalStateException("feed failed to start", failure);
+            throw new IllegalStateException("feed failed to start: " + failure.getMessage(), failure);
         }
     }
 
