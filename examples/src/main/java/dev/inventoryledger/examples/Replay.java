@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -82,7 +83,8 @@ public final class Replay {
             66 FILE cannot be read; 74 read error.
             """;
 
-    private static final int MAX_IDENTITIES_PER_PRODUCT = 1 << 24;
+    /** A file is one history, replayed whole: every identity in it is remembered, whatever its time. */
+    private static final Duration WHOLE_FILE = Duration.ofDays(365L * 200);
     private static final Comparator<Position> BY_PRODUCT_THEN_WAREHOUSE =
             Comparator.comparing(Position::productId).thenComparing(Position::warehouseId);
 
@@ -90,7 +92,7 @@ public final class Replay {
     private final PrintStream err;
     private final EventLines lines = new EventLines();
     private final InventoryLedger.Builder settings = InventoryLedger.builder()
-            .identitiesPerProduct(MAX_IDENTITIES_PER_PRODUCT)
+            .dedupHorizon(WHOLE_FILE).maxRememberedIdentities(Long.MAX_VALUE)
             .retainEndedReservations(Integer.MAX_VALUE); // a late held after its released must still net to 0
     private long read, applied, duplicates, conflicts, afterCut, skipped;
 
@@ -173,6 +175,7 @@ public final class Replay {
             switch (replay.apply(event)) {
                 case APPLIED -> applied++;
                 case DUPLICATE -> duplicates++;
+                case LATE -> skip(lineNumber, "late: its identity may have been forgotten"); // not with WHOLE_FILE
                 case CONFLICT -> {
                     conflicts++;
                     err.println("line " + lineNumber + ": conflict: " + (event.kind().isReservation()

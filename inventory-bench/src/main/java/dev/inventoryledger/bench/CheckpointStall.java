@@ -22,7 +22,7 @@ public final class CheckpointStall {
     public static void main(String[] args) throws Exception {
         int products = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        InventoryLedger ledger = InventoryLedger.builder().identitiesPerProduct(100).build();
+        InventoryLedger ledger = InventoryLedger.builder().build();
         Instant t = Instant.parse("2026-11-25T10:00:00Z");
         for (int p = 0; p < products; p++) {
             for (int i = 0; i < 100; i++) {

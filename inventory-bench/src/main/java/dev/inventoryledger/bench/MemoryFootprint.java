@@ -9,6 +9,7 @@ import org.openjdk.jol.info.GraphStats;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,7 +158,7 @@ public final class MemoryFootprint {
         long positions = (long) s.products() * s.warehouses();
         String[] warehouses = warehouseIds(s.warehouses());
 
-        long emptyLedger = sizer.retained(() -> InventoryLedger.builder().identitiesPerProduct(1).build());
+        long emptyLedger = sizer.retained(() -> InventoryLedger.builder().build());
         rows.add(new Row("positions", "InventoryLedger (" + s.warehouses() + " warehouses per product)", positions,
                 sizer.retained(() -> ledgerOfPositions(s.products(), warehouses)) - emptyLedger));
         long emptyMap = sizer.retained(ConcurrentHashMap::new);
@@ -168,17 +169,17 @@ public final class MemoryFootprint {
             int products = Math.toIntExact(s.identities() / perProduct);
             long[] remembered = new long[2];
             long full = sizer.retained(() -> {
-                InventoryLedger l = ledgerOfOrders(products, perProduct, warehouses, perProduct);
+                InventoryLedger l = ledgerOfOrders(products, perProduct, warehouses, true);
                 remembered[0] = l.rememberedIdentities();
                 return l;
             });
             long baseline = sizer.retained(() -> {
-                InventoryLedger l = ledgerOfOrders(products, perProduct, warehouses, 1);
+                InventoryLedger l = ledgerOfOrders(products, perProduct, warehouses, false);
                 remembered[1] = l.rememberedIdentities();
                 return l;
             });
-            rows.add(new Row("identities", String.format(Locale.ROOT, "InventoryLedger, %,d per product (bound %,d)",
-                    perProduct, Integer.highestOneBit(perProduct - 1) << 1), remembered[0] - remembered[1],
+            rows.add(new Row("identities", String.format(Locale.ROOT, "InventoryLedger, %,d per product",
+                    perProduct), remembered[0] - remembered[1],
                     full - baseline));
         }
         int perProduct = s.perProduct().get(0);
@@ -206,13 +207,17 @@ public final class MemoryFootprint {
         return "SKU-" + (100_000 + p);
     }
 
-    /** Every position gets one receipt; one identity remembered per product. */
+    /**
+     * Every position gets one receipt, two seconds after the previous one of its product, under a one-second
+     * horizon: one identity remembered per product (the least it can), in the smallest table.
+     */
     static InventoryLedger ledgerOfPositions(int products, String[] warehouses) {
-        InventoryLedger ledger = InventoryLedger.builder().identitiesPerProduct(1).build();
+        InventoryLedger ledger = InventoryLedger.builder().dedupHorizon(Duration.ofSeconds(1)).build();
         for (int p = 0; p < products; p++) {
             String product = productId(p);
             for (int w = 0; w < warehouses.length; w++) {
-                ledger.apply(InventoryEvent.stockReceived("RCPT-" + p + "-" + w, product, warehouses[w], 1_000, T));
+                ledger.apply(InventoryEvent.stockReceived("RCPT-" + p + "-" + w, product, warehouses[w], 1_000,
+                        T.plusSeconds(2L * w)));
             }
         }
         return ledger;
@@ -229,15 +234,21 @@ public final class MemoryFootprint {
         return map;
     }
 
-    /** {@code perProduct} orders of one unit for each product, round-robin over the warehouses. */
-    static InventoryLedger ledgerOfOrders(int products, int perProduct, String[] warehouses, int remember) {
-        InventoryLedger ledger = InventoryLedger.builder().identitiesPerProduct(remember).build();
+    /**
+     * {@code perProduct} orders of one unit for each product, round-robin over the warehouses, one every two
+     * seconds of event time; remembering them all ({@code rememberAll}: the default horizon of 24 h) or only the
+     * last one per product (a one-second horizon).
+     */
+    static InventoryLedger ledgerOfOrders(int products, int perProduct, String[] warehouses, boolean rememberAll) {
+        InventoryLedger ledger = InventoryLedger.builder()
+                .dedupHorizon(rememberAll ? Duration.ofHours(24) : Duration.ofSeconds(1))
+                .maxRememberedIdentities(Long.MAX_VALUE).build();
         long order = 0;
         for (int p = 0; p < products; p++) {
             String product = productId(p);
             for (int i = 0; i < perProduct; i++) {
                 ledger.apply(InventoryEvent.orderPlaced(orderId(order++), product, warehouses[i % warehouses.length],
-                        1, T));
+                        1, T.plusSeconds(2L * i)));
             }
         }
         return ledger;

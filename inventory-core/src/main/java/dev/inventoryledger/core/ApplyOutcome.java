@@ -6,9 +6,9 @@ package dev.inventoryledger.core;
  * <p>An event's identity is its {@code event_id} when present (scoped to its product), otherwise (kind, id,
  * product, warehouse), the status being part of a reservation's kind. The payload compared for conflicts is
  * the quantity (and on an order its reservation id; with an {@code event_id}, also kind, id and warehouse);
- * a redelivery that differs only in its event time is a plain duplicate. Each product remembers its newest
- * {@link InventoryLedger.Builder#identitiesPerProduct(int) identitiesPerProduct} identities (an older one is
- * forgotten, and a redelivery of it would count again); replays from Kafka are made exact by consumed offsets.
+ * a redelivery that differs only in its event time is a plain duplicate. Identities are remembered for the
+ * ledger's {@link InventoryLedger.Builder#dedupHorizon(java.time.Duration) dedup horizon} of event time; an
+ * event that might be a redelivery of one forgotten since is {@link #LATE}, never counted silently.
  */
 public enum ApplyOutcome {
     /** The event was new and its effect is now in the counts. */
@@ -22,7 +22,15 @@ public enum ApplyOutcome {
      * than the hold: that event is applied — the hold ends — and reported, since the extra units cannot be
      * un-held; a redelivery of it is then a {@link #DUPLICATE}.
      */
-    CONFLICT;
+    CONFLICT,
+    /**
+     * The event's identity is not remembered, and its event time is at or before the newest time its product has
+     * forgotten identities of (the {@link InventoryLedger.Builder#dedupHorizon(java.time.Duration) horizon} passed
+     * them, or the memory bound): it might be a redelivery of a forgotten event, so it was refused and changed
+     * nothing. The Kafka feed dead-letters such a record with the reason. A ledger built with
+     * {@link InventoryLedger.Builder#applyLateEvents(boolean) applyLateEvents(true)} applies it instead.
+     */
+    LATE;
 
     /** True only for {@link #APPLIED}. */
     public boolean applied() {

@@ -99,10 +99,12 @@ public final class InventoryLedger implements AutoCloseable {
         this.holds = new HoldBook(reservations, metrics);
         metrics.gauges(products::positionCount, holds::activeHolds, products::rememberedIdentities);
         this.notifier = new Notifier(b.listeners, b.localListeners, b.lowStockThreshold, metrics);
-        LedgerOperation.Services services = new LedgerOperation.Services(products,
-                new IdentityRegister(b.identitiesPerProduct), reservations, holds, notifier, metrics, clock);
+        IdentityRegister identities = new IdentityRegister(b.dedupHorizon, b.maxRememberedIdentities);
+        metrics.forgetting(identities);
+        LedgerOperation.Services services = new LedgerOperation.Services(products, identities, reservations, holds,
+                notifier, metrics, clock);
         this.reads = new Reads(services);
-        this.events = new EventApplier(services, b.defaultHoldTtl);
+        this.events = new EventApplier(services, b.defaultHoldTtl, b.applyLateEvents);
         this.reserver = new Reserver(services);
         this.holdActions = new HoldActions(services);
         this.settings = new PositionSettings(services);
@@ -468,7 +470,9 @@ public final class InventoryLedger implements AutoCloseable {
     public static final class Builder {
         private Clock clock = Clock.systemUTC();
         private MeterRegistry registry;
-        private int identitiesPerProduct = 1024;
+        private Duration dedupHorizon = Duration.ofHours(24);
+        private long maxRememberedIdentities = 16_000_000;
+        private boolean applyLateEvents;
         private int retainEndedReservations = 100_000;
         private long lowStockThreshold = 10;
         private Duration defaultHoldTtl;
@@ -502,16 +506,51 @@ public final class InventoryLedger implements AutoCloseable {
         }
 
         /**
-         * How many event identities each product remembers for duplicate detection, newest first (rounded up to a
-         * power of two). Memory: 32 to 64 bytes per identity (BENCHMARKS.md); a product with few events costs
-         * little. Default 1,024. Replays after a restart are made exact by stored offsets, not by this memory.
+         * How long, in event time, identities are remembered for duplicate detection: the window in which a
+         * producer may redeliver an event. A product forgets an identity once its event time is more than this
+         * before the newest event time the product has seen (the history's own clock, never the wall clock: a
+         * months-old history replays, rebuilds and restores as it did when new). Within it every redelivery
+         * counts once, however busy the product. An event at or before the newest time a product has forgotten,
+         * whose identity is not remembered, could be a redelivery of a forgotten one: it is refused as
+         * {@link ApplyOutcome#LATE} (see {@link #applyLateEvents(boolean)}). Memory follows event rate × horizon
+         * plus the catalog: about {@value dev.inventoryledger.core.internal.IdentityTable#BYTES_PER_IDENTITY} bytes
+         * per identity, under {@link #maxRememberedIdentities(long)}. Default 24 hours: producer retries come
+         * within seconds, a restarted job's resend within minutes to hours, and a day covers a daily batch run
+         * again; at the article's rates (tens of events a second) it is a few million identities.
          *
-         * @throws IllegalArgumentException if not between 1 and 2<sup>24</sup>
+         * @throws IllegalArgumentException if shorter than a second
          */
-        public Builder identitiesPerProduct(int identities) {
-            Checks.argument(identities >= 1 && identities <= (1 << 24),
-                    "identitiesPerProduct must be between 1 and 16777216 but was %s", identities);
-            this.identitiesPerProduct = identities;
+        public Builder dedupHorizon(Duration horizon) {
+            Checks.argument(Objects.requireNonNull(horizon, "horizon").getSeconds() >= 1,
+                    "dedupHorizon must be at least 1 s but was %s", horizon);
+            this.dedupHorizon = horizon;
+            return this;
+        }
+
+        /**
+         * The most identities the ledger keeps in all, whatever the horizon: its memory bound (about
+         * {@value dev.inventoryledger.core.internal.IdentityTable#BYTES_PER_IDENTITY} bytes each, so the default is
+         * about 350 MB at most). Reached, a product whose table is full forgets its oldest identity before the
+         * horizon passes it (counted as {@code inventory.identities.forgotten{reason=memory}}); a redelivery of it
+         * is then {@link ApplyOutcome#LATE}, never counted silently. Default 16,000,000.
+         *
+         * @throws IllegalArgumentException if below 1,000
+         */
+        public Builder maxRememberedIdentities(long identities) {
+            Checks.argument(identities >= 1_000, "maxRememberedIdentities must be >= 1000 but was %s", identities);
+            this.maxRememberedIdentities = identities;
+            return this;
+        }
+
+        /**
+         * What {@link InventoryLedger#apply} does with a {@link ApplyOutcome#LATE late} event (one that might be a
+         * redelivery of an identity already forgotten): by default ({@code false}) it is refused, changing
+         * nothing, and returned as {@code LATE} (the Kafka feed dead-letters it with the reason, so nothing is
+         * lost); {@code true} applies it and returns {@code APPLIED} (counted as
+         * {@code inventory.events{outcome=late}}), for a shop that knows its late events are new.
+         */
+        public Builder applyLateEvents(boolean apply) {
+            this.applyLateEvents = apply;
             return this;
         }
 

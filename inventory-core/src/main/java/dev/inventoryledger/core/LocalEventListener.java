@@ -24,9 +24,9 @@ import java.util.List;
  *
  * <p>A partial confirm is coarser across instances: another ledger that applies its order, which names the
  * reservation, ends the whole line there, so until the rest is confirmed or released it shows the rest as
- * sellable; then both agree. A renewal of the rest is not told. And an order of a partial confirm whose
- * identity this ledger has forgotten is not recognised as its own echo: keep
- * {@link InventoryLedger.Builder#identitiesPerProduct(int)} above what a product sees while its orders travel.
+ * sellable; then both agree. A renewal of the rest is not told. An echo that comes back later than the
+ * {@link InventoryLedger.Builder#dedupHorizon(java.time.Duration) dedup horizon} after its event time, its
+ * identity forgotten, is refused as {@link ApplyOutcome#LATE}, never counted again.
  * A partial release has no such gap: each ledger gives back exactly the units released.
  *
  * <p>Nothing is told for calls that change nothing (a refused reservation, an idempotent repeat, a hold

@@ -731,16 +731,16 @@ class CheckpointTest {
         void anotherVersionIsRefusedNamingIt() throws IOException {
             Path good = good();
             byte[] bytes = Files.readAllBytes(good);
-            Path other = dir.resolve("v3.ckpt");
-            Files.write(other, withCrcFixed(withInt(bytes, 4, 3)));
+            Path other = dir.resolve("v4.ckpt");
+            Files.write(other, withCrcFixed(withInt(bytes, 4, 4)));
             assertThatThrownBy(() -> target.restore(other)).isInstanceOf(IOException.class)
-                    .hasMessageContaining("is unusable").hasMessageContaining("version 3 is not supported");
+                    .hasMessageContaining("is unusable").hasMessageContaining("version 4 is not supported");
             Files.write(other, withCrcFixed(withInt(bytes, 4, 0)));
             assertThatThrownBy(() -> target.restore(other)).isInstanceOf(IOException.class)
                     .hasMessageContaining("version 0 is not supported");
             assertStillEmpty("after the other versions");
-            // the rewriting itself is sound: version 2 (this one) with the checksum fixed the same way is accepted
-            Files.write(other, withCrcFixed(withInt(bytes, 4, 2)));
+            // the rewriting itself is sound: version 3 (this one) with the checksum fixed the same way is accepted
+            Files.write(other, withCrcFixed(withInt(bytes, 4, 3)));
             assertThat(Files.readAllBytes(other)).isEqualTo(bytes);
             assertLoadsTheGoodFile(other);
         }
@@ -889,7 +889,7 @@ class CheckpointTest {
         @Test
         void aReaderNeverSeesAHalfWrittenCheckpoint() throws Exception {
             Path file = dir.resolve("ledger.ckpt");
-            InventoryLedger large = InventoryLedger.builder().clock(clock).identitiesPerProduct(1 << 14).build();
+            InventoryLedger large = InventoryLedger.builder().clock(clock).build();
             for (int i = 0; i < 12_000; i++) {
                 large.apply(stockReceived("RCPT-" + i, "SKU-" + i % 40, "WH-" + i % 5, 1, T0));
             }
@@ -910,7 +910,7 @@ class CheckpointTest {
             };
             Worker reader = () -> {
                 while (!stop.get()) {
-                    InventoryLedger fresh = InventoryLedger.builder().clock(clock).identitiesPerProduct(1 << 14).build();
+                    InventoryLedger fresh = InventoryLedger.builder().clock(clock).build();
                     fresh.restore(file); // throws if the file is ever partly written
                     List<Position> got = sorted(fresh.positions());
                     assertThat(got).isEqualTo(expected.get(got.size()));
@@ -1011,7 +1011,7 @@ class CheckpointTest {
         private final ManualClock clock = new ManualClock(T0);
 
         private InventoryLedger ledger() {
-            return InventoryLedger.builder().clock(clock).identitiesPerProduct(1 << 12).build();
+            return InventoryLedger.builder().clock(clock).build();
         }
 
         /**
@@ -1401,34 +1401,31 @@ class CheckpointTest {
          * newest of them (its own bound, rounded up to a power of two, here 16) and forgets the older ones,
          * exactly as it would have had it applied the events itself; one built with more keeps them all.
          */
+        /**
+         * A checkpoint carries the identities within the horizon and how far each product had forgotten: after a
+         * restore the remembered ones are still duplicates and a redelivery of a forgotten one is late, not new.
+         */
         @Test
-        void aSmallerIdentityBoundKeepsTheNewestIdentities() throws IOException {
-            InventoryLedger source = InventoryLedger.builder().clock(clock).build(); // 1,024 per product
-            for (int i = 0; i < 100; i++) {
-                source.apply(stockReceived("RCPT-" + i, "SKU-1", "WH-1", 1, T0.plusSeconds(i)));
+        void aRestoredLedgerRemembersWhatTheHorizonKeptAndRefusesRedeliveriesOfWhatItForgot() throws IOException {
+            InventoryLedger source = InventoryLedger.builder().clock(clock).build(); // a horizon of 24 h
+            for (int i = 0; i < 100; i++) { // one every 1,000 s: 99,000 s in all, 86,400 of them kept
+                source.apply(stockReceived("RCPT-" + i, "SKU-1", "WH-1", 1, T0.plusSeconds(1_000L * i)));
             }
+            assertThat(source.rememberedIdentities()).isEqualTo(87); // 13 .. 99: within 86,400 s of the newest
             Path file = dir.resolve("ids.ckpt");
             source.checkpoint(file);
 
-            InventoryLedger small = InventoryLedger.builder().clock(clock).identitiesPerProduct(16).build();
-            small.restore(file);
-            assertThat(small.rememberedIdentities()).isEqualTo(16);
-            assertThat(small.available("SKU-1", "WH-1")).isEqualTo(100);
-            for (int i = 84; i < 100; i++) { // the 16 newest: still duplicates (checking inserts nothing)
-                assertThat(small.apply(stockReceived("RCPT-" + i, "SKU-1", "WH-1", 1, T0)))
-                        .as("RCPT-" + i).isEqualTo(ApplyOutcome.DUPLICATE);
-            }
-            assertThat(small.apply(stockReceived("RCPT-83", "SKU-1", "WH-1", 1, T0))).as("RCPT-83, forgotten")
-                    .isEqualTo(ApplyOutcome.APPLIED);
-            assertThat(small.available("SKU-1", "WH-1")).isEqualTo(101);
-
-            InventoryLedger big = InventoryLedger.builder().clock(clock).identitiesPerProduct(4_096).build();
-            big.restore(file);
-            assertThat(big.rememberedIdentities()).isEqualTo(100);
+            InventoryLedger restored = InventoryLedger.builder().clock(clock).build();
+            restored.restore(file);
+            assertThat(restored.rememberedIdentities()).isEqualTo(87);
+            assertThat(restored.available("SKU-1", "WH-1")).isEqualTo(100);
             for (int i = 0; i < 100; i++) {
-                assertThat(big.apply(stockReceived("RCPT-" + i, "SKU-1", "WH-1", 1, T0))).as("RCPT-" + i)
-                        .isEqualTo(ApplyOutcome.DUPLICATE);
+                assertThat(restored.apply(stockReceived("RCPT-" + i, "SKU-1", "WH-1", 1, T0.plusSeconds(1_000L * i))))
+                        .as("RCPT-" + i).isEqualTo(i >= 13 ? ApplyOutcome.DUPLICATE : ApplyOutcome.LATE);
             }
+            assertThat(restored.available("SKU-1", "WH-1")).as("nothing counted twice").isEqualTo(100);
+            assertThat(restored.apply(stockReceived("RCPT-NEW", "SKU-1", "WH-1", 1, T0.plusSeconds(99_000))))
+                    .isEqualTo(ApplyOutcome.APPLIED);
         }
 
         @Test

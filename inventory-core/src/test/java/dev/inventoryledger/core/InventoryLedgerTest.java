@@ -213,16 +213,33 @@ class InventoryLedgerTest {
         }
 
         @Test
-        void identityMemoryIsBoundedPerProductAndForgetsTheOldest() {
-            InventoryLedger small = InventoryLedger.builder().identitiesPerProduct(4).build();
-            for (int i = 0; i < 4; i++) {
-                small.apply(stockReceived("RCPT-" + i, "SKU-1", "WH-1", 1, T));
+        void identitiesAreRememberedForTheHorizonOfEventTimeAndARedeliveryBeyondItIsLateNotCounted() {
+            InventoryLedger hourly = InventoryLedger.builder().dedupHorizon(Duration.ofHours(1)).build();
+            hourly.apply(stockReceived("RCPT-0", "SKU-1", "WH-1", 1, T));
+            for (int i = 1; i <= 3_000; i++) { // a busy product: one receipt a second for 50 minutes
+                hourly.apply(stockReceived("RCPT-" + i, "SKU-1", "WH-1", 1, T.plusSeconds(i)));
             }
-            assertThat(small.apply(stockReceived("RCPT-0", "SKU-1", "WH-1", 1, T))).isEqualTo(ApplyOutcome.DUPLICATE);
-            small.apply(stockReceived("RCPT-4", "SKU-1", "WH-1", 1, T)); // pushes RCPT-0 out
-            assertThat(small.rememberedIdentities()).isEqualTo(4);
-            assertThat(small.apply(stockReceived("RCPT-4", "SKU-1", "WH-1", 1, T))).isEqualTo(ApplyOutcome.DUPLICATE);
-            assertThat(small.apply(stockReceived("RCPT-0", "SKU-1", "WH-1", 1, T))).isEqualTo(ApplyOutcome.APPLIED);
+            assertThat(hourly.apply(stockReceived("RCPT-0", "SKU-1", "WH-1", 1, T)))
+                    .as("3,000 identities later, still within the hour").isEqualTo(ApplyOutcome.DUPLICATE);
+            hourly.apply(stockReceived("RCPT-LATER", "SKU-1", "WH-1", 1, T.plus(Duration.ofMinutes(61))));
+            assertThat(hourly.apply(stockReceived("RCPT-0", "SKU-1", "WH-1", 1, T)))
+                    .as("forgotten once the hour passed: late").isEqualTo(ApplyOutcome.LATE);
+            assertThat(hourly.apply(stockReceived("RCPT-NEW", "SKU-1", "WH-1", 1, T.plusSeconds(3_000))))
+                    .as("a new event within the hour of the product's clock").isEqualTo(ApplyOutcome.APPLIED);
+            assertThat(hourly.available("SKU-1", "WH-1")).isEqualTo(3_003);
+            assertThat(hourly.apply(stockReceived("RCPT-9", "SKU-9", "WH-1", 1, T)))
+                    .as("another product's clock is its own").isEqualTo(ApplyOutcome.APPLIED);
+        }
+
+        @Test
+        void aLedgerToldToApplyLateEventsCountsThem() {
+            InventoryLedger lenient = InventoryLedger.builder().dedupHorizon(Duration.ofHours(1)).applyLateEvents(true)
+                    .build();
+            lenient.apply(stockReceived("RCPT-0", "SKU-1", "WH-1", 1, T));
+            lenient.apply(stockReceived("RCPT-1", "SKU-1", "WH-1", 1, T.plus(Duration.ofHours(2))));
+            lenient.apply(stockReceived("RCPT-2", "SKU-1", "WH-1", 1, T.plus(Duration.ofHours(2))));
+            assertThat(lenient.apply(stockReceived("RCPT-0", "SKU-1", "WH-1", 1, T))).isEqualTo(ApplyOutcome.APPLIED);
+            assertThat(lenient.available("SKU-1", "WH-1")).isEqualTo(4);
         }
 
         @Test
@@ -562,11 +579,12 @@ class InventoryLedgerTest {
     class EdgeCases {
         @Test
         void echoOfAConfirmIsADuplicateEvenAfterItsIdentityWasForgotten() {
-            InventoryLedger small = InventoryLedger.builder().clock(clock).identitiesPerProduct(1).build();
+            InventoryLedger small = InventoryLedger.builder().clock(clock).dedupHorizon(Duration.ofHours(1)).build();
             small.apply(stockReceived("RCPT-1", "SKU-1", "WH-1", 10, T));
             small.tryReserve("SKU-1", "WH-1", 2, "cart-1", TTL);
             small.confirm("cart-1", "ORD-1");
-            small.apply(stockReceived("RCPT-2", "SKU-1", "WH-1", 1, T)); // pushes the order's identity out
+            // a receipt two days on: the order's identity is forgotten
+            small.apply(stockReceived("RCPT-2", "SKU-1", "WH-1", 1, T.plus(Duration.ofDays(2))));
             assertThat(small.apply(orderPlaced("ORD-1", "SKU-1", "WH-1", 2, T).withReservationId("cart-1")))
                     .isEqualTo(ApplyOutcome.DUPLICATE);
             assertThat(small.apply(orderPlaced("ORD-1", "SKU-1", "WH-1", 2, T).withReservationId("cart-1")
@@ -630,7 +648,8 @@ class InventoryLedgerTest {
          */
         @Test
         void aHoldAddedToAnEndedReservationIsNeverOrphanedByRetirement() throws Exception {
-            InventoryLedger l = InventoryLedger.builder().retainEndedReservations(1).build();
+            // the ledger's clock at the events' time: in-process releases stand for events at the clock's time
+            InventoryLedger l = InventoryLedger.builder().clock(clock).retainEndedReservations(1).build();
             l.apply(stockReceived("RCPT-B", "SKU-B", "WH-1", 1_000_000, T));
             int carts = 100_000;
             java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
@@ -769,9 +788,12 @@ class InventoryLedgerTest {
     class Builder {
         @Test
         void optionsAreCheckedWhenSet() {
-            assertThatThrownBy(() -> InventoryLedger.builder().identitiesPerProduct(0))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("identitiesPerProduct")
-                    .hasMessageContaining("0");
+            assertThatThrownBy(() -> InventoryLedger.builder().dedupHorizon(Duration.ofMillis(999)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dedupHorizon")
+                    .hasMessageContaining("PT0.999S");
+            assertThatThrownBy(() -> InventoryLedger.builder().maxRememberedIdentities(10))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRememberedIdentities")
+                    .hasMessageContaining("10");
             assertThatThrownBy(() -> InventoryLedger.builder().lowStockThreshold(-1))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
             assertThatThrownBy(() -> InventoryLedger.builder().retainEndedReservations(-5))

@@ -781,7 +781,7 @@ class LedgerConcurrencyTest {
         final int threads = 8;
         final int eventsPerThread = 40_000;
         final String[] shared = {"SHARED-0", "SHARED-1", "SHARED-2", "SHARED-3"};
-        InventoryLedger ledger = InventoryLedger.builder().identitiesPerProduct(1 << 20)
+        InventoryLedger ledger = InventoryLedger.builder()
                 .retainEndedReservations(1 << 20).build();
         List<List<Planned>> plans = new ArrayList<>();
         for (int t = 0; t < threads; t++) {

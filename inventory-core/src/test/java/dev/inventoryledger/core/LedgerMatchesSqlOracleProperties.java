@@ -74,6 +74,8 @@ class LedgerMatchesSqlOracleProperties {
     /** Event times are millisecond-precise; some lie just before 1970 (negative epoch seconds). */
     private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
     private static final Instant AROUND_EPOCH = Instant.parse("1969-12-31T23:59:58Z");
+    /** A dedup horizon longer than any history here. */
+    static final java.time.Duration WHOLE_HISTORY = java.time.Duration.ofDays(365L * 200);
     private static final List<String> PRODUCTS = List.of("SKU-1", "SKU-2", "SKU-3", "SKU-4");
 
     /** Few products and warehouses, small id pools: collisions, duplicates and conflicts are common. */
@@ -256,8 +258,9 @@ class LedgerMatchesSqlOracleProperties {
     // ------------------------------------------------------------------------------------ comparisons
 
     private static InventoryLedger newLedger() {
-        // no defaultHoldTtl and no expires_at anywhere: holds never lapse, the clock never matters
-        return InventoryLedger.builder().clock(new ManualClock()).build();
+        // no defaultHoldTtl and no expires_at anywhere: holds never lapse, the clock never matters. The histories
+        // span 56 years (1970 and 2026) in any order: the SQL dedups across all of it, so the horizon must too
+        return InventoryLedger.builder().clock(new ManualClock()).dedupHorizon(WHOLE_HISTORY).build();
     }
 
     /**

@@ -66,12 +66,12 @@ import java.util.function.LongSupplier;
  *       topics' history as of an instant, for audits.</li>
  * </ul>
  *
- * <p>Redeliveries are recognised by the ledger's memory of identities per product, counted in the order
- * the feed reads. While catching up on a backlog the feed reads each partition a fetch at a time, so one
- * product's events from other topics can come between an event and its redelivery: size
- * {@code identitiesPerProduct} for that distance, or lower {@code max.partition.fetch.bytes} (the crash
- * test uses 64 KiB). Replays after a restart need no memory at all: they resume at the checkpoint's
- * offsets.
+ * <p>Redeliveries are recognised by the ledger's memory of identities within its
+ * {@link InventoryLedger.Builder#dedupHorizon(Duration) dedup horizon} (24 hours of event time by default), in
+ * whatever order the feed reads the topics. A record the ledger refuses as {@link
+ * dev.inventoryledger.core.ApplyOutcome#LATE late} (it could be a redelivery of an identity forgotten since) is
+ * dead-lettered with the reason, not lost. Replays after a restart need no memory at all: they resume at the
+ * checkpoint's offsets.
  *
  * <pre>{@code
  * KafkaInventoryFeed feed = KafkaInventoryFeed.builder()

@@ -54,7 +54,7 @@ final class CrashChild {
         // the five topics' partitions unevenly (see KafkaInventoryFeed's class comment): 4,096 per product keeps
         // every redelivery of this stream within reach, and is still below the ~6,000 events each product gets,
         // so a resume at the wrong offsets would still count history twice and fail the test.
-        InventoryLedger ledger = InventoryLedger.builder().identitiesPerProduct(4096).build();
+        InventoryLedger ledger = InventoryLedger.builder().build();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         KafkaInventoryFeed feed = KafkaInventoryFeed.builder().bootstrapServers(args[0]).ledger(ledger)
                 .topic(EventKind.ORDER_PLACED, args[4])

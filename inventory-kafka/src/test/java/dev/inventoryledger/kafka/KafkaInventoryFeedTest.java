@@ -143,11 +143,11 @@ class KafkaInventoryFeedTest {
     void aRestartFromItsCheckpointCountsNothingTwiceEvenWithEveryIdentityForgotten(@TempDir Path dir) throws Exception {
         TestTopics t = new TestTopics(broker);
         Path checkpoint = dir.resolve("ledger.ckpt");
-        // One identity remembered per product: a redelivery of any older event would count again, so only the
-        // stored offsets can keep the restart exact.
-        InventoryLedger first = InventoryLedger.builder().identitiesPerProduct(1).build();
+        // A horizon of one second and receipts a minute apart: each product remembers its newest identity only,
+        // so only the stored offsets can keep the restart exact.
+        InventoryLedger first = InventoryLedger.builder().dedupHorizon(Duration.ofSeconds(1)).build();
         for (int i = 0; i < 40; i++) {
-            broker.send(t.receipts, "SKU-" + (i % 4), json("receipt_id", "RCPT-" + i, "SKU-" + (i % 4), "WH-1", 2, ""));
+            receipt(t, i);
         }
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (KafkaInventoryFeed feed = t.feed(first).checkpoint(checkpoint).checkpointInterval(Duration.ofMillis(50))
@@ -159,9 +159,9 @@ class KafkaInventoryFeedTest {
         assertThat(registry.get("inventory.feed.checkpoints").tag("outcome", "written").counter().count())
                 .isGreaterThanOrEqualTo(1);
         for (int i = 40; i < 50; i++) {
-            broker.send(t.receipts, "SKU-" + (i % 4), json("receipt_id", "RCPT-" + i, "SKU-" + (i % 4), "WH-1", 2, ""));
+            receipt(t, i);
         }
-        InventoryLedger second = InventoryLedger.builder().identitiesPerProduct(1).build();
+        InventoryLedger second = InventoryLedger.builder().dedupHorizon(Duration.ofSeconds(1)).build();
         SimpleMeterRegistry again = new SimpleMeterRegistry();
         try (KafkaInventoryFeed feed = t.feed(second).checkpoint(checkpoint).meterRegistry(again)
                 .startFrom(KafkaInventoryFeed.Start.EARLIEST).build()) { // the checkpoint wins over EARLIEST
@@ -300,5 +300,12 @@ class KafkaInventoryFeedTest {
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    /** Receipt i of 2 units, for SKU-(i mod 4), a minute after receipt i - 1. */
+    private static void receipt(TestTopics t, int i) throws Exception {
+        broker.send(t.receipts, "SKU-" + (i % 4), dev.inventoryledger.kafka.internal.EventCodec.encode(
+                dev.inventoryledger.core.InventoryEvent.stockReceived("RCPT-" + i, "SKU-" + (i % 4), "WH-1", 2,
+                        java.time.Instant.parse("2026-11-25T10:00:00Z").plusSeconds(60L * i))));
     }
 }

@@ -37,7 +37,8 @@ import java.util.zip.CheckedOutputStream;
  * int n; n × product:
  *     utf id, long backorder limit
  *     int n; n × (utf warehouse, long available, held, last-updated micros, safety stock; int threshold or -1)
- *     int n; n × (long hi, lo, fingerprint)                  remembered identities, oldest first
+ *     int n; n × (long identity, long fingerprint << 32 | event seconds)   remembered identities, oldest first
+ *     long seconds                                         the newest event time it forgot an identity of, or -1
  * int n; n × reservation:                                  open ones first, then ended ones oldest first
  *     utf id; int n; n × (utf product, utf warehouse, byte state, long quantity, long released,
  *                         long expires-at nanos; boolean has-order [utf order])
@@ -45,8 +46,10 @@ import java.util.zip.CheckedOutputStream;
  * int CRC32C of every byte above
  * </pre>
  *
- * Version 2 added {@code released} to each reservation line (units given back by releases of part of a hold).
- * Version 1 files are still read: a line there had no partial release, so a released line counts as released
+ * Version 3 keeps identities as the dedup horizon does (64-bit identity, 32-bit fingerprint, event time) with
+ * the time each product has forgotten up to; an identity of a version 1 or 2 file is read with its product's
+ * latest event time (it is remembered for a horizon from there). Version 2 added {@code released} to each
+ * reservation line (units given back by releases of part of a hold). Version 1 files are still read: a line there had no partial release, so a released line counts as released
  * in whole and a line released before its hold carries the released units as its quantity.
  *
  * A file that is not a checkpoint, of another version, truncated, or whose checksum or structure does not
@@ -54,7 +57,7 @@ import java.util.zip.CheckedOutputStream;
  */
 public final class CheckpointFile {
     static final int MAGIC = 0x494C4350; // "ILCP"
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** The oldest version this library reads. */
     static final int OLDEST_VERSION = 1;
     private static final int END = 0x454E4421; // "END!"
@@ -78,8 +81,12 @@ public final class CheckpointFile {
                            int threshold) {
     }
 
-    /** One product as stored; {@code identities} holds (hi, lo, fingerprint) triples, oldest first. */
-    public record ProductData(String productId, long backorderLimit, List<SlotData> slots, long[] identities) {
+    /**
+     * One product as stored; {@code identities} holds (identity, fingerprint &lt;&lt; 32 | seconds) pairs, oldest
+     * first, and {@code forgottenSeconds} the newest event time of an identity it forgot (−1: none).
+     */
+    public record ProductData(String productId, long backorderLimit, List<SlotData> slots, long[] identities,
+                              long forgottenSeconds) {
     }
 
     /** One reservation line as stored. */
@@ -137,10 +144,11 @@ public final class CheckpointFile {
             out.writeInt(s.threshold());
         }
         long[] ids = p.identities();
-        out.writeInt(ids.length / 3);
+        out.writeInt(ids.length / 2);
         for (long v : ids) {
             out.writeLong(v);
         }
+        out.writeLong(p.forgottenSeconds());
     }
 
     private static void writeReservation(DataOutputStream out, ReservationData r) throws IOException {
@@ -321,15 +329,41 @@ public final class CheckpointFile {
                 slots.add(s);
                 warehouses.put(s.warehouseId(), Boolean.TRUE);
             }
-            int k = count("identities", 24);
-            long[] ids = new long[Math.multiplyExact(k, 3)];
-            for (int j = 0; j < ids.length; j++) {
-                ids[j] = in.readLong();
-            }
+            long[] ids = version >= 3 ? identities() : identitiesBeforeVersion3(slots);
+            long forgotten = version >= 3 ? in.readLong() : -1;
             if (known.put(id, warehouses) != null) {
                 throw new Corrupt(file, "product " + id + " appears twice");
             }
-            return new ProductData(id, backorder, slots, ids);
+            return new ProductData(id, backorder, slots, ids, forgotten);
+        }
+
+        private long[] identities() throws IOException {
+            int k = count("identities", 16);
+            long[] ids = new long[Math.multiplyExact(k, 2)];
+            for (int j = 0; j < ids.length; j++) {
+                ids[j] = in.readLong();
+            }
+            return ids;
+        }
+
+        /**
+         * Versions 1 and 2 kept (hi, lo, 64-bit fingerprint) with no time: each is read as the horizon keeps it,
+         * at its product's latest event time.
+         */
+        private long[] identitiesBeforeVersion3(List<SlotData> slots) throws IOException {
+            long latest = 0;
+            for (SlotData s : slots) {
+                latest = Math.max(latest, s.lastUpdatedMicros());
+            }
+            long seconds = IdentityRegister.seconds(latest);
+            int k = count("identities", 24);
+            long[] ids = new long[Math.multiplyExact(k, 2)];
+            for (int j = 0; j < k; j++) {
+                in.readLong(); // hi: the tables keep the low lane
+                ids[2 * j] = in.readLong();
+                ids[2 * j + 1] = ((long) IdentityRegister.fold(in.readLong()) << 32) | seconds;
+            }
+            return ids;
         }
 
         private ReservationData reservation() throws IOException {

@@ -53,7 +53,7 @@ public final class CheckpointImage extends LedgerOperation {
                         s.safetyStock, (int) ps.lowStockThreshold(s, -1)));
             }
             productData.add(new CheckpointFile.ProductData(ps.productId, ps.backorderLimit(), slotData,
-                    ps.identityEntries()));
+                    ps.identityEntries(), ps.identitiesForgottenSeconds()));
         }
         List<CheckpointFile.ReservationData> reservationData = new ArrayList<>();
         for (Reservation r : reservations.inRetirementOrder()) {
@@ -104,7 +104,7 @@ public final class CheckpointImage extends LedgerOperation {
                     ps.setLowStockThreshold(s, sd.threshold());
                 }
             }
-            identities.restore(ps, pd.identities());
+            identities.restore(ps, pd.identities(), pd.forgottenSeconds());
         } finally {
             ps.unlockWrite(stamp);
         }

@@ -18,14 +18,16 @@ import java.util.List;
  */
 public final class EventApplier extends LedgerOperation {
     private final Duration defaultHoldTtl; // null: a held without expires_at never lapses
+    private final boolean applyLate;
 
-    public EventApplier(Services services, Duration defaultHoldTtl) {
+    public EventApplier(Services services, Duration defaultHoldTtl, boolean applyLate) {
         super(services);
         this.defaultHoldTtl = defaultHoldTtl;
+        this.applyLate = applyLate;
     }
 
-    /** What applying an event did: {@link ApplyOutcome}'s three, and an applied over-release. */
-    private static final int APPLIED = 0, DUPLICATE = 1, CONFLICT = 2, OVER_RELEASED = 3;
+    /** What applying an event did: {@link ApplyOutcome}'s, and an applied over-release. */
+    private static final int APPLIED = 0, DUPLICATE = 1, CONFLICT = 2, LATE = 3, OVER_RELEASED = 4;
 
     /** Applies the event; see {@code InventoryLedger.apply}. */
     public ApplyOutcome apply(InventoryEvent event) {
@@ -35,20 +37,26 @@ public final class EventApplier extends LedgerOperation {
         long micros = Times.micros(event.eventTime());
         List<StockAlert> alerts = null;
         int did = APPLIED;
+        boolean late = false;
+        int copy;
         long stamp = ps.writeLock();
         try {
             int seen = identities.seen(ps, id, fingerprint);
             if (seen != IdentityRegister.NEW) {
                 did = seen == IdentityRegister.CONFLICT ? CONFLICT : extendsHold(ps, event, micros) ? APPLIED : DUPLICATE;
-            } else if (event.kind().isReservation()) {
-                did = applyReservation(ps, event, micros);
             } else if (isEchoOfConfirm(ps, event)) {
                 did = DUPLICATE; // its identity was forgotten, or it carries an event_id
+            } else if ((copy = knownHold(ps, event)) != APPLIED) {
+                did = copy == CONFLICT ? CONFLICT : extendsHold(ps, event, micros) ? APPLIED : DUPLICATE;
+            } else if ((late = identities.late(ps, micros)) && !applyLate) {
+                did = LATE; // it may be a redelivery of an identity forgotten since: never counted silently
+            } else if (event.kind().isReservation()) {
+                did = applyReservation(ps, event, micros);
             } else {
                 alerts = applyStock(ps, event, micros);
             }
             if ((did == APPLIED || did == OVER_RELEASED) && seen == IdentityRegister.NEW) {
-                identities.remember(ps, id, fingerprint);
+                identities.remember(ps, id, fingerprint, micros);
             }
         } catch (InvalidEventException refused) {
             metrics.event(event.kind(), LedgerMetrics.REFUSED);
@@ -57,9 +65,9 @@ public final class EventApplier extends LedgerOperation {
             ps.unlockWrite(stamp);
         }
         // an over-release is applied (the hold ended) and reported as a conflict: the extra cannot be un-held
-        ApplyOutcome outcome = did == APPLIED ? ApplyOutcome.APPLIED
-                : did == DUPLICATE ? ApplyOutcome.DUPLICATE : ApplyOutcome.CONFLICT;
-        metrics.event(event.kind(), outcome.ordinal());
+        ApplyOutcome outcome = did == APPLIED ? ApplyOutcome.APPLIED : did == DUPLICATE ? ApplyOutcome.DUPLICATE
+                : did == LATE ? ApplyOutcome.LATE : ApplyOutcome.CONFLICT;
+        metrics.event(event.kind(), late ? LedgerMetrics.LATE : outcome.ordinal());
         notifier.tell(alerts);
         return outcome;
     }
@@ -91,19 +99,32 @@ public final class EventApplier extends LedgerOperation {
     }
 
     /**
-     * Held and released events: {@link #APPLIED}, {@link #OVER_RELEASED}, or for a {@code held} whose hold
-     * exists already, what that copy is. Write lock held; throws before changing anything.
+     * For a {@code held} event whose hold exists already (its identity was forgotten, or this copy carries an
+     * {@code event_id}): {@link #CONFLICT} if the quantities differ, else {@link #DUPLICATE} (the first stands);
+     * {@link #APPLIED} if the event is not such a copy. Write lock held.
+     */
+    private int knownHold(ProductState ps, InventoryEvent e) {
+        if (e.kind() != EventKind.RESERVATION_HELD) {
+            return APPLIED;
+        }
+        Slot existing = ps.find(e.warehouseId());
+        HoldLine line = existing == null ? null : reservations.findLine(e.reservationId(), ps, existing);
+        if (line == null || line.state == HoldLine.PRE_RELEASED || line.state == HoldLine.PRE_CONSUMED
+                || line.state == HoldLine.NEW) {
+            return APPLIED;
+        }
+        return line.quantity != e.quantity() ? CONFLICT : DUPLICATE;
+    }
+
+    /**
+     * Held and released events, new ones ({@link #knownHold} said so): {@link #APPLIED} or {@link #OVER_RELEASED}.
+     * Write lock held; throws before changing anything.
      */
     private int applyReservation(ProductState ps, InventoryEvent e, long micros) {
         Slot existing = ps.find(e.warehouseId());
         HoldLine line = existing == null ? null : reservations.findLine(e.reservationId(), ps, existing);
         boolean held = e.kind() == EventKind.RESERVATION_HELD;
         if (held) {
-            if (line != null && line.state != HoldLine.PRE_RELEASED && line.state != HoldLine.PRE_CONSUMED
-                    && line.state != HoldLine.NEW) {
-                // the hold exists (its identity was forgotten, or this copy carries an event_id): the first stands
-                return line.quantity != e.quantity() ? CONFLICT : extendsHold(ps, e, micros) ? APPLIED : DUPLICATE;
-            }
             addChecked(existing == null ? 0 : existing.held, e.quantity(), "held", e);
         }
         Slot s = existing != null ? existing : products.slot(ps, e.warehouseId());

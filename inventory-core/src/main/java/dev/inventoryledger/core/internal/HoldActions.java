@@ -275,7 +275,7 @@ public final class HoldActions extends LedgerOperation {
      */
     private void sell(HoldLine l, long q, IdentityHash id, Act a) {
         ProductState ps = l.product;
-        if (identities.register(ps, id, Identities.fingerprint(q, l.reservation.id)) == IdentityRegister.NEW) {
+        if (identities.register(ps, id, Identities.fingerprint(q, l.reservation.id), a.micros) == IdentityRegister.NEW) {
             long before = l.slot.available;
             ps.changeAvailable(l.slot, -q); // canSell checked that this does not overflow
             a.alerts = notifier.crossings(ps, l.slot, before, l.slot.available, a.now, a.alerts);
@@ -315,7 +315,7 @@ public final class HoldActions extends LedgerOperation {
             String what = forOrder == null ? "released-" + Slot.saturatedAdd(l.released, q) : "released-for-" + forOrder;
             e = e.withEventId(Identities.releaseEventId(l.reservation.id, l.warehouseId(), what));
         }
-        identities.register(l.product, Identities.of(e), Identities.fingerprint(e));
+        identities.register(l.product, Identities.of(e), Identities.fingerprint(e), a.micros);
         if (a.events != null) {
             a.events.add(e);
         }

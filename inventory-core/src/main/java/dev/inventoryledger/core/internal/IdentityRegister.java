@@ -1,11 +1,30 @@
 package dev.inventoryledger.core.internal;
 
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
 /**
- * The one place where event identities are checked and remembered, per product, with the ledger's bound on
- * how many each product keeps. Every path that stands for an event (an applied event, a hold, a confirm, a
- * release) registers its identity here, so that the event's echo from Kafka is recognised as a duplicate.
+ * The one place where event identities are checked and remembered, per product, for the ledger's dedup horizon
+ * under its global memory bound. Every path that stands for an event (an applied event, a hold, a confirm, a
+ * release) registers its identity here with the event's time, so that the event's echo from Kafka is recognised
+ * as a duplicate.
  *
- * <p>Not thread-safe by itself: every method is called under the product's write lock (asserted).
+ * <ul>
+ *   <li><b>Horizon.</b> A product's clock is the newest event time it has seen: the history's own clock, never
+ *       the wall clock, so an old history replays exactly as it did when new. An identity is kept from when it
+ *       arrived on that clock (its event time, or the clock if later) until the clock is more than the horizon
+ *       past it. Within the horizon every identity is remembered, however busy the product.</li>
+ *   <li><b>Bound.</b> Tables grow only while the ledger's tables hold fewer than the bound's entries in all; a
+ *       full table that may not grow forgets its oldest early (counted).</li>
+ *   <li><b>Late.</b> Each product knows the newest time it has forgotten an identity at: an event at or before
+ *       it that is not remembered might be a redelivery of a forgotten one ({@link #late}), and is never counted
+ *       silently (the applier refuses it, unless the ledger was told to apply such events). Such an event is older
+ *       than the horizon: it arrived later than the horizon after its event time.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe by itself: every per-product method is called under the product's write lock (asserted);
+ * the memory budget and the counters are atomic.
  */
 public final class IdentityRegister {
     /** {@link #seen} result: never seen. */
@@ -15,25 +34,55 @@ public final class IdentityRegister {
     /** {@link #seen} result: seen, other payload. */
     public static final int CONFLICT = IdentityTable.CONFLICT;
 
-    private final int bound;
+    private final long horizonSeconds;
+    private final long boundEntries;
+    /** Table entries allocated over every product (their capacities): grows and shrinks with the tables. */
+    private final AtomicLong allocated = new AtomicLong();
+    private final LongAdder forgottenByHorizon = new LongAdder(), forgottenEarly = new LongAdder();
 
-    /** @param bound identities remembered per product (rounded up to a power of two), newest kept */
-    public IdentityRegister(int bound) {
-        this.bound = bound;
+    /**
+     * @param horizon      how long identities are remembered, in event time
+     * @param boundEntries the most table entries the ledger's products may hold in all (beyond the smallest table
+     *                     each has)
+     */
+    public IdentityRegister(Duration horizon, long boundEntries) {
+        this.horizonSeconds = Math.max(1, horizon.getSeconds());
+        this.boundEntries = boundEntries;
     }
 
     /** Whether the identity is remembered for the product, and with which payload. Changes nothing. */
     public int seen(ProductState ps, IdentityHash id, long fingerprint) {
         assert ps.isWriteLocked();
         IdentityTable t = ps.identitiesOrNull();
-        return t == null ? NEW : t.check(id.hi, id.lo, fingerprint);
+        return t == null ? NEW : t.check(id.lo, fold(fingerprint));
     }
 
-    /** Remembers an identity the caller has just found {@link #NEW}, forgetting the product's oldest if full. */
-    public void remember(ProductState ps, IdentityHash id, long fingerprint) {
+    /**
+     * Whether an event at {@code eventMicros} whose identity is not remembered might be a redelivery of one the
+     * product forgot: its time is at or before the newest time forgotten.
+     */
+    public boolean late(ProductState ps, long eventMicros) {
+        assert ps.isWriteLocked();
+        IdentityTable t = ps.identitiesOrNull();
+        return t != null && seconds(eventMicros) <= t.forgottenSeconds();
+    }
+
+    /** The newest event time the product forgot an identity of, or null if none. Write or read lock held. */
+    public java.time.Instant forgottenUpTo(ProductState ps) {
+        IdentityTable t = ps.identitiesOrNull();
+        return t == null || t.forgottenSeconds() < 0 ? null : java.time.Instant.ofEpochSecond(t.forgottenSeconds());
+    }
+
+    /** The horizon, in seconds of event time. */
+    public long horizonSeconds() {
+        return horizonSeconds;
+    }
+
+    /** Remembers an identity the caller has just found {@link #NEW}, at its event time. */
+    public void remember(ProductState ps, IdentityHash id, long fingerprint, long eventMicros) {
         assert ps.isWriteLocked();
         assert seen(ps, id, fingerprint) == NEW : "remembered twice in " + ps.productId;
-        ps.identities(bound).insert(id.hi, id.lo, fingerprint);
+        insert(ps, id.lo, fold(fingerprint), seconds(eventMicros));
     }
 
     /**
@@ -41,23 +90,109 @@ public final class IdentityRegister {
      *
      * @return what {@link #seen} said before: {@link #NEW} (now remembered), {@link #DUPLICATE} or {@link #CONFLICT}
      */
-    public int register(ProductState ps, IdentityHash id, long fingerprint) {
+    public int register(ProductState ps, IdentityHash id, long fingerprint, long eventMicros) {
         int seen = seen(ps, id, fingerprint);
         if (seen == NEW) {
-            ps.identities(bound).insert(id.hi, id.lo, fingerprint);
+            insert(ps, id.lo, fold(fingerprint), seconds(eventMicros));
         }
         return seen;
     }
 
-    /** Loads a checkpoint's (hi, lo, fingerprint) triples, oldest first, into an empty product. Write lock held. */
-    public void restore(ProductState ps, long[] triples) {
+    /**
+     * Loads a checkpoint's identities into an empty product: (identity, fingerprint &lt;&lt; 32 | seconds) pairs,
+     * oldest first, and the newest time it had forgotten (seconds, −1 for none). Write lock held.
+     */
+    public void restore(ProductState ps, long[] pairs, long forgottenSeconds) {
         assert ps.isWriteLocked();
-        if (triples.length == 0) {
+        if (pairs.length == 0 && forgottenSeconds < 0) {
             return;
         }
-        IdentityTable table = ps.identities(bound);
-        for (int i = 0; i < triples.length; i += 3) {
-            table.insert(triples[i], triples[i + 1], triples[i + 2]);
+        IdentityTable t = table(ps);
+        int before = t.capacity();
+        t.restore(pairs, forgottenSeconds);
+        allocated.addAndGet(t.capacity() - before);
+    }
+
+    /** Identities forgotten because the horizon passed them. */
+    public long forgottenByHorizon() {
+        return forgottenByHorizon.sum();
+    }
+
+    /** Identities forgotten before the horizon passed them, for the memory bound. */
+    public long forgottenEarly() {
+        return forgottenEarly.sum();
+    }
+
+    /** Table entries allocated over every product (memory ≈ this × 16 bytes of ring + a third as much index). */
+    public long allocatedEntries() {
+        return allocated.get();
+    }
+
+    // ------------------------------------------------------------------------------------------ steps
+
+    /**
+     * Remembers an identity as of when it reached the product on the history's clock: its event time, or the
+     * product's clock if that is later (an event older than others already seen is kept for a horizon from its
+     * arrival, so that a redelivery of it is found whatever time it carries).
+     */
+    private void insert(ProductState ps, long identity, int fingerprint, long eventSeconds) {
+        IdentityTable t = table(ps);
+        long seconds = Math.max(eventSeconds, t.newestSeconds());
+        long cutoff = seconds - horizonSeconds;
+        int forgotten = 0;
+        while (t.size() > 0 && t.oldestSeconds() < cutoff) {
+            t.forgetOldest();
+            forgotten++;
         }
+        if (forgotten > 0) {
+            forgottenByHorizon.add(forgotten);
+            shrinkIfSparse(t);
+        }
+        if (t.isFull()) {
+            int grown = t.capacity() * 2;
+            if (grown <= IdentityTable.MAX_CAPACITY && take(grown - t.capacity())) {
+                t.resize(grown);
+            } else {
+                t.forgetOldest(); // the bound, or the largest table: the oldest goes before its horizon
+                forgottenEarly.increment();
+            }
+        }
+        t.insert(identity, fingerprint, seconds);
+    }
+
+    /** A table a quarter full after forgetting gives half its room back. */
+    private void shrinkIfSparse(IdentityTable t) {
+        int cap = t.capacity();
+        if (cap > IdentityTable.INITIAL_CAPACITY && t.size() < cap / 4) {
+            t.resize(cap / 2);
+            allocated.addAndGet(-(cap - cap / 2));
+        }
+    }
+
+    private boolean take(int entries) {
+        if (allocated.get() + entries > boundEntries) {
+            return false;
+        }
+        allocated.addAndGet(entries);
+        return true;
+    }
+
+    private IdentityTable table(ProductState ps) {
+        IdentityTable t = ps.identitiesOrNull();
+        if (t == null) {
+            t = ps.newIdentities();
+            allocated.addAndGet(t.capacity());
+        }
+        return t;
+    }
+
+    /** The 32 bits of a payload fingerprint a table keeps. */
+    static int fold(long fingerprint) {
+        return (int) (fingerprint ^ (fingerprint >>> 32));
+    }
+
+    /** Event time as the tables keep it: whole seconds since 1970, clamped to 32 unsigned bits. */
+    static long seconds(long micros) {
+        return Math.max(0, Math.min(0xFFFF_FFFFL, Math.floorDiv(micros, 1_000_000L)));
     }
 }

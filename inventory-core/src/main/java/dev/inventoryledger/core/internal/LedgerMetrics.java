@@ -2,6 +2,7 @@ package dev.inventoryledger.core.internal;
 
 import dev.inventoryledger.core.EventKind;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -16,8 +17,8 @@ import java.util.function.LongSupplier;
  */
 public final class LedgerMetrics {
     /** Outcome tags of {@code inventory.events}. */
-    public static final int APPLIED = 0, DUPLICATE = 1, CONFLICT = 2, REFUSED = 3;
-    private static final String[] EVENT_OUTCOMES = {"applied", "duplicate", "conflict", "refused"};
+    public static final int APPLIED = 0, DUPLICATE = 1, CONFLICT = 2, LATE = 3, REFUSED = 4;
+    private static final String[] EVENT_OUTCOMES = {"applied", "duplicate", "conflict", "late", "refused"};
 
     /** Outcome tags of {@code inventory.reservations}. */
     public enum Reservation {
@@ -86,6 +87,17 @@ public final class LedgerMetrics {
         Gauge.builder("inventory.identities.remembered", rememberedIdentities, LongSupplier::getAsLong)
                 .strongReference(true)
                 .description("Event identities remembered for duplicate detection").register(registry);
+    }
+
+    /** Registers the counters of identities forgotten, by why, as the register counts them. Once. */
+    public void forgetting(IdentityRegister identities) {
+        if (registry == null) {
+            return;
+        }
+        FunctionCounter.builder("inventory.identities.forgotten", identities, IdentityRegister::forgottenByHorizon)
+                .tag("reason", "horizon").description("Event identities forgotten, by why").register(registry);
+        FunctionCounter.builder("inventory.identities.forgotten", identities, IdentityRegister::forgottenEarly)
+                .tag("reason", "memory").description("Event identities forgotten, by why").register(registry);
     }
 
     /** Sets what the last audit found. */

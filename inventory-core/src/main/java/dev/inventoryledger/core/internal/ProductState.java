@@ -184,13 +184,10 @@ public final class ProductState extends StampedLock {
 
     // ------------------------------------------------------------------------------------------ identities
 
-    /** This product's identity memory, made on first use with room for {@code bound}. Write lock held. */
-    IdentityTable identities(int bound) {
-        IdentityTable t = identities;
-        if (t == null) {
-            t = identities = new IdentityTable(bound);
-        }
-        return t;
+    /** A new, empty identity memory for this product, which has none yet. Write lock held. */
+    IdentityTable newIdentities() {
+        assert isWriteLocked() && identities == null;
+        return identities = new IdentityTable();
     }
 
     /** This product's identity memory, or null before its first identity. A lock held. */
@@ -201,6 +198,11 @@ public final class ProductState extends StampedLock {
     /** The remembered identities, oldest first, as {@link IdentityTable#entries()}. Write or read lock held. */
     public long[] identityEntries() {
         return identities == null ? new long[0] : identities.entries();
+    }
+
+    /** The newest event time (seconds) of an identity this product forgot, or −1. Write or read lock held. */
+    public long identitiesForgottenSeconds() {
+        return identities == null ? -1 : identities.forgottenSeconds();
     }
 
     /** Identities remembered (0 before the first). A racy read is fine for metrics. */

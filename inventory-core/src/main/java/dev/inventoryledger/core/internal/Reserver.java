@@ -76,7 +76,7 @@ public final class Reserver extends LedgerOperation {
                 return null; // another thread took the id just now
             }
             holds.hold(reservations.addLine(fresh, ps, slot), q, expiry);
-            identities.remember(ps, id, fingerprint);
+            identities.remember(ps, id, fingerprint, Times.micros(now));
             ps.touch(slot, Times.micros(now));
         } finally {
             if (stamp != 0) {
@@ -202,7 +202,7 @@ public final class Reserver extends LedgerOperation {
             long backordered = q - Math.max(0, Math.min(q, slot.sellable()));
             holds.hold(reservations.addLine(fresh, ps, slot), q, d.expiry);
             identities.register(ps, Identities.reservation(EventKind.RESERVATION_HELD, d.reservationId, ps.productId,
-                    slot.warehouseId), Identities.fingerprint(q, null));
+                    slot.warehouseId), Identities.fingerprint(q, null), micros);
             ps.touch(slot, micros);
             d.held.add(new Allocation(ps.productId, slot.warehouseId, q, backordered));
             if (backordered > 0) {

@@ -320,9 +320,13 @@ public final class FeedCycle {
             }
             InventoryEvent event = codec.decode(kind, r.value());
             ApplyOutcome outcome = ledger.apply(event);
-            metrics.applied(outcome);
-            gate.applied(r, event, outcome);
-            return true;
+            if (outcome == ApplyOutcome.LATE) {
+                reason = late(event);
+            } else {
+                metrics.applied(outcome);
+                gate.applied(r, event, outcome);
+                return true;
+            }
         } catch (EventCodec.Refused | InvalidEventException refused) {
             reason = refused.getMessage();
         }
@@ -349,6 +353,13 @@ public final class FeedCycle {
             }
             throw HistoryGaps.whileRunning(passed.offsetOutOfRangePartitions(), starts);
         }
+    }
+
+    /** Why a late event was not applied, for its dead letter. */
+    private static String late(InventoryEvent e) {
+        return "late: event_time " + e.eventTime() + " is older than the ledger's dedup horizon allows for product "
+                + e.productId() + " (it has forgotten identities up to then), so this could be a redelivery of a "
+                + "forgotten event and was not applied; a ledger built with applyLateEvents(true) applies such events";
     }
 
     /** Drops the partitions read to their start-time end offsets; marks the replica whole once none is left. */

@@ -28,7 +28,7 @@ import java.util.OptionalLong;
  */
 public final class FeedMetrics {
     private static final long WINDOW_NANOS = 1_000_000_000L;
-    private static final int DEAD_LETTERED = 3; // after the three ApplyOutcome values
+    private static final int DEAD_LETTERED = 3; // after applied, duplicate and conflict (a late record is dead-lettered)
     private static final int WRITTEN = 0, FAILED = 1;
 
     private final MeterRegistry registry; // null without one
