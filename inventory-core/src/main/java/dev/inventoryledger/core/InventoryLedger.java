@@ -8,6 +8,7 @@ import dev.inventoryledger.core.internal.HoldActions;
 import dev.inventoryledger.core.internal.HoldBook;
 import dev.inventoryledger.core.internal.HoldSweeper;
 import dev.inventoryledger.core.internal.IdentityRegister;
+import dev.inventoryledger.core.internal.LedgerAccess;
 import dev.inventoryledger.core.internal.LedgerAuditor;
 import dev.inventoryledger.core.internal.LedgerMetrics;
 import dev.inventoryledger.core.internal.LedgerOperation;
@@ -76,6 +77,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * never see a position torn between two moments. No interleaving of threads lets two holds share a unit.
  */
 public final class InventoryLedger implements AutoCloseable {
+    static {
+        LedgerAccess.register(ledger -> ledger.image); // for the library's adapters: see LedgerAccess
+    }
+
     private final Clock clock;
     private final AllocationRule allocationRule;
     private final ProductDirectory products;

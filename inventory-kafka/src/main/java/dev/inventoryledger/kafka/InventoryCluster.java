@@ -276,6 +276,19 @@ public final class InventoryCluster implements AutoCloseable {
         return ownership.count();
     }
 
+    /**
+     * Writes a snapshot of every partition this instance owns to the snapshot topic now, each with its decisions
+     * held still for the capture (for tests, and for an operator before a deploy).
+     *
+     * @return completes once each is whole in the topic (at once if it owns none); exceptionally if one could
+     *         not be written
+     * @throws IllegalStateException if not started, or closed
+     */
+    public CompletableFuture<Void> snapshotNow() {
+        requireLive();
+        return feed.snapshotNow();
+    }
+
     /** The replica's feed's view: lag, last applied record, its state. */
     public KafkaInventoryFeed.Status feedStatus() {
         KafkaInventoryFeed f = feed;
@@ -298,6 +311,7 @@ public final class InventoryCluster implements AutoCloseable {
         if (ticker != null) {
             ticker.shutdownNow();
         }
+        snapshotBeforeLeaving();
         if (owner != null) {
             owner.stop();
             join(ownerThread);
@@ -315,6 +329,20 @@ public final class InventoryCluster implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------ steps
+
+    /** At close, while still the owner: a snapshot of each owned partition, so the next owner reads little. */
+    private void snapshotBeforeLeaving() {
+        if (feed == null || owner == null || failure.get() != null || settings.snapshotInterval.isZero()) {
+            return;
+        }
+        try {
+            feed.snapshotNow().get(settings.closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("no snapshot at close (the last one stays): {}", e.toString());
+        }
+    }
 
     private int checkTopics() {
         List<String> topics = List.of(settings.requestsTopic, settings.reservationsTopic(), settings.ordersTopic());
@@ -502,6 +530,8 @@ public final class InventoryCluster implements AutoCloseable {
         private java.nio.file.Path checkpointFile;
         private Duration checkpointInterval = Duration.ofSeconds(60);
         private KafkaInventoryFeed.Start start = KafkaInventoryFeed.Start.EARLIEST;
+        private Duration snapshotInterval = Duration.ofMinutes(5);
+        private String snapshotTopic = InventoryTopics.DEFAULT_SNAPSHOT_TOPIC;
 
         private Builder() {
         }
@@ -582,6 +612,32 @@ public final class InventoryCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How often each owner writes the snapshots of the partitions it owns to the snapshot topic, and so how
+         * much of the log a new instance with an empty disk reads after the newest one (see
+         * {@link KafkaInventoryFeed.Builder#snapshotTopic(String)}). Each is taken with the partition's decisions
+         * held still, every decision taken written and read back, and carries the owner's epoch: one written by an
+         * owner that was fenced is never used. Also written at {@link InventoryCluster#close()}.
+         * {@link Duration#ZERO} turns the owners' snapshots off (a new instance still reads those there are).
+         * Default 5 minutes: the source topics' retention must cover the log since the oldest snapshot in use,
+         * so keep it well above this (README, "History is finite").
+         *
+         * @throws IllegalArgumentException if negative, or positive and under a second
+         */
+        public Builder snapshotInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            Checks.argument(!interval.isNegative() && (interval.isZero() || interval.toMillis() >= 1_000),
+                    "snapshotInterval must be 0 or at least 1 s but was %s", interval);
+            this.snapshotInterval = interval;
+            return this;
+        }
+
+        /** The shared snapshots' topic. Default {@code inventory_snapshots}. */
+        public Builder snapshotTopic(String topic) {
+            this.snapshotTopic = Options.requireText("snapshotTopic", topic);
+            return this;
+        }
+
         /** How often the checkpoint is written while running. Default 60 s. */
         public Builder checkpointInterval(Duration interval) {
             this.checkpointInterval = Options.requirePositive("checkpointInterval", interval);
@@ -606,7 +662,7 @@ public final class InventoryCluster implements AutoCloseable {
         KafkaInventoryFeed.Builder feedBuilder() {
             KafkaInventoryFeed.Builder f = KafkaInventoryFeed.builder().bootstrapServers(bootstrapServers)
                     .ledger(ledger).startFrom(start).closeTimeout(closeTimeout)
-                    .startTimeout(startTimeout);
+                    .startTimeout(startTimeout).snapshotTopic(snapshotTopic).snapshotInterval(snapshotInterval);
             if (instanceId != null) {
                 f.instanceId(instanceId);
             }

@@ -51,7 +51,21 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread-safe; each call makes its own admin client.
  */
 public final class InventoryTopics {
+    /** The snapshot topic's default name. */
+    public static final String DEFAULT_SNAPSHOT_TOPIC = "inventory_snapshots";
+
+    /**
+     * The snapshot topic's settings when created: compacted, rolled every 10 minutes and cleaned within 15, so
+     * that it holds about one whole snapshot per partition and writer plus those of the last quarter hour, and a
+     * new instance reads little more than the newest.
+     */
+    static final Map<String, String> SNAPSHOT_TOPIC_CONFIG = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.CLEANUP_POLICY_COMPACT, TopicConfig.SEGMENT_MS_CONFIG, "600000",
+            TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, "900000", TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1",
+            TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(64 << 20));
+
     private final KafkaClients clients;
+    private final String snapshotTopic;
     private final Map<String, Boolean> keyedByProduct; // every topic, in order; true for the product-keyed ones
     private final int partitions;
     private final short replicationFactor;
@@ -65,6 +79,8 @@ public final class InventoryTopics {
         keyedByProduct.put(b.requestsTopic, true);
         keyedByProduct.putIfAbsent(b.deadLetterTopic, false);
         keyedByProduct.putIfAbsent(b.alertTopic, false);
+        keyedByProduct.putIfAbsent(b.snapshotTopic, false);
+        this.snapshotTopic = b.snapshotTopic;
         this.partitions = b.partitions;
         this.replicationFactor = b.replicationFactor;
         this.retention = b.retention;
@@ -121,8 +137,8 @@ public final class InventoryTopics {
 
     /** Creates one topic; false if it exists already (made meanwhile). */
     private boolean createOne(Admin admin, String topic) {
-        Map<String, String> config = Map.of(TopicConfig.RETENTION_MS_CONFIG,
-                retention == null ? "-1" : Long.toString(retention.toMillis()));
+        Map<String, String> config = topic.equals(snapshotTopic) ? SNAPSHOT_TOPIC_CONFIG
+                : Map.of(TopicConfig.RETENTION_MS_CONFIG, retention == null ? "-1" : Long.toString(retention.toMillis()));
         try {
             admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor).configs(config))).all()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -155,7 +171,8 @@ public final class InventoryTopics {
         }
         return List.of("the topics keyed by product must have the same partition count, so that a product's "
                 + "events and requests land on the same partition number, but they have " + keyed
-                + " (Kafka only adds partitions: grow the smaller ones with kafka-topics --alter)");
+                + " (never alter a partition count in place: create topics with one count and move to them, README "
+                + "\"History is finite\")");
     }
 
     /** Configures {@link InventoryTopics}; each option is checked when set. */
@@ -164,6 +181,7 @@ public final class InventoryTopics {
         private String deadLetterTopic = "inventory_dead_letters";
         private String alertTopic = "low_stock_alerts";
         private String requestsTopic = "reservation_requests";
+        private String snapshotTopic = DEFAULT_SNAPSHOT_TOPIC;
         private int partitions;
         private short replicationFactor;
         private Duration retention;
@@ -231,6 +249,15 @@ public final class InventoryTopics {
         /** The reservation requests' topic ({@code InventoryCluster}). Default {@code reservation_requests}. */
         public Builder requestsTopic(String topic) {
             this.requestsTopic = Options.requireText("requestsTopic", topic);
+            return this;
+        }
+
+        /**
+         * The shared snapshots' topic: created compacted (its retention is the compaction's, not
+         * {@link #retention(Duration)}), with as many partitions as the others. Default {@code inventory_snapshots}.
+         */
+        public Builder snapshotTopic(String topic) {
+            this.snapshotTopic = Options.requireText("snapshotTopic", topic);
             return this;
         }
 

@@ -8,6 +8,7 @@ import dev.inventoryledger.kafka.internal.feed.AsOfRebuild;
 import dev.inventoryledger.kafka.internal.feed.DeadLetterWriter;
 import dev.inventoryledger.kafka.internal.feed.FeedConfig;
 import dev.inventoryledger.kafka.internal.feed.FeedCycle;
+import dev.inventoryledger.kafka.internal.feed.FeedSnapshots;
 import dev.inventoryledger.kafka.internal.feed.FeedRunner;
 import dev.inventoryledger.kafka.internal.feed.RecordGate;
 import org.apache.kafka.common.TopicPartition;
@@ -171,6 +172,17 @@ public final class KafkaInventoryFeed implements AutoCloseable {
     }
 
     /**
+     * Writes a snapshot of every partition to the snapshot topic, taken at the feed's next step (between
+     * records, so the offsets are exactly those of the state): for tests, and for an operator before a deploy.
+     *
+     * @return completes once every partition's snapshot is whole in the topic; exceptionally if the feed has no
+     *         snapshot topic or is not running, or a write failed (the previous snapshot then stays the newest)
+     */
+    public java.util.concurrent.CompletableFuture<Void> snapshotNow() {
+        return cycle.snapshotNow();
+    }
+
+    /**
      * Records written to the feed's partitions and not yet read, summed (from the latest fetch responses);
      * −1 until known. Also the gauge {@code inventory.feed.lag}.
      */
@@ -221,6 +233,10 @@ public final class KafkaInventoryFeed implements AutoCloseable {
         private Duration startTimeout = Duration.ofMinutes(5);
         private Duration brokerTimeout = Duration.ofSeconds(60);
         private RecordGate gate;
+        private boolean snapshots = true;
+        private String snapshotTopic = InventoryTopics.DEFAULT_SNAPSHOT_TOPIC;
+        private Duration snapshotInterval = Duration.ZERO;
+        private int snapshotChunkBytes = 512 * 1024;
 
         private Builder() {
             topics.put(EventKind.ORDER_PLACED, EventKind.ORDER_PLACED.defaultTopic());
@@ -346,6 +362,58 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The shared snapshots' topic (a compacted topic, {@code inventory_snapshots} by default, made by
+         * {@link InventoryTopics}). At {@link #start()} a feed that reads the history (from the beginning, or
+         * from a checkpoint) loads, per partition, the newest whole snapshot there if it reflects more than the
+         * checkpoint, and reads only the log after it: time to ready follows the catalog and the tail, not the
+         * history's length. Without the topic the feed starts as without snapshots.
+         */
+        public Builder snapshotTopic(String topic) {
+            this.snapshotTopic = Options.requireText("snapshotTopic", topic);
+            return this;
+        }
+
+        /**
+         * How often this feed writes a snapshot of every partition to the snapshot topic (the topic must exist).
+         * Default {@link Duration#ZERO}: never on its own ({@link KafkaInventoryFeed#snapshotNow()} still writes
+         * one). Several feeds may write (each keeps its own two slots per partition; a reader takes the newest
+         * whole one): safe, if wasteful; one writer is enough, best a feed whose ledger takes no in-process holds
+         * (a snapshot holds what its ledger did in process before its publisher wrote it). An
+         * {@link InventoryCluster} writes its owned partitions itself.
+         *
+         * @throws IllegalArgumentException if negative, or positive and under a second
+         */
+        public Builder snapshotInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative() || (!interval.isZero() && interval.toMillis() < 1_000)) {
+                throw new IllegalArgumentException("snapshotInterval must be 0 or at least 1 s but was " + interval);
+            }
+            this.snapshotInterval = interval;
+            return this;
+        }
+
+        /**
+         * The largest chunk a snapshot is cut into, under the topic's {@code max.message.bytes} (1 MB by default
+         * on a broker). Default 512 KiB.
+         *
+         * @throws IllegalArgumentException if under 1 KiB or over 16 MiB
+         */
+        public Builder snapshotChunkBytes(int bytes) {
+            if (bytes < 1024 || bytes > (16 << 20)) {
+                throw new IllegalArgumentException("snapshotChunkBytes must be between 1024 and 16777216 but was "
+                        + bytes);
+            }
+            this.snapshotChunkBytes = bytes;
+            return this;
+        }
+
+        /** Whether to use the snapshot topic at all (read at start, write if asked). Default true. */
+        public Builder snapshots(boolean use) {
+            this.snapshots = use;
+            return this;
+        }
+
         /** For {@link InventoryCluster}: what stands between the records and the ledger. */
         Builder gate(RecordGate gate) {
             this.gate = Objects.requireNonNull(gate, "gate");
@@ -363,7 +431,8 @@ public final class KafkaInventoryFeed implements AutoCloseable {
             return new FeedCycle(new FeedConfig(ledger, clients(), kindByTopic(), deadLetterTopic,
                     start != Start.LATEST, start == Start.LOG_START, startOffsets, maxRecordBytes, partitionCheckInterval, checkpointFile,
                     checkpointInterval, registry, brokerTimeout, Clock.systemUTC(),
-                    gate != null ? gate : new FencingGate()), nanoTime);
+                    gate != null ? gate : new FencingGate(), snapshots ? new FeedSnapshots.Settings(snapshotTopic,
+                    snapshotInterval, snapshotChunkBytes) : null), nanoTime);
         }
 
         private KafkaClients clients() {

@@ -56,7 +56,8 @@ public final class ClusterChild {
         if (mode.equals("cluster")) {
             InventoryCluster.Builder b = InventoryCluster.builder().bootstrapServers(servers).instanceId(instance)
                     .ledger(ledger).requestsTopic(prefix + "requests").groupId(prefix + "owners")
-                    .deadLetterTopic(prefix + "dead_letters").requestTimeout(Duration.ofSeconds(4));
+                    .deadLetterTopic(prefix + "dead_letters").snapshotTopic(prefix + "snapshots")
+                    .requestTimeout(Duration.ofSeconds(4));
             topics(prefix).forEach(b::topic);
             cluster = b.build();
             cluster.start();

@@ -152,7 +152,7 @@ class ClusterKillAndFreezeTest {
             this.prefix = "kf" + RUN.incrementAndGet() + "_";
             this.dir = Files.createDirectories(tmp.resolve(mode));
             List<String> topics = new ArrayList<>(ClusterChild.topics(prefix).values().stream().distinct().toList());
-            topics.addAll(List.of(prefix + "requests", prefix + "dead_letters", prefix + "alerts"));
+            topics.addAll(List.of(prefix + "requests", prefix + "dead_letters", prefix + "alerts", prefix + "snapshots"));
             broker.createTopics(PARTITIONS, topics.toArray(String[]::new));
             String receipts = prefix + EventKind.STOCK_RECEIVED.defaultTopic();
             Instant t = Instant.now();

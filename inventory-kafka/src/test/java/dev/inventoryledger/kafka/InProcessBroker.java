@@ -151,6 +151,15 @@ final class InProcessBroker implements AutoCloseable, BeforeAllCallback, AfterAl
         }
     }
 
+    /** A topic's configuration value, as the broker has it. */
+    String topicConfig(String topic, String name) throws Exception {
+        try (Admin admin = cluster.admin()) {
+            org.apache.kafka.common.config.ConfigResource r = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            return admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r).get(name).value();
+        }
+    }
+
     /** Per partition of the topics, the offset the next record written to it will get. */
     Map<TopicPartition, Long> endOffsets(Collection<String> topics) throws Exception {
         try (Admin admin = cluster.admin()) {

@@ -59,7 +59,8 @@ class InventoryClusterTest {
                                       io.micrometer.core.instrument.MeterRegistry registry) {
         InventoryCluster.Builder b = InventoryCluster.builder().bootstrapServers(broker.bootstrapServers())
                 .instanceId(name).ledger(InventoryLedger.builder().build()).requestsTopic(requests)
-                .groupId(requests + "-owners").deadLetterTopic(topics.deadLetters).requestTimeout(Duration.ofSeconds(20));
+                .groupId(requests + "-owners").deadLetterTopic(topics.deadLetters).snapshotTopic(topics.snapshots)
+                .requestTimeout(Duration.ofSeconds(20));
         for (EventKind kind : EventKind.values()) {
             b.topic(kind, topics.of(kind));
         }

@@ -138,7 +138,7 @@ class PartialHistoryTest {
         broker.createTopics(1, requests);
         InventoryCluster.Builder b = InventoryCluster.builder().bootstrapServers(broker.bootstrapServers())
                 .instanceId("partial-1").groupId(t.orders + "-owners").requestsTopic(requests)
-                .deadLetterTopic(t.deadLetters).ledger(InventoryLedger.builder().build())
+                .deadLetterTopic(t.deadLetters).snapshotTopic(t.snapshots).ledger(InventoryLedger.builder().build())
                 .startTimeout(BOUND);
         for (dev.inventoryledger.core.EventKind kind : dev.inventoryledger.core.EventKind.values()) {
             b.topic(kind, t.of(kind));

@@ -59,7 +59,7 @@ class ProductionStorefrontTest {
             InventoryTopics.Builder b = InventoryTopics.builder().bootstrapServers(broker.bootstrapServers())
                     .partitions(3).replicationFactor((short) 1).retention(Duration.ofDays(7))
                     .deadLetterTopic(p + "inventory_dead_letters").alertTopic(p + "low_stock_alerts")
-                    .requestsTopic(p + "reservation_requests");
+                    .requestsTopic(p + "reservation_requests").snapshotTopic(p + "inventory_snapshots");
             for (EventKind k : EventKind.values()) {
                 b.topic(k, of(k));
             }
@@ -92,8 +92,12 @@ class ProductionStorefrontTest {
         Names n = new Names();
         InventoryTopics topics = n.topics().build();
         InventoryTopics.Report first = topics.create();
-        assertThat(first.created()).containsExactlyInAnyOrderElementsOf(topics.names()).hasSize(8);
+        assertThat(first.created()).containsExactlyInAnyOrderElementsOf(topics.names()).hasSize(9);
         assertThat(first.existing()).isEmpty();
+        assertThat(broker.topicConfig(n.p + "inventory_snapshots", "cleanup.policy")).isEqualTo("compact");
+        assertThat(broker.topicConfig(n.p + "orders", "cleanup.policy")).isEqualTo("delete");
+        assertThat(broker.topicConfig(n.p + "orders", "retention.ms")).isEqualTo(Long.toString(Duration.ofDays(7)
+                .toMillis()));
         assertThat(first.problems()).isEmpty();
         assertThat(first.partitionCounts().values()).containsOnly(3);
         InventoryTopics.Report again = topics.create();
@@ -117,7 +121,7 @@ class ProductionStorefrontTest {
         KafkaInventoryFeed feed = n.feed(InventoryLedger.builder().build()).build();
         long begun = System.nanoTime();
         assertThatThrownBy(feed::start).isInstanceOf(IllegalStateException.class)
-                .hasMessage("feed failed to start")
+                .hasMessageStartingWith("feed failed to start: ")
                 .cause().hasMessageContainingAll(n.of(EventKind.ORDER_CANCELLED), n.of(EventKind.RETURN_RECEIVED),
                         n.of(EventKind.RESERVATION_HELD), n.p + "inventory_dead_letters", "InventoryTopics.builder()")
                 .hasMessageNotContaining(n.of(EventKind.ORDER_PLACED) + ",");

@@ -11,7 +11,7 @@ final class TestTopics {
     private static final AtomicInteger RUN = new AtomicInteger();
 
     final InProcessBroker broker;
-    final String orders, cancellations, returns, receipts, reservations, deadLetters, alerts;
+    final String orders, cancellations, returns, receipts, reservations, deadLetters, alerts, snapshots;
 
     TestTopics(InProcessBroker broker) throws Exception {
         this(broker, 2);
@@ -28,7 +28,9 @@ final class TestTopics {
         reservations = p + "reservations";
         deadLetters = p + "dead_letters";
         alerts = p + "low_stock_alerts";
-        broker.createTopics(partitions, orders, cancellations, returns, receipts, reservations, deadLetters, alerts);
+        snapshots = p + "snapshots";
+        broker.createTopics(partitions, orders, cancellations, returns, receipts, reservations, deadLetters, alerts,
+                snapshots);
     }
 
     /** The event topics: orders, cancellations, returns, receipts, reservations. */
@@ -50,7 +52,7 @@ final class TestTopics {
     /** A feed reading every event topic, refused records to the dead-letter topic. */
     KafkaInventoryFeed.Builder feed(InventoryLedger ledger) {
         KafkaInventoryFeed.Builder b = KafkaInventoryFeed.builder().bootstrapServers(broker.bootstrapServers())
-                .ledger(ledger).deadLetterTopic(deadLetters);
+                .ledger(ledger).deadLetterTopic(deadLetters).snapshotTopic(snapshots);
         for (EventKind kind : EventKind.values()) {
             b.topic(kind, of(kind));
         }

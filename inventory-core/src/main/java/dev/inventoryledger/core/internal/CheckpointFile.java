@@ -103,6 +103,49 @@ public final class CheckpointFile {
                            List<ReservationData> reservations) {
     }
 
+    /**
+     * One state made of several parts' products (each product in one part only): offsets of all parts, every
+     * product, and each reservation once with its lines from every part, in the parts' order.
+     *
+     * @throws IllegalStateException if a product is in two parts
+     */
+    public static Contents merge(List<Contents> parts) {
+        Map<String, Long> offsets = new LinkedHashMap<>();
+        List<ProductData> products = new ArrayList<>();
+        Map<String, Boolean> seen = new HashMap<>();
+        Map<String, List<LineData>> lines = new LinkedHashMap<>();
+        long writtenAt = 0;
+        for (Contents c : parts) {
+            writtenAt = Math.max(writtenAt, c.writtenAtMicros());
+            offsets.putAll(c.offsets());
+            for (ProductData p : c.products()) {
+                if (seen.put(p.productId(), Boolean.TRUE) != null) {
+                    throw new IllegalStateException("product " + p.productId() + " is in two parts of one state");
+                }
+                products.add(p);
+            }
+            for (ReservationData r : c.reservations()) {
+                lines.computeIfAbsent(r.id(), id -> new ArrayList<>()).addAll(r.lines());
+            }
+        }
+        List<ReservationData> reservations = new ArrayList<>(lines.size());
+        lines.forEach((id, l) -> reservations.add(new ReservationData(id, l)));
+        return new Contents(writtenAt, offsets, products, reservations);
+    }
+
+    /** The part of a state whose products {@code include} accepts, with these offsets instead of its own. */
+    public static Contents only(Contents c, java.util.function.Predicate<String> include, Map<String, Long> offsets) {
+        List<ProductData> products = c.products().stream().filter(p -> include.test(p.productId())).toList();
+        List<ReservationData> reservations = new ArrayList<>();
+        for (ReservationData r : c.reservations()) {
+            List<LineData> kept = r.lines().stream().filter(l -> include.test(l.productId())).toList();
+            if (!kept.isEmpty()) {
+                reservations.add(new ReservationData(r.id(), kept));
+            }
+        }
+        return new Contents(c.writtenAtMicros(), offsets, products, reservations);
+    }
+
     /** Encodes a captured state, with its checksum, into memory (no lock needed). */
     public static Chunks serialize(Contents c) throws IOException {
         Chunks chunks = new Chunks();
@@ -239,30 +282,42 @@ public final class CheckpointFile {
 
     /** Reads and verifies a whole checkpoint. */
     public static Contents read(Path file) throws IOException {
-        CRC32C crc = new CRC32C();
         try (SeekableByteChannel channel = Files.newByteChannel(file);
              InputStream raw = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16)) {
-            long size = channel.size(); // of the file opened: a checkpoint renamed over it meanwhile is not this one
-            Reader in = new Reader(new DataInputStream(new CheckedInputStream(raw, crc)), file, size);
-            try {
-                Contents c = in.contents();
-                int expected = (int) crc.getValue();
-                int stored = new DataInputStream(raw).readInt(); // not part of the checksum
-                if (stored != expected) {
-                    throw new Corrupt(file, "checksum mismatch (stored " + Integer.toHexString(stored) + ", computed "
-                            + Integer.toHexString(expected) + ")");
-                }
-                if (raw.read() != -1) {
-                    throw new Corrupt(file, "there are bytes after the checksum");
-                }
-                return c;
-            } catch (EOFException e) {
-                throw new Corrupt(file, "it is truncated");
-            } catch (UTFDataFormatException e) {
-                throw new Corrupt(file, "a text field is malformed");
-            } catch (ArithmeticException | OutOfMemoryError e) {
-                throw new Corrupt(file, "a count is out of range");
+            // the size of the file opened: a checkpoint renamed over it meanwhile is not this one
+            return read(raw, channel.size(), file);
+        }
+    }
+
+    /**
+     * Reads and verifies a whole checkpoint held in memory (a snapshot's bytes); {@code name} says in messages
+     * what it is.
+     */
+    public static Contents read(byte[] bytes, String name) throws IOException {
+        return read(new java.io.ByteArrayInputStream(bytes), bytes.length, Path.of(name));
+    }
+
+    private static Contents read(InputStream raw, long size, Path file) throws IOException {
+        CRC32C crc = new CRC32C();
+        Reader in = new Reader(new DataInputStream(new CheckedInputStream(raw, crc)), file, size);
+        try {
+            Contents c = in.contents();
+            int expected = (int) crc.getValue();
+            int stored = new DataInputStream(raw).readInt(); // not part of the checksum
+            if (stored != expected) {
+                throw new Corrupt(file, "checksum mismatch (stored " + Integer.toHexString(stored) + ", computed "
+                        + Integer.toHexString(expected) + ")");
             }
+            if (raw.read() != -1) {
+                throw new Corrupt(file, "there are bytes after the checksum");
+            }
+            return c;
+        } catch (EOFException e) {
+            throw new Corrupt(file, "it is truncated");
+        } catch (UTFDataFormatException e) {
+            throw new Corrupt(file, "a text field is malformed");
+        } catch (ArithmeticException | OutOfMemoryError e) {
+            throw new Corrupt(file, "a count is out of range");
         }
     }
 
@@ -456,6 +511,18 @@ public final class CheckpointFile {
         /** Bytes written. */
         public long size() {
             return size;
+        }
+
+        /** The bytes written, in one array (a snapshot's, well under 2 GiB). */
+        public byte[] toByteArray() {
+            byte[] out = new byte[Math.toIntExact(size)];
+            int at = 0;
+            for (byte[] b : full) {
+                System.arraycopy(b, 0, out, at, b.length);
+                at += b.length;
+            }
+            System.arraycopy(current, 0, out, at, used);
+            return out;
         }
 
         List<ByteBuffer> buffers() {

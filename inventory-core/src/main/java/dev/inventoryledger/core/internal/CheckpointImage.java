@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 
 /**
  * The ledger's whole state as a checkpoint holds it: {@link #capture} copies it out (every product held
@@ -34,6 +35,26 @@ public final class CheckpointImage extends LedgerOperation {
         CheckpointFile.Chunks bytes = CheckpointFile.serialize(captured); // no lock held from here
         CheckpointFile.write(file, bytes);
         return bytes.size();
+    }
+
+    /**
+     * The state of some parts of the ledger, each with its offsets, copied under their products' read locks in
+     * one pass (the rest of the ledger goes on): {@code partOf} says which part a product belongs to (such as its
+     * Kafka partition), and only the parts named in {@code offsetsByPart} are captured. Reservations keep, in
+     * each part, only their lines of that part's products.
+     */
+    public Map<Integer, CheckpointFile.Contents> capture(ToIntFunction<String> partOf,
+                                                         Map<Integer, Map<String, Long>> offsetsByPart) {
+        Map<Integer, CheckpointFile.Contents> parts = new java.util.HashMap<>();
+        try (ProductDirectory.Frozen frozen = products.freeze(id -> offsetsByPart.containsKey(partOf.applyAsInt(id)))) {
+            Map<Integer, List<ProductState>> byPart = new java.util.HashMap<>();
+            for (ProductState ps : frozen.products()) {
+                byPart.computeIfAbsent(partOf.applyAsInt(ps.productId), k -> new ArrayList<>()).add(ps);
+            }
+            offsetsByPart.forEach((part, offsets) -> parts.put(part,
+                    capture(byPart.getOrDefault(part, List.of()).toArray(new ProductState[0]), offsets)));
+        }
+        return parts;
     }
 
     /**
@@ -90,6 +111,16 @@ public final class CheckpointImage extends LedgerOperation {
                 installReservation(rd);
             }
         });
+    }
+
+    /**
+     * Loads several parts of a state (disjoint sets of products, such as one snapshot per Kafka partition) into
+     * this empty ledger as one: a reservation whose lines lie in several parts gets all of them.
+     *
+     * @throws IllegalStateException if the ledger already holds state, or a product is in two parts
+     */
+    public void install(List<CheckpointFile.Contents> parts) {
+        install(CheckpointFile.merge(parts));
     }
 
     private void installProduct(CheckpointFile.ProductData pd) {

@@ -141,6 +141,33 @@ public final class ProductDirectory {
         }
     }
 
+    /**
+     * The products known now whose id {@code include} accepts, read-locked in lock order, with no product made
+     * while they are listed and locked: {@link #freezeAll} for a part of the ledger.
+     */
+    public Frozen freeze(java.util.function.Predicate<String> include) {
+        ProductState[] some = new ProductState[0];
+        long[] stamps = new long[0];
+        int locked = 0;
+        long gate = creation.writeLock();
+        try {
+            some = products.values().stream().filter(ps -> include.test(ps.productId)).sorted(LOCK_ORDER)
+                    .toArray(ProductState[]::new);
+            stamps = new long[some.length];
+            for (; locked < some.length; locked++) {
+                stamps[locked] = some[locked].readLock();
+            }
+            return new Frozen(some, stamps);
+        } catch (RuntimeException | Error e) {
+            for (int i = locked - 1; i >= 0; i--) {
+                some[i].unlockRead(stamps[i]);
+            }
+            throw e;
+        } finally {
+            creation.unlockWrite(gate);
+        }
+    }
+
     /** Products read-locked by {@link #freezeAll}; {@link #close()} unlocks them. */
     public record Frozen(ProductState[] products, long[] stamps) implements AutoCloseable {
         @Override

@@ -153,6 +153,29 @@ public final class KafkaClients {
         return producer(props);
     }
 
+    /**
+     * The snapshot writer's producer: idempotent, {@code acks=all} (a manifest is written only after every chunk
+     * is acknowledged), lz4-compressed unless given (snapshots are numbers and repeated ids).
+     */
+    public KafkaProducer<byte[], byte[]> snapshotProducer() {
+        Map<String, Object> props = new HashMap<>(common);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId("snapshots"));
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return producer(props);
+    }
+
+    /** The reader of the snapshot topic at start: from its beginning, never committing. */
+    public KafkaConsumer<byte[], byte[]> snapshotConsumer() {
+        Map<String, Object> props = readerProperties("snapshots");
+        props.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+        props.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);
+        return consumer(props);
+    }
+
     /** This instance's name, as the client ids carry it. */
     public String instanceId() {
         return instanceId;

@@ -2,11 +2,10 @@ package dev.inventoryledger.kafka.internal.cluster;
 
 import dev.inventoryledger.core.HoldOutcome;
 import dev.inventoryledger.core.InventoryLedger;
+import dev.inventoryledger.kafka.internal.Partitioning;
 import dev.inventoryledger.core.ReservationLine;
 import dev.inventoryledger.core.ReservationResult;
-import org.apache.kafka.common.utils.Utils;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,7 +38,7 @@ public final class Baskets {
 
     /** The partition a product's records and requests go to. */
     public int partitionOf(String productId) {
-        return Utils.toPositive(Utils.murmur2(productId.getBytes(StandardCharsets.UTF_8))) % partitions;
+        return Partitioning.partitionOf(productId, partitions);
     }
 
     /** The lines by partition, in the order the partitions first appear. */

@@ -49,6 +49,41 @@ public final class ClusterGate extends FencingGate {
         });
     }
 
+    /** The partitions this instance owns and may decide for now: their snapshots are its to write. */
+    @Override
+    public java.util.List<Integer> snapshotPartitions(int partitions) {
+        return ownership.partitions().stream().filter(p -> {
+            Ownership.Partition owned = ownership.get(p);
+            return owned != null && owned.ready();
+        }).sorted().toList();
+    }
+
+    /**
+     * Holds the partitions' decisions still, has every decision taken written (flushed, acknowledged) and read
+     * back by this replica, then captures those still owned whose claim no later one has overtaken in the log:
+     * the state captured is then exactly the fold of the log before its offsets, and a snapshot is never
+     * written by an owner that was fenced (its own epoch travels in the manifest; readers check it again).
+     */
+    @Override
+    public void aroundSnapshot(java.util.Set<Integer> partitions, dev.inventoryledger.kafka.internal.feed.SnapshotTaker taker) {
+        ownership.holdStill(partitions, () -> {
+            flush.run();
+            if (!taker.catchUp(partitions)) {
+                return; // the log did not come back in time: no snapshot this round
+            }
+            java.util.Map<Integer, Long> epochs = new java.util.HashMap<>();
+            for (int p : partitions) {
+                Ownership.Partition owned = ownership.get(p);
+                if (owned != null && owned.ready() && owned.epoch >= highestClaim(p)) {
+                    epochs.put(p, owned.epoch);
+                }
+            }
+            if (!epochs.isEmpty()) {
+                taker.capture(epochs);
+            }
+        });
+    }
+
     @Override
     protected void claimRead(ConsumerRecord<byte[], byte[]> claim, long epoch) {
         if (me.equals(ClusterHeaders.text(claim, ClusterHeaders.OWNER))) {

@@ -63,6 +63,28 @@ public class FencingGate implements RecordGate {
     }
 
     @Override
+    public Map<String, Long> checkpointState(int partition) {
+        Map<String, Long> state = new HashMap<>();
+        claims.forEach((tp, epoch) -> {
+            if (tp.partition() == partition) {
+                state.put(STATE_KEY + "claim|" + tp.partition() + "|" + tp.topic(), epoch);
+            }
+        });
+        return state;
+    }
+
+    /** The highest claim read on the partition over every topic, or −1. Feed thread. */
+    protected final long highestClaim(int partition) {
+        long highest = -1;
+        for (Map.Entry<TopicPartition, Long> e : claims.entrySet()) {
+            if (e.getKey().partition() == partition) {
+                highest = Math.max(highest, e.getValue());
+            }
+        }
+        return highest;
+    }
+
+    @Override
     public void restoreState(Map<String, Long> stored) {
         String prefix = STATE_KEY + "claim|";
         stored.forEach((key, epoch) -> {

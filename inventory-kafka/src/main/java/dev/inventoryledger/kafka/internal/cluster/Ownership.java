@@ -109,6 +109,21 @@ public final class Ownership {
         }
     }
 
+    /**
+     * Runs {@code still} while no decision is under way or can begin on these partitions (those owned now: each
+     * one's write lock held, in partition order).
+     */
+    public void holdStill(java.util.Collection<Integer> partitions, Runnable still) {
+        List<Partition> held = partitions.stream().sorted().map(owned::get).filter(java.util.Objects::nonNull)
+                .toList();
+        held.forEach(p -> p.lock.writeLock().lock());
+        try {
+            still.run();
+        } finally {
+            held.forEach(p -> p.lock.writeLock().unlock());
+        }
+    }
+
     /** The partitions owned now, ready or not. */
     public List<Integer> partitions() {
         return List.copyOf(owned.keySet());

@@ -1,6 +1,8 @@
 package dev.inventoryledger.kafka.internal.feed;
 
 import dev.inventoryledger.core.InventoryLedger;
+import dev.inventoryledger.core.internal.CheckpointFile;
+import dev.inventoryledger.core.internal.LedgerAccess;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,29 +44,46 @@ public final class FeedCheckpoints {
     }
 
     /**
-     * Restores the ledger from the checkpoint, if there is one.
+     * Reads and verifies the checkpoint, if there is one, without loading it.
      *
      * @param topics the topics the feed reads
-     * @return the offsets to resume at, or null without a checkpoint file
-     * @throws IllegalStateException if the file cannot be read, the ledger already holds state, or the offsets
-     *                               are not those of the feed's topics (each message says what to do)
+     * @return the checkpoint's contents, or null without a checkpoint file
+     * @throws IllegalStateException if the file cannot be read, or its offsets are not those of the feed's topics
      */
-    public Map<TopicPartition, Long> restore(Set<String> topics) {
+    public CheckpointFile.Contents read(Set<String> topics) {
         if (file == null || !Files.exists(file)) {
             return null;
         }
-        Map<String, Long> stored;
+        CheckpointFile.Contents c;
         try {
-            stored = ledger.restore(file);
+            c = CheckpointFile.read(file);
         } catch (IOException e) {
             throw new IllegalStateException("could not restore checkpoint " + file + " (" + e.getMessage()
                     + "); to rebuild from the topics instead, move the file away and start from EARLIEST", e);
+        }
+        requireTopics(c.offsets(), topics);
+        return c;
+    }
+
+    /**
+     * Loads a checkpoint {@link #read} returned into the (new, empty) ledger, as a whole.
+     *
+     * @return the offsets to resume at
+     * @throws IllegalStateException if the ledger already holds state
+     */
+    public Map<TopicPartition, Long> install(CheckpointFile.Contents c) {
+        try {
+            LedgerAccess.images(ledger).install(c);
         } catch (IllegalStateException used) {
             throw new IllegalStateException("could not restore checkpoint " + file + " into a ledger that "
                     + "already holds state: give the feed a new ledger, and configure it (safety stock, "
                     + "thresholds) after start(), which restores those settings too", used);
         }
-        gate.restoreState(stored);
+        gate.restoreState(c.offsets());
+        return offsetsOf(c.offsets());
+    }
+
+    private void requireTopics(Map<String, Long> stored, Set<String> topics) {
         Map<TopicPartition, Long> offsets = offsetsOf(stored);
         if (!topics.containsAll(offsets.keySet().stream().map(TopicPartition::topic).toList()) || offsets.isEmpty()) {
             // Resuming from partitions the feed does not read would replay everything onto the restored counts.
@@ -72,7 +91,6 @@ public final class FeedCheckpoints {
                     + " that do not match this feed's topics " + topics + ": replaying the topics "
                     + "onto it would count events twice; restore it with the topics it was written for");
         }
-        return offsets;
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.inventoryledger.kafka.internal.feed;
 import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InventoryLedger;
 import dev.inventoryledger.kafka.internal.KafkaClients;
-import dev.inventoryledger.kafka.internal.cluster.FencingGate;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 
@@ -32,13 +31,14 @@ import java.util.Objects;
  * @param registry               where the meters go, or null for none
  * @param brokerTimeout          how long the feed goes on without an answer from a broker before it fails
  * @param clock                  the wall clock that stamps the last applied record
- * @param gate                   what stands between the records and the ledger ({@link FencingGate} for a plain feed)
+ * @param gate                   what stands between the records and the ledger (the fencing gate for a plain feed)
+ * @param snapshots              the shared snapshots' settings, or null for none
  */
 public record FeedConfig(InventoryLedger ledger, KafkaClients clients, Map<String, EventKind> kindByTopic,
                          String deadLetterTopic, boolean fromBeginning, boolean fromLogStart, Map<TopicPartition, Long> startOffsets,
                          int maxRecordBytes, Duration partitionCheckInterval, Path checkpointFile,
                          Duration checkpointInterval, MeterRegistry registry, Duration brokerTimeout, Clock clock,
-                         RecordGate gate) {
+                         RecordGate gate, FeedSnapshots.Settings snapshots) {
     /** Checks what is required; copies the maps. */
     public FeedConfig {
         Objects.requireNonNull(ledger, "ledger must be set");

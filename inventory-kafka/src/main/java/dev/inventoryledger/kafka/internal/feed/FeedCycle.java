@@ -5,7 +5,11 @@ import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.InvalidEventException;
 import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
+import dev.inventoryledger.core.internal.CheckpointFile;
+import dev.inventoryledger.core.internal.LedgerAccess;
 import dev.inventoryledger.kafka.StartPoint;
+import dev.inventoryledger.kafka.internal.Partitioning;
+import dev.inventoryledger.kafka.internal.snapshot.SnapshotMetrics;
 import dev.inventoryledger.kafka.internal.EventCodec;
 import dev.inventoryledger.kafka.internal.KafkaClients;
 import dev.inventoryledger.kafka.internal.TopicCheck;
@@ -52,6 +56,8 @@ public final class FeedCycle {
     private static final Duration START_METADATA = Duration.ofSeconds(30), CHECK_METADATA = Duration.ofSeconds(1);
     /** The longest a probe of the brokers waits, and the longest between two probes. */
     private static final long PROBE_NANOS = 5_000_000_000L;
+    /** The longest a snapshot waits for its partitions' decisions to be read back. */
+    private static final long CATCH_UP_NANOS = 10_000_000_000L;
 
     private final InventoryLedger ledger;
     private final Map<String, EventKind> kindByTopic;
@@ -62,6 +68,8 @@ public final class FeedCycle {
     private final DeadLetterWriter deadLetters;
     private final FeedMetrics metrics;
     private final FeedCheckpoints checkpoints;
+    private final FeedSnapshots snapshots;
+    private final boolean fromBeginning;
     private final LongSupplier nanoTime;
     private final Clock clock;
     private final RecordGate gate;
@@ -97,6 +105,9 @@ public final class FeedCycle {
                 config.brokerTimeout().toNanos());
         this.metrics = new FeedMetrics(config.registry());
         this.checkpoints = new FeedCheckpoints(config.checkpointFile(), ledger, metrics, config.gate());
+        this.snapshots = new FeedSnapshots(config.snapshots(), clients, ledger, config.gate(),
+                new SnapshotMetrics(config.registry(), config.clock()), config.clock());
+        this.fromBeginning = config.fromBeginning();
         this.nanoTime = nanoTime;
         this.clock = config.clock();
         this.gate = config.gate();
@@ -109,14 +120,24 @@ public final class FeedCycle {
     // ------------------------------------------------------------------------------------------ lifecycle
 
     /**
-     * Restores the checkpoint, if any, so that the feed resumes at its offsets, and registers the gauges.
+     * Loads the newest whole state, so that the feed resumes at its offsets: per partition the checkpoint's or
+     * the shared snapshot's, whichever reflects more (a feed that starts from the latest offsets with no
+     * checkpoint needs neither); and registers the gauges.
      *
-     * @throws IllegalStateException if the checkpoint cannot be restored (see {@link FeedCheckpoints#restore})
+     * @throws IllegalStateException if the checkpoint or the snapshots cannot be restored (the message says why)
      */
     public void prepare() {
-        Map<TopicPartition, Long> restored = checkpoints.restore(kindByTopic.keySet());
-        if (restored != null) {
-            positions.startFrom(restored, StartPoint.Origin.CHECKPOINT);
+        CheckpointFile.Contents local = checkpoints.read(kindByTopic.keySet());
+        FeedSnapshots.Restored shared = fromBeginning || local != null
+                ? snapshots.restore(local, kindByTopic.keySet()) : null;
+        if (shared != null) {
+            for (StartPoint.Origin origin : StartPoint.Origin.values()) {
+                Map<TopicPartition, Long> these = new java.util.HashMap<>(shared.offsets());
+                these.keySet().removeIf(tp -> shared.origins().get(tp) != origin);
+                positions.startFrom(these, origin);
+            }
+        } else if (local != null) {
+            positions.startFrom(checkpoints.install(local), StartPoint.Origin.CHECKPOINT);
         }
         metrics.registerGauges();
     }
@@ -131,6 +152,9 @@ public final class FeedCycle {
     public void onStart() {
         List<String> topics = new ArrayList<>(kindByTopic.keySet());
         topics.add(deadLetters.topic());
+        if (snapshots.writesOnInterval()) {
+            topics.add(snapshots.topic());
+        }
         Duration checkWithin = Duration.ofNanos(Math.min(brokerTimeoutNanos, START_METADATA.toNanos()));
         try (var admin = clients.admin()) {
             TopicCheck.requireAll(admin, topics, checkWithin, clients.bootstrapServers(), "the feed");
@@ -142,6 +166,7 @@ public final class FeedCycle {
         List<TopicPartition> all = discovery.partitionsOf(c, START_METADATA, () -> running);
         positions.assignAndPosition(c, all, START_METADATA);
         partitionCounts = FeedPositions.countsOf(all);
+        snapshots.started(partitionCounts, nanoTime.getAsLong());
         positions.startPoints().forEach((tp, point) -> catchUpTo.put(tp, point.endOffset()));
         started = true;
         long now = nanoTime.getAsLong();
@@ -181,6 +206,9 @@ public final class FeedCycle {
             nextPartitionCheck = now + partitionCheckNanos;
             checkPartitions(c);
         }
+        if (caughtUp && snapshots.due(now)) {
+            snapshots.write(now, this::capture, this::catchUp); // between records: the offsets are exactly those applied
+        }
         return taken;
     }
 
@@ -205,6 +233,7 @@ public final class FeedCycle {
             if (started && !inTake) {
                 checkpoints.write(positions.snapshot());
             }
+            snapshots.close(Duration.ofSeconds(10));
         }
     }
 
@@ -227,6 +256,18 @@ public final class FeedCycle {
     }
 
     // ------------------------------------------------------------------------------------------ readings
+
+    /**
+     * Asks for a snapshot of every partition this feed writes, taken at its next step; completes once each is
+     * whole in the snapshot topic, or exceptionally (no snapshot topic, a write failed, the feed stopped).
+     */
+    public java.util.concurrent.CompletableFuture<Void> snapshotNow() {
+        java.util.concurrent.CompletableFuture<Void> f = snapshots.requestNow();
+        if (!running) {
+            snapshots.stopped(new IllegalStateException("the feed is not running"));
+        }
+        return f;
+    }
 
     /** Per partition, the next offset to read; a copy. */
     public Map<TopicPartition, Long> appliedOffsets() {
@@ -353,6 +394,52 @@ public final class FeedCycle {
             }
             throw HistoryGaps.whileRunning(passed.offsetOutOfRangePartitions(), starts);
         }
+    }
+
+    /**
+     * The state of these partitions now, between records, each with its offsets on every topic and what the
+     * gate keeps about it (see {@link FeedSnapshots}).
+     */
+    private Map<Integer, CheckpointFile.Contents> capture(java.util.Set<Integer> parts, int partitionCount) {
+        Map<Integer, Map<String, Long>> offsets = new java.util.HashMap<>();
+        Map<TopicPartition, Long> applied = positions.snapshot();
+        for (int p : parts) {
+            Map<String, Long> these = new java.util.HashMap<>(gate.checkpointState(p));
+            for (String topic : kindByTopic.keySet()) {
+                these.put(topic + ":" + p, applied.getOrDefault(new TopicPartition(topic, p), 0L));
+            }
+            offsets.put(p, these);
+        }
+        return LedgerAccess.images(ledger).capture(id -> Partitioning.partitionOf(id, partitionCount), offsets);
+    }
+
+    /**
+     * Reads on (taking every record as usual) until these partitions of every topic are read up to their end
+     * offsets now; false after {@link #CATCH_UP_NANOS}. Feed thread, from a duty of {@link #doWork()}.
+     */
+    private boolean catchUp(java.util.Set<Integer> parts) {
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        List<TopicPartition> tps = new ArrayList<>();
+        for (String topic : kindByTopic.keySet()) {
+            parts.forEach(p -> tps.add(new TopicPartition(topic, p)));
+        }
+        Map<TopicPartition, Long> ends = c.endOffsets(tps, CHECK_METADATA);
+        long deadline = nanoTime.getAsLong() + CATCH_UP_NANOS;
+        while (running) {
+            Map<TopicPartition, Long> applied = positions.snapshot();
+            if (ends.entrySet().stream().allMatch(e -> applied.getOrDefault(e.getKey(), 0L) >= e.getValue())) {
+                return true;
+            }
+            if (nanoTime.getAsLong() - deadline > 0) {
+                return false;
+            }
+            try {
+                takeAll(poll(c));
+            } catch (ExecutionException | InterruptedException e) {
+                throw new IllegalStateException("while catching up for a snapshot: " + e, e);
+            }
+        }
+        return false;
     }
 
     /** Why a late event was not applied, for its dead letter. */

@@ -61,7 +61,8 @@ public final class FeedRunner {
         } catch (RuntimeException e) {
             cycle.metrics().state(FeedState.FAILED);
             failure = e;
-            throw e;
+            throw e instanceof IllegalStateException ? e
+                    : new IllegalStateException("feed failed to start: " + e.getMessage(), e);
         }
         Thread t = new Thread(this::run, "inventory-kafka-feed");
         t.setDaemon(true);

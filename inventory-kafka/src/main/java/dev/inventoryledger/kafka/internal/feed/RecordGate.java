@@ -42,6 +42,28 @@ public interface RecordGate {
         capture.run();
     }
 
+    /** What {@link #checkpointState()} holds about one partition (a snapshot of that partition stores it). */
+    default Map<String, Long> checkpointState(int partition) {
+        return Map.of();
+    }
+
+    /** The partitions, of {@code partitions}, whose snapshots this instance writes: all, for a plain replica. */
+    default java.util.List<Integer> snapshotPartitions(int partitions) {
+        return java.util.stream.IntStream.range(0, partitions).boxed().toList();
+    }
+
+    /**
+     * Takes the snapshots of these partitions through the taker: a plain replica captures them as they stand
+     * (between records, its state is exactly the fold of the records before its offsets); a cluster instance
+     * holds its decisions on them still, has every one written and read back first, and leaves out a partition
+     * it no longer owns or whose claim it has seen overtaken.
+     */
+    default void aroundSnapshot(java.util.Set<Integer> partitions, SnapshotTaker taker) {
+        Map<Integer, Long> epochs = new java.util.HashMap<>();
+        partitions.forEach(p -> epochs.put(p, -1L));
+        taker.capture(epochs);
+    }
+
     /** The prefix of the keys of {@link #checkpointState()}: never a topic's name. */
     String STATE_KEY = "gate|";
 }

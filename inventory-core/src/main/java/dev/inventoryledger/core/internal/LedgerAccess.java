@@ -1,0 +1,32 @@
+package dev.inventoryledger.core.internal;
+
+import dev.inventoryledger.core.InventoryLedger;
+
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * How the library's own adapters (the Kafka module's per-partition snapshots) reach a ledger's
+ * {@link CheckpointImage} without a public method on {@link InventoryLedger}: the ledger registers the way in
+ * once, when its class is initialised, as the JDK's own shared-secrets do. Not for applications.
+ */
+public final class LedgerAccess {
+    private static volatile Function<InventoryLedger, CheckpointImage> images;
+
+    private LedgerAccess() {
+    }
+
+    /** Called once, by {@link InventoryLedger}'s static initialiser. */
+    public static void register(Function<InventoryLedger, CheckpointImage> access) {
+        if (images != null) {
+            throw new IllegalStateException("already registered");
+        }
+        images = Objects.requireNonNull(access, "access");
+    }
+
+    /** The ledger's checkpoint image: part captures and part installs of its state. */
+    public static CheckpointImage images(InventoryLedger ledger) {
+        Objects.requireNonNull(ledger, "ledger"); // an instance exists: its class, and so the registration, ran
+        return images.apply(ledger);
+    }
+}
