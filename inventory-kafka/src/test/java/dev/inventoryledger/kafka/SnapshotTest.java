@@ -223,6 +223,10 @@ class SnapshotTest {
     }
 
     static KafkaProducer<byte[], byte[]> producer() {
+        return producer(broker);
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(InProcessBroker broker) {
         return new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers(), "linger.ms", 5,
                 "enable.idempotence", true, "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer());
     }
@@ -237,7 +241,7 @@ class SnapshotTest {
 
     /** Waits until the feed has read every partition to its end now. */
     static void awaitRead(KafkaInventoryFeed feed, TestTopics t) throws Exception {
-        Map<TopicPartition, Long> ends = broker.endOffsets(t.eventTopics());
+        Map<TopicPartition, Long> ends = t.broker.endOffsets(t.eventTopics());
         assertThat(InProcessBroker.await(() -> ends.entrySet().stream()
                 .allMatch(e -> feed.appliedOffsets().getOrDefault(e.getKey(), 0L) >= e.getValue()), BOUND))
                 .as("the feed read everything: %s of %s", feed.appliedOffsets(), ends).isTrue();
