@@ -152,7 +152,7 @@ public final class InventoryCluster implements AutoCloseable {
             decider = new Decider(ledger, producer, me, settings.reservationsTopic(), settings.ordersTopic(),
                     this::fail);
             ledger.addLocalEventListener(decider.listener());
-            gate = new ClusterGate(me, ownership, answers, lapses, producer::flush,
+            gate = new ClusterGate(me, partitions, ownership, answers, lapses, producer::flush,
                     reason -> fail(new IllegalStateException(reason)));
             metrics.fenced(gate::fenced);
             baskets = new Baskets(ledger, partitions);

@@ -20,14 +20,16 @@ public final class ClusterGate extends FencingGate {
     private final LapseWatch lapses;
     private final Consumer<String> selfFenced;
     private final Runnable flush;
+    private final int partitions;
 
     /**
      * @param me         this run of this instance, as its records' {@link ClusterHeaders#OWNER} names it
      * @param selfFenced told when one of this run's own decisions is skipped: its replica counted what the
      *                   history does not have
      */
-    public ClusterGate(String me, Ownership ownership, AnswerBook answers, LapseWatch lapses, Runnable flush,
-                       Consumer<String> selfFenced) {
+    public ClusterGate(String me, int partitions, Ownership ownership, AnswerBook answers, LapseWatch lapses,
+                       Runnable flush, Consumer<String> selfFenced) {
+        this.partitions = partitions;
         this.flush = flush;
         this.me = me;
         this.ownership = ownership;
@@ -82,6 +84,25 @@ public final class ClusterGate extends FencingGate {
                 taker.capture(epochs);
             }
         });
+    }
+
+    /**
+     * Holds loaded with the state, still open in the history (active, or lapsed with no {@code released} read
+     * yet), are watched, so that their owner still writes their lapse.
+     */
+    @Override
+    public void restored(dev.inventoryledger.core.internal.CheckpointFile.Contents state) {
+        for (var r : state.reservations()) {
+            for (var l : r.lines()) {
+                boolean open = l.state() == dev.inventoryledger.core.internal.HoldLine.ACTIVE
+                        || l.state() == dev.inventoryledger.core.internal.HoldLine.EXPIRED;
+                if (open && l.expiresAtNanos() != dev.inventoryledger.core.internal.HoldLine.NEVER) {
+                    lapses.restored(dev.inventoryledger.kafka.internal.Partitioning.partitionOf(l.productId(),
+                            partitions), r.id(), l.productId(), l.warehouseId(), l.quantity(), l.released(),
+                            dev.inventoryledger.core.internal.Times.instantOfNanos(l.expiresAtNanos()));
+                }
+            }
+        }
     }
 
     @Override

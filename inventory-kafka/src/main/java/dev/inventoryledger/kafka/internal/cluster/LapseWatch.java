@@ -102,6 +102,25 @@ public final class LapseWatch {
     }
 
     /**
+     * A hold line loaded with the replica's state (a checkpoint or snapshot), open in the history: watched as if
+     * its {@code held} (and the releases of part of it) had been read.
+     */
+    public void restored(int partition, String reservationId, String productId, String warehouseId, long quantity,
+                         long released, Instant expiresAt) {
+        Partition p = byPartition.computeIfAbsent(partition, k -> new Partition());
+        Line l = p.lines.computeIfAbsent(key(reservationId, productId, warehouseId), k -> new Line(
+                InventoryEvent.reservationHeld(reservationId, productId, warehouseId, quantity, expiresAt)));
+        synchronized (l) {
+            l.quantity = quantity;
+            l.released = released;
+            l.expiresAt = expiresAt;
+            synchronized (p.due) {
+                p.due.add(new Due(expiresAt, l));
+            }
+        }
+    }
+
+    /**
      * The {@code released} events, stamped {@code now}, of the partition's lines that lapsed before
      * {@code cutoff} and were not told yet; marks them told. A line's first release carries the plain identity,
      * a later one the {@code event_id} the ledger gives it ({@code <reservation>@<warehouse>#released-<units>}).

@@ -136,8 +136,10 @@ public final class FeedCycle {
                 these.keySet().removeIf(tp -> shared.origins().get(tp) != origin);
                 positions.startFrom(these, origin);
             }
+            gate.restored(shared.state());
         } else if (local != null) {
             positions.startFrom(checkpoints.install(local), StartPoint.Origin.CHECKPOINT);
+            gate.restored(local);
         }
         metrics.registerGauges();
     }

@@ -50,7 +50,8 @@ public final class FeedSnapshots {
     }
 
     /** Where a restored state has each partition resume, and from what. */
-    public record Restored(Map<TopicPartition, Long> offsets, Map<TopicPartition, StartPoint.Origin> origins) {
+    public record Restored(Map<TopicPartition, Long> offsets, Map<TopicPartition, StartPoint.Origin> origins,
+                           CheckpointFile.Contents state) {
     }
 
     private final Settings settings; // null: no snapshots
@@ -170,7 +171,7 @@ public final class FeedSnapshots {
         LOG.info("restored {} partitions from snapshots and {} from the checkpoint ({} products; {} snapshot records "
                 + "read, {} bytes)", partitions - fromCheckpoint.size(), fromCheckpoint.size(), merged.products().size(),
                 read.records(), read.bytes());
-        return new Restored(offsets, origins);
+        return new Restored(offsets, origins, merged);
     }
 
     /**

@@ -64,6 +64,10 @@ public interface RecordGate {
         taker.capture(epochs);
     }
 
+    /** The replica's state was loaded from a checkpoint or snapshots, before any record is read. */
+    default void restored(dev.inventoryledger.core.internal.CheckpointFile.Contents state) {
+    }
+
     /** The prefix of the keys of {@link #checkpointState()}: never a topic's name. */
     String STATE_KEY = "gate|";
 }
