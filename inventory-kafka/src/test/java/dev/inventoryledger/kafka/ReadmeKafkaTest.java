@@ -23,7 +23,7 @@ class ReadmeKafkaTest {
                     .build().create();
             if (!report.problems().isEmpty()) throw new IllegalStateException(report.problems().toString());
             // ----
-            assertThat(report.created()).hasSize(8);
+            assertThat(report.created()).hasSize(9);
             InventoryLedger other = InventoryLedger.builder().build();
             try (KafkaInventoryFeed otherFeed = KafkaInventoryFeed.builder().bootstrapServers(servers).ledger(other)
                     .startFrom(KafkaInventoryFeed.Start.EARLIEST).build()) {

@@ -37,19 +37,19 @@ class SnapshotKillTest {
     @Test
     void aWriterKilledMidSnapshotLeavesThePreviousWholeOneAndANewInstanceLosesNothing() throws Exception {
         TestTopics t = new TestTopics(broker, 3);
-        List<InventoryEvent> history = SnapshotTest.history(new Random(11), 12_000);
+        List<InventoryEvent> history = SnapshotTest.history(new Random(11), 30_000, 5_000); // ~1 MB of state
         ConcurrentLinkedDeque<String> log = new ConcurrentLinkedDeque<>();
         try (KafkaProducer<byte[], byte[]> shop = SnapshotTest.producer(broker)) {
-            SnapshotTest.publish(shop, t, history.subList(0, 8_000));
+            SnapshotTest.publish(shop, t, history.subList(0, 24_000));
             Map<TopicPartition, Long> snapshotted = broker.endOffsets(t.eventTopics());
             boolean torn = false;
             Random random = new Random(5);
-            for (int attempt = 1; attempt <= 5 && !torn; attempt++) {
+            for (int attempt = 1; attempt <= 10 && !torn; attempt++) {
                 Process child = launch(t, log, attempt);
                 try {
                     assertThat(await(log, "[" + attempt + "] SNAPSHOT 2", child)).as("two whole rounds:\n%s",
                             String.join("\n", log)).isTrue();
-                    Thread.sleep(random.nextInt(150)); // into the third round, most likely mid-write
+                    Thread.sleep(random.nextInt(100)); // into the third round, most likely mid-write
                 } finally {
                     child.destroyForcibly(); // SIGKILL
                     child.waitFor(30, TimeUnit.SECONDS);
@@ -57,12 +57,12 @@ class SnapshotKillTest {
                 torn = chunksAfterTheLastManifest(t) > 0;
                 log.add("attempt " + attempt + ": torn write left in the topic: " + torn);
             }
-            assertThat(torn).as("a kill caught a write in the middle in one of 5 attempts:\n%s",
+            assertThat(torn).as("a kill caught a write in the middle in one of 10 attempts:\n%s",
                     String.join("\n", log)).isTrue();
             for (Map.Entry<TopicPartition, Long> e : snapshotted.entrySet()) {
                 broker.deleteRecordsBefore(e.getKey(), e.getValue());
             }
-            SnapshotTest.publish(shop, t, history.subList(8_000, history.size()));
+            SnapshotTest.publish(shop, t, history.subList(24_000, history.size()));
         }
         InventoryLedger fresh = InventoryLedger.builder().build();
         try (KafkaInventoryFeed newcomer = t.feed(fresh).startFrom(KafkaInventoryFeed.Start.EARLIEST).build()) {

@@ -170,14 +170,19 @@ class SnapshotTest {
     // ------------------------------------------------------------------------------------------ helpers
 
     /**
-     * A shop's history over 40 products in two warehouses: receipts, orders, cancellations, returns, holds that
+     * A shop's history over 40 products (or as many as given) in two warehouses: receipts, orders, cancellations, returns, holds that
      * outlive the test (some released in part or whole, some consumed by their order), and redeliveries.
      */
     static List<InventoryEvent> history(Random random, int n) {
+        return history(random, n, 40);
+    }
+
+    /** As {@link #history(Random, int)} over this many products. */
+    static List<InventoryEvent> history(Random random, int n, int products) {
         List<InventoryEvent> out = new ArrayList<>(n);
         Instant expires = T.plus(Duration.ofDays(3650));
         for (int i = 0; i < n; i++) {
-            String product = "SKU-" + random.nextInt(40), warehouse = "WH-" + (1 + random.nextInt(2));
+            String product = "SKU-" + random.nextInt(products), warehouse = "WH-" + (1 + random.nextInt(2));
             Instant at = T.plusSeconds(i);
             int kind = random.nextInt(10);
             InventoryEvent e = switch (kind) {

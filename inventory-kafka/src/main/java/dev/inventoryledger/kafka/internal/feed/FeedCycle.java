@@ -188,7 +188,7 @@ public final class FeedCycle {
      */
     public int doWork() throws ExecutionException, InterruptedException {
         KafkaConsumer<byte[], byte[]> c = consumer;
-        int taken = takeAll(poll(c));
+        int taken = takeAll(poll(c, snapshots.roundUnderWay() ? Duration.ZERO : POLL)); // a round goes on at once
         long now = nanoTime.getAsLong();
         if (taken > 0) {
             lastContact = now; // records came: a broker answers
@@ -385,8 +385,12 @@ public final class FeedCycle {
      * replica would miss them.
      */
     private ConsumerRecords<byte[], byte[]> poll(KafkaConsumer<byte[], byte[]> c) {
+        return poll(c, POLL);
+    }
+
+    private ConsumerRecords<byte[], byte[]> poll(KafkaConsumer<byte[], byte[]> c, Duration wait) {
         try {
-            return c.poll(POLL);
+            return c.poll(wait);
         } catch (OffsetOutOfRangeException passed) {
             Map<TopicPartition, Long> starts;
             try {

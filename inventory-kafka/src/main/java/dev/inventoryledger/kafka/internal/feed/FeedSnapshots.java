@@ -64,6 +64,9 @@ public final class FeedSnapshots {
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> requested = new ConcurrentLinkedQueue<>();
     private Map<Integer, SnapshotLayout.Manifest> newestAtStart = Map.of();
     // the feed thread's:
+    private final java.util.ArrayDeque<Integer> pending = new java.util.ArrayDeque<>(); // of the round under way
+    private final List<CompletableFuture<Long>> round = new ArrayList<>();
+    private final List<CompletableFuture<Void>> answering = new ArrayList<>();
     private SnapshotWriter writer;
     private int partitions; // of the event topics; 0 until known
     private long nextDue;
@@ -255,26 +258,34 @@ public final class FeedSnapshots {
         }
     }
 
-    /** True if a snapshot is due or asked for. Feed thread. */
+    /** True while a round has partitions left to capture. Feed thread. */
+    public boolean roundUnderWay() {
+        return !pending.isEmpty();
+    }
+
+    /** True if a snapshot round is due, asked for, or under way. Feed thread. */
     public boolean due(long nowNanos) {
-        return settings != null && partitions > 0
-                && (!requested.isEmpty() || (intervalNanos > 0 && nowNanos - nextDue >= 0));
+        return settings != null && partitions > 0 && (!pending.isEmpty() || !requested.isEmpty()
+                || (intervalNanos > 0 && nowNanos - nextDue >= 0));
     }
 
     /**
-     * Takes the snapshots due, through the gate, capturing with {@code capture}; every request waiting when it
-     * began completes when they are written. Feed thread, between records.
+     * Takes the next snapshot of the round under way, or begins a round (the partitions this instance writes
+     * now; every request waiting then completes when all of them are written): one partition per call, so
+     * that the feed's thread, which takes records between calls, pauses for one partition's capture at a time.
+     * Feed thread, between records.
      */
     public void write(long nowNanos, Capture capture, SnapshotTaker.CatchUp catchUp) {
-        List<CompletableFuture<Void>> answering = new ArrayList<>();
-        for (CompletableFuture<Void> f; (f = requested.poll()) != null; ) {
-            answering.add(f);
+        if (pending.isEmpty()) {
+            for (CompletableFuture<Void> f; (f = requested.poll()) != null; ) {
+                answering.add(f);
+            }
+            nextDue = nowNanos + intervalNanos;
+            pending.addAll(gate.snapshotPartitions(partitions));
         }
-        nextDue = nowNanos + intervalNanos;
-        List<CompletableFuture<Long>> writes = new ArrayList<>();
-        Set<Integer> mine = new java.util.TreeSet<>(gate.snapshotPartitions(partitions));
-        if (!mine.isEmpty()) {
-            gate.aroundSnapshot(mine, new SnapshotTaker() {
+        Integer next = pending.poll();
+        if (next != null) {
+            gate.aroundSnapshot(java.util.Set.of(next), new SnapshotTaker() {
                 @Override
                 public boolean catchUp(Set<Integer> these) {
                     return catchUp.to(these);
@@ -285,18 +296,23 @@ public final class FeedSnapshots {
                     long began = System.nanoTime();
                     Map<Integer, CheckpointFile.Contents> states = capture.parts(epochs.keySet(), partitions);
                     metrics.paused(Duration.ofNanos(System.nanoTime() - began));
-                    states.forEach((p, state) -> writes.add(writer().write(p, epochs.get(p), state, began)));
+                    states.forEach((p, state) -> round.add(writer().write(p, epochs.get(p), state, began)));
                 }
             });
         }
-        CompletableFuture<Void> all = CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
-        answering.forEach(f -> all.whenComplete((done, e) -> {
-            if (e != null) {
-                f.completeExceptionally(e);
-            } else {
-                f.complete(null);
-            }
-        }));
+        if (pending.isEmpty()) {
+            CompletableFuture<Void> all = CompletableFuture.allOf(round.toArray(CompletableFuture[]::new));
+            List<CompletableFuture<Void>> told = List.copyOf(answering);
+            answering.clear();
+            round.clear();
+            told.forEach(f -> all.whenComplete((done, e) -> {
+                if (e != null) {
+                    f.completeExceptionally(e);
+                } else {
+                    f.complete(null);
+                }
+            }));
+        }
     }
 
     private SnapshotWriter writer() {
@@ -319,7 +335,9 @@ public final class FeedSnapshots {
             writer.close(timeout);
         }
         metrics.close();
-        stopped(new IllegalStateException("the feed stopped"));
+        IllegalStateException stopped = new IllegalStateException("the feed stopped");
+        answering.forEach(f -> f.completeExceptionally(stopped));
+        stopped(stopped);
     }
 
     /** Captures partitions of the ledger: the feed's, which knows the offsets. */
