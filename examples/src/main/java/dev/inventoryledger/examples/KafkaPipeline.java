@@ -6,6 +6,7 @@ import dev.inventoryledger.core.StockAlert;
 import dev.inventoryledger.core.StockAlertListener;
 import dev.inventoryledger.kafka.InventoryEventPublisher;
 import dev.inventoryledger.kafka.InventoryTopics;
+import dev.inventoryledger.kafka.StartPoint;
 import dev.inventoryledger.kafka.KafkaInventoryFeed;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -61,6 +62,10 @@ import java.util.stream.Stream;
  *       not by a ledger), and the events the two feeds applied (their meter
  *       {@code inventory.feed.records{outcome=applied}}) with the events published; if both agree it prints
  *       {@code restart lost nothing: N events, counts match at M positions}.</li>
+ *   <li>Then the feed writes a snapshot of every partition to the snapshot topic, every record of the topics
+ *       is deleted (as retention would, once it passed them), and a new instance with an empty disk and no
+ *       checkpoint starts from the beginning: it loads the snapshots, reads what came after them, and is ready;
+ *       it prints how long that took and checks its counts against the feed's.</li>
  * </ol>
  *
  * <p>The wiring a storefront copies is the three methods {@link #publisher(String)},
@@ -305,7 +310,41 @@ public final class KafkaPipeline {
                 alerts.get(StockAlert.Type.OUT_OF_STOCK.ordinal()),
                 alerts.get(StockAlert.Type.BACK_IN_STOCK.ordinal()),
                 alerts.get(StockAlert.Type.OVERSOLD.ordinal()));
-        return verify();
+        int verified = verify();
+        return verified == EXIT_OK ? joinFromSnapshots(kafka) : verified;
+    }
+
+    /**
+     * The feed writes a snapshot of every partition to the snapshot topic; retention then passes every record
+     * (the topics are truncated up to their ends); a new instance with an empty disk and no checkpoint starts
+     * from the snapshots alone, and its counts are compared with the feed's.
+     */
+    private int joinFromSnapshots(LocalKafka kafka) throws Exception {
+        feed.snapshotNow().get(60, TimeUnit.SECONDS);
+        kafka.deleteRecordsBefore(kafka.endOffsets(FEED_TOPICS));
+        InventoryLedger fresh = InventoryLedger.builder().build();
+        long began = System.nanoTime();
+        try (KafkaInventoryFeed joining = KafkaInventoryFeed.builder().bootstrapServers(kafka.bootstrapServers())
+                .ledger(fresh).startFrom(KafkaInventoryFeed.Start.EARLIEST).build()) {
+            joining.start();                                  // the newest whole snapshot, then the log after it
+            double ready = seconds(System.nanoTime() - began);
+            long fromSnapshots = joining.status().start().entrySet().stream()
+                    .filter(e -> e.getValue().origin() == StartPoint.Origin.SNAPSHOT)
+                    .map(e -> e.getKey().partition()).distinct().count();
+            boolean same = sorted(fresh.positions()).equals(sorted(ledger.positions()));
+            out.printf(Locale.ROOT, "snapshots written, then every record deleted (retention passed them): a new "
+                            + "instance with an empty disk was ready in %.2f s from the snapshots of %d partitions, "
+                            + "reading %,d records after them; %s at %,d positions%n", ready, fromSnapshots,
+                    joining.status().readAtStart(), same ? "counts match" : "COUNTS DIFFER", fresh.positions().size());
+            return same ? EXIT_OK : EXIT_MISMATCH;
+        }
+    }
+
+    private static List<dev.inventoryledger.core.Position> sorted(List<dev.inventoryledger.core.Position> positions) {
+        List<dev.inventoryledger.core.Position> out = new ArrayList<>(positions);
+        out.sort(java.util.Comparator.comparing(dev.inventoryledger.core.Position::productId)
+                .thenComparing(dev.inventoryledger.core.Position::warehouseId));
+        return out;
     }
 
     /** The publishing thread: the opening receipts at once, then the traffic at the rate asked for. */

@@ -45,9 +45,14 @@ final class LocalKafka implements AutoCloseable {
      * @throws Exception if it does not start; nothing is left running then
      */
     static LocalKafka start() throws Exception {
+        return start(0);
+    }
+
+    /** As {@link #start()}, clients reaching it at {@code 127.0.0.1:port} (0: a free port). */
+    static LocalKafka start(int port) throws Exception {
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                 .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("listeners", LOOPBACK + "://127.0.0.1:0,CONTROLLER://localhost:0")
+                .setConfigProp("listeners", LOOPBACK + "://127.0.0.1:" + port + ",CONTROLLER://localhost:0")
                 .setConfigProp("listener.security.protocol.map", LOOPBACK + ":PLAINTEXT,CONTROLLER:PLAINTEXT")
                 .setConfigProp("inter.broker.listener.name", LOOPBACK)
                 // One node cannot host the internal topics at their default replication factor of 3: without
@@ -61,8 +66,8 @@ final class LocalKafka implements AutoCloseable {
             format(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
-            int port = cluster.brokers().values().iterator().next().boundPort(ListenerName.normalised(LOOPBACK));
-            return new LocalKafka(cluster, "127.0.0.1:" + port);
+            int bound = cluster.brokers().values().iterator().next().boundPort(ListenerName.normalised(LOOPBACK));
+            return new LocalKafka(cluster, "127.0.0.1:" + bound);
         } catch (Exception | Error e) {
             cluster.close();
             throw e;
@@ -97,6 +102,18 @@ final class LocalKafka implements AutoCloseable {
     Map<TopicPartition, Long> endOffsets(Collection<String> topics) throws Exception {
         try (Admin admin = admin()) {
             return endOffsets(admin, topics);
+        }
+    }
+
+    /**
+     * Deletes every record before these offsets, at once: what retention does when it removes old segments (the
+     * partitions' log start moves there).
+     */
+    void deleteRecordsBefore(Map<TopicPartition, Long> offsets) throws Exception {
+        Map<TopicPartition, org.apache.kafka.clients.admin.RecordsToDelete> delete = new HashMap<>();
+        offsets.forEach((tp, offset) -> delete.put(tp, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(offset)));
+        try (Admin admin = admin()) {
+            admin.deleteRecords(delete).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
     }
 

@@ -26,7 +26,9 @@ class KafkaPipelineTest {
                 .containsPattern("Kafka [\\d.]+ broker in this JVM at 127.0.0.1:\\d+")
                 .containsPattern("feed closed after [\\d,]+ events; its checkpoint \\([\\d,]+ bytes\\) holds them")
                 .contains("new ledger and feed: restored from the checkpoint (24 positions)")
-                .contains("restart lost nothing: 1,824 events, counts match at 24 positions");
+                .contains("restart lost nothing: 1,824 events, counts match at 24 positions")
+                .containsPattern("a new instance with an empty disk was ready in [\\d.]+ s from the snapshots of 2 "
+                        + "partitions, reading 0 records after them; counts match at 24 positions");
         // ~75 events per position drain 10-40 units of opening stock: every watched position goes low.
         assertThat(run.out()).as("alerts of the watched products, as they happen")
                 .containsPattern("(?m)^ +alert  LOW_STOCK +SKU-000[123] at WH-[12]: available \\d+ -> \\d+$")

@@ -534,8 +534,9 @@ public final class InventoryLedger implements AutoCloseable {
 
         /**
          * The most identities the ledger keeps in all, whatever the horizon: its memory bound (about
-         * {@value dev.inventoryledger.core.internal.IdentityTable#BYTES_PER_IDENTITY} bytes each, so the default is
-         * about 350 MB at most). Reached, a product whose table is full forgets its oldest identity before the
+         * {@value dev.inventoryledger.core.internal.IdentityTable#BYTES_PER_IDENTITY} bytes each in a full table,
+         * up to twice that in one that has just grown: the default is about 350 to 700 MB at most). Reached, a
+         * product whose table is full forgets its oldest identity before the
          * horizon passes it (counted as {@code inventory.identities.forgotten{reason=memory}}); a redelivery of it
          * is then {@link ApplyOutcome#LATE}, never counted silently. Default 16,000,000.
          *

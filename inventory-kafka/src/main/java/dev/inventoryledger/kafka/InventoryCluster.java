@@ -73,6 +73,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *       frozen owner's partitions move after the group's session timeout (6 s by default, the broker's
  *       minimum, with the classic group protocol); meanwhile requests for its products wait, are resent every
  *       {@link Builder#resendInterval(Duration)}, and are answered by the new owner, or are unknown.</li>
+ *   <li><b>Snapshots.</b> Each owner writes the snapshots of its partitions to the snapshot topic every
+ *       {@link Builder#snapshotInterval(Duration)} and at {@link #close()}, with their decisions held still and
+ *       read back; a new instance with an empty disk starts from them and the log after them. Call
+ *       {@link #close()} on shutdown (a shutdown hook): its partitions move at once.</li>
  *   <li><b>Health.</b> {@link #state()}: {@link FeedState#LIVE} when ready to decide. An instance whose own
  *       decision was fenced (it woke from a pause with a decision in hand) has counted something the history
  *       does not have: it stops deciding and reports {@link FeedState#FAILED}; restart it.</li>

@@ -47,6 +47,10 @@ import java.util.function.LongSupplier;
  *   <li>Checkpoints ({@link Builder#checkpoint(java.nio.file.Path)}): the ledger and the offsets of exactly
  *       the records applied are written on an interval and on stop; a restart restores them and resumes
  *       each partition where it stopped, nothing lost and nothing counted twice.</li>
+ *   <li>Shared snapshots ({@link Builder#snapshotTopic(String)}): at start, per partition, the newest whole
+ *       state there or in the checkpoint, whichever reflects more, is loaded and only the log after it is read,
+ *       so a new instance with an empty disk is ready in time that follows the catalog, not the history;
+ *       {@link Builder#snapshotInterval(Duration)} and {@link #snapshotNow()} write them.</li>
  *   <li>Checks at start that every topic it reads or writes exists, and fails at once naming each that does
  *       not (see {@link InventoryTopics}); it never waits on the metadata of a missing topic.</li>
  *   <li>{@link #start()} returns once the replica has read every partition up to the end offsets found at

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
  *       the wall clock, so an old history replays exactly as it did when new. An identity is kept from when it
  *       arrived on that clock (its event time, or the clock if later) until the clock is more than the horizon
  *       past it. Within the horizon every identity is remembered, however busy the product.</li>
- *   <li><b>Bound.</b> Tables grow only while the ledger's tables hold fewer than the bound's entries in all; a
+ *   <li><b>Bound.</b> Tables grow only while the ledger remembers fewer identities in all than its bound; a
  *       full table that may not grow forgets its oldest early (counted).</li>
  *   <li><b>Late.</b> Each product knows the newest time it has forgotten an identity at: an event at or before
  *       it that is not remembered might be a redelivery of a forgotten one ({@link #late}), and is never counted
@@ -35,19 +35,20 @@ public final class IdentityRegister {
     public static final int CONFLICT = IdentityTable.CONFLICT;
 
     private final long horizonSeconds;
-    private final long boundEntries;
+    private final long bound;
     /** Table entries allocated over every product (their capacities): grows and shrinks with the tables. */
     private final AtomicLong allocated = new AtomicLong();
+    /** Identities remembered over every product: read when a table would grow. */
+    private final LongAdder remembered = new LongAdder();
     private final LongAdder forgottenByHorizon = new LongAdder(), forgottenEarly = new LongAdder();
 
     /**
      * @param horizon      how long identities are remembered, in event time
-     * @param boundEntries the most table entries the ledger's products may hold in all (beyond the smallest table
-     *                     each has)
+     * @param bound   the most identities the ledger's products may remember in all: a table grows only below it
      */
-    public IdentityRegister(Duration horizon, long boundEntries) {
+    public IdentityRegister(Duration horizon, long bound) {
         this.horizonSeconds = Math.max(1, horizon.getSeconds());
-        this.boundEntries = boundEntries;
+        this.bound = bound;
     }
 
     /** Whether the identity is remembered for the product, and with which payload. Changes nothing. */
@@ -108,9 +109,10 @@ public final class IdentityRegister {
             return;
         }
         IdentityTable t = table(ps);
-        int before = t.capacity();
+        int before = t.capacity(), had = t.size();
         t.restore(pairs, forgottenSeconds);
         allocated.addAndGet(t.capacity() - before);
+        remembered.add(t.size() - had);
     }
 
     /** Identities forgotten because the horizon passed them. */
@@ -146,18 +148,22 @@ public final class IdentityRegister {
         }
         if (forgotten > 0) {
             forgottenByHorizon.add(forgotten);
+            remembered.add(-forgotten);
             shrinkIfSparse(t);
         }
         if (t.isFull()) {
             int grown = t.capacity() * 2;
-            if (grown <= IdentityTable.MAX_CAPACITY && take(grown - t.capacity())) {
+            if (grown <= IdentityTable.MAX_CAPACITY && remembered.sum() < bound) {
+                allocated.addAndGet(grown - t.capacity());
                 t.resize(grown);
             } else {
                 t.forgetOldest(); // the bound, or the largest table: the oldest goes before its horizon
                 forgottenEarly.increment();
+                remembered.decrement();
             }
         }
         t.insert(identity, fingerprint, seconds);
+        remembered.increment();
     }
 
     /** A table a quarter full after forgetting gives half its room back. */
@@ -167,14 +173,6 @@ public final class IdentityRegister {
             t.resize(cap / 2);
             allocated.addAndGet(-(cap - cap / 2));
         }
-    }
-
-    private boolean take(int entries) {
-        if (allocated.get() + entries > boundEntries) {
-            return false;
-        }
-        allocated.addAndGet(entries);
-        return true;
     }
 
     private IdentityTable table(ProductState ps) {
