@@ -78,7 +78,7 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class InventoryLedger implements AutoCloseable {
     static {
-        LedgerAccess.register(ledger -> ledger.image); // for the library's adapters: see LedgerAccess
+        LedgerAccess.register(ledger -> ledger.image, ledger -> ledger.identities); // the adapters': LedgerAccess
     }
 
     private final Clock clock;
@@ -94,6 +94,7 @@ public final class InventoryLedger implements AutoCloseable {
     private final CheckpointImage image;
     private final LedgerAuditor auditor;
     private final HoldSweeper sweeper;
+    private final IdentityRegister identities;
 
     private InventoryLedger(Builder b) {
         this.clock = b.clock;
@@ -104,7 +105,7 @@ public final class InventoryLedger implements AutoCloseable {
         this.holds = new HoldBook(reservations, metrics);
         metrics.gauges(products::positionCount, holds::activeHolds, products::rememberedIdentities);
         this.notifier = new Notifier(b.listeners, b.localListeners, b.lowStockThreshold, metrics);
-        IdentityRegister identities = new IdentityRegister(b.dedupHorizon, b.maxRememberedIdentities);
+        this.identities = new IdentityRegister(b.dedupHorizon, b.maxRememberedIdentities);
         metrics.forgetting(identities);
         LedgerOperation.Services services = new LedgerOperation.Services(products, identities, reservations, holds,
                 notifier, metrics, clock);

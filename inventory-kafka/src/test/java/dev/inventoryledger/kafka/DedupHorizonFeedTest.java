@@ -66,6 +66,38 @@ class DedupHorizonFeedTest {
         }
     }
 
+    /**
+     * Catching up on a backlog, the feed reads the topics side by side: here a product's small receipts run
+     * far ahead of its large orders in event time (a fetch holds ten times as many), which moves the product's
+     * clock days ahead of the orders still to read. Forgetting is held back to the slowest partition's time, so
+     * no order is refused as late, and the counts are the fold's. (Without the hold, hundreds of the orders were
+     * dead-lettered as late.)
+     */
+    @Test
+    void aFeedCatchingUpOnTopicsReadAtUnevenPacesRefusesNothingAsLate() throws Exception {
+        TestTopics t = new TestTopics(broker, 1);
+        String padding = ",\"note\":\"" + "x".repeat(1_000) + "\"";
+        try (KafkaProducer<byte[], byte[]> shop = new KafkaProducer<>(Map.of("bootstrap.servers",
+                broker.bootstrapServers(), "linger.ms", 5), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 4_000; i++) { // two days, a receipt and an order every 43 s
+                Instant at = T.plusSeconds(43L * i);
+                send(shop, t, InventoryEvent.stockReceived("R-" + i, "P", "WH-1", 2, at));
+                InventoryEvent order = InventoryEvent.orderPlaced("O-" + i, "P", "WH-1", 1, at);
+                String json = new String(EventCodec.encode(order), StandardCharsets.UTF_8);
+                shop.send(new ProducerRecord<>(t.orders, "P".getBytes(StandardCharsets.UTF_8), (json.substring(0,
+                        json.length() - 1) + padding + "}").getBytes(StandardCharsets.UTF_8)));
+            }
+            shop.flush();
+        }
+        InventoryLedger ledger = InventoryLedger.builder().dedupHorizon(Duration.ofHours(1)).build();
+        try (KafkaInventoryFeed feed = t.feed(ledger).startFrom(KafkaInventoryFeed.Start.EARLIEST)
+                .clientProperty("max.partition.fetch.bytes", 16 * 1024).maxRecordBytes(4096).build()) {
+            feed.start();
+            assertThat(ledger.available("P", "WH-1")).isEqualTo(4_000);
+        }
+        assertThat(broker.recordCount(t.deadLetters)).as("refused as late").isZero();
+    }
+
     private static void orders(KafkaProducer<byte[], byte[]> shop, TestTopics t, int first, int n, Instant from) {
         for (int i = 0; i < n; i++) {
             send(shop, t, order(first + i, from.plusMillis(i)));

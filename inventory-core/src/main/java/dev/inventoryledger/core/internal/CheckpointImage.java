@@ -40,16 +40,18 @@ public final class CheckpointImage extends LedgerOperation {
     /**
      * The state of some parts of the ledger, each with its offsets, copied under their products' read locks in
      * one pass (the rest of the ledger goes on): {@code partOf} says which part a product belongs to (such as its
-     * Kafka partition), and only the parts named in {@code offsetsByPart} are captured. Reservations keep, in
+     * Kafka partition; one of {@code partCount}, remembered per product), and only the parts named in
+     * {@code offsetsByPart} are captured. Reservations keep, in
      * each part, only their lines of that part's products.
      */
-    public Map<Integer, CheckpointFile.Contents> capture(ToIntFunction<String> partOf,
+    public Map<Integer, CheckpointFile.Contents> capture(ToIntFunction<String> partOf, int partCount,
                                                          Map<Integer, Map<String, Long>> offsetsByPart) {
         Map<Integer, CheckpointFile.Contents> parts = new java.util.HashMap<>();
-        try (ProductDirectory.Frozen frozen = products.freeze(id -> offsetsByPart.containsKey(partOf.applyAsInt(id)))) {
+        try (ProductDirectory.Frozen frozen = products.freeze(
+                ps -> offsetsByPart.containsKey(ps.partOf(partCount, partOf)))) {
             Map<Integer, List<ProductState>> byPart = new java.util.HashMap<>();
             for (ProductState ps : frozen.products()) {
-                byPart.computeIfAbsent(partOf.applyAsInt(ps.productId), k -> new ArrayList<>()).add(ps);
+                byPart.computeIfAbsent(ps.partOf(partCount, partOf), k -> new ArrayList<>()).add(ps);
             }
             offsetsByPart.forEach((part, offsets) -> parts.put(part,
                     capture(byPart.getOrDefault(part, List.of()).toArray(new ProductState[0]), offsets)));

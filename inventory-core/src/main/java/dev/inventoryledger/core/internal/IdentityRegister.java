@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       past it. Within the horizon every identity is remembered, however busy the product.</li>
  *   <li><b>Bound.</b> Tables grow only while the ledger remembers fewer identities in all than its bound; a
  *       full table that may not grow forgets its oldest early (counted).</li>
+ *   <li><b>Held back.</b> A feed reading several partitions side by side holds forgetting back to the oldest
+ *       event time among those it has not read to their end ({@link #holdForgettingAt}): one partition read ahead
+ *       of another moves a product's clock on, but not what it forgets.</li>
  *   <li><b>Late.</b> Each product knows the newest time it has forgotten an identity at: an event at or before
  *       it that is not remembered might be a redelivery of a forgotten one ({@link #late}), and is never counted
  *       silently (the applier refuses it, unless the ledger was told to apply such events). Such an event is older
@@ -41,6 +44,12 @@ public final class IdentityRegister {
     /** Identities remembered over every product: read when a table would grow. */
     private final LongAdder remembered = new LongAdder();
     private final LongAdder forgottenByHorizon = new LongAdder(), forgottenEarly = new LongAdder();
+    /**
+     * A clock that holds forgetting back, in seconds (set by a feed: the oldest event time among the partitions
+     * it has not yet read to their end), or {@link Long#MAX_VALUE} while none does. Written by the feed's thread,
+     * read by every inserting thread: volatile.
+     */
+    private volatile long watermarkSeconds = Long.MAX_VALUE;
 
     /**
      * @param horizon      how long identities are remembered, in event time
@@ -115,6 +124,15 @@ public final class IdentityRegister {
         remembered.add(t.size() - had);
     }
 
+    /**
+     * Holds forgetting back to a horizon before this clock (null: no longer): a feed reading topics side by
+     * side sets it to the oldest event time among the partitions it has not caught up with, so that a product
+     * whose receipts were read ahead of its orders does not forget identities those orders may still repeat.
+     */
+    public void holdForgettingAt(java.time.Instant clock) {
+        watermarkSeconds = clock == null ? Long.MAX_VALUE : Math.max(0, Math.min(0xFFFF_FFFFL, clock.getEpochSecond()));
+    }
+
     /** Identities forgotten because the horizon passed them. */
     public long forgottenByHorizon() {
         return forgottenByHorizon.sum();
@@ -140,7 +158,7 @@ public final class IdentityRegister {
     private void insert(ProductState ps, long identity, int fingerprint, long eventSeconds) {
         IdentityTable t = table(ps);
         long seconds = Math.max(eventSeconds, t.newestSeconds());
-        long cutoff = seconds - horizonSeconds;
+        long cutoff = Math.min(seconds, watermarkSeconds) - horizonSeconds;
         int forgotten = 0;
         while (t.size() > 0 && t.oldestSeconds() < cutoff) {
             t.forgetOldest();

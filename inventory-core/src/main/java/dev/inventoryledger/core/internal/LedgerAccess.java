@@ -12,16 +12,25 @@ import java.util.function.Function;
  */
 public final class LedgerAccess {
     private static volatile Function<InventoryLedger, CheckpointImage> images;
+    private static volatile Function<InventoryLedger, IdentityRegister> identities;
 
     private LedgerAccess() {
     }
 
     /** Called once, by {@link InventoryLedger}'s static initialiser. */
-    public static void register(Function<InventoryLedger, CheckpointImage> access) {
-        if (images != null) {
+    public static void register(Function<InventoryLedger, CheckpointImage> images,
+                                Function<InventoryLedger, IdentityRegister> identities) {
+        if (LedgerAccess.images != null) {
             throw new IllegalStateException("already registered");
         }
-        images = Objects.requireNonNull(access, "access");
+        LedgerAccess.identities = Objects.requireNonNull(identities, "identities");
+        LedgerAccess.images = Objects.requireNonNull(images, "images");
+    }
+
+    /** The ledger's identity register: what a feed holds forgetting back with. */
+    public static IdentityRegister identities(InventoryLedger ledger) {
+        Objects.requireNonNull(ledger, "ledger");
+        return identities.apply(ledger);
     }
 
     /** The ledger's checkpoint image: part captures and part installs of its state. */

@@ -3,6 +3,7 @@ package dev.inventoryledger.core.internal;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.StampedLock;
@@ -142,17 +143,23 @@ public final class ProductDirectory {
     }
 
     /**
-     * The products known now whose id {@code include} accepts, read-locked in lock order, with no product made
+     * The products known now that {@code include} accepts, read-locked in lock order, with no product made
      * while they are listed and locked: {@link #freezeAll} for a part of the ledger.
      */
-    public Frozen freeze(java.util.function.Predicate<String> include) {
+    public Frozen freeze(java.util.function.Predicate<ProductState> include) {
         ProductState[] some = new ProductState[0];
         long[] stamps = new long[0];
         int locked = 0;
         long gate = creation.writeLock();
         try {
-            some = products.values().stream().filter(ps -> include.test(ps.productId)).sorted(LOCK_ORDER)
-                    .toArray(ProductState[]::new);
+            List<ProductState> chosen = new java.util.ArrayList<>();
+            for (ProductState ps : products.values()) {
+                if (include.test(ps)) {
+                    chosen.add(ps);
+                }
+            }
+            some = chosen.toArray(new ProductState[0]);
+            Arrays.sort(some, LOCK_ORDER);
             stamps = new long[some.length];
             for (; locked < some.length; locked++) {
                 stamps[locked] = some[locked].readLock();

@@ -22,6 +22,12 @@ public final class ProductState extends StampedLock {
 
     public final String productId;
 
+    /**
+     * The part this product was last found in by {@link #partOf}: {@code parts << 16 | part}, 0 before. A racy
+     * cache of a pure function (any thread; an int is written whole): a stale or missing value is recomputed.
+     */
+    private int partCache;
+
     /** Written under the write lock; read optimistically. Non-null prefix of length {@link #slotCount}. */
     private transient Slot[] slots = new Slot[1];
     /**
@@ -50,6 +56,21 @@ public final class ProductState extends StampedLock {
 
     public ProductState(String productId) {
         this.productId = productId;
+    }
+
+    /**
+     * Which of {@code parts} parts (fewer than 32,768) this product belongs to, as {@code partOf} says of its id:
+     * computed once per count, so that a snapshot of one Kafka partition finds its products without hashing
+     * every id again.
+     */
+    public int partOf(int parts, java.util.function.ToIntFunction<String> partOf) {
+        int cached = partCache;
+        if (cached >>> 16 == parts) {
+            return cached & 0xFFFF;
+        }
+        int part = partOf.applyAsInt(productId);
+        partCache = parts << 16 | part;
+        return part;
     }
 
     // ------------------------------------------------------------------------------------------ positions

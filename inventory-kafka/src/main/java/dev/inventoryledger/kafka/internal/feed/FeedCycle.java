@@ -70,6 +70,7 @@ public final class FeedCycle {
     private final FeedCheckpoints checkpoints;
     private final FeedSnapshots snapshots;
     private final boolean fromBeginning;
+    private final dev.inventoryledger.core.internal.IdentityRegister identities;
     private final LongSupplier nanoTime;
     private final Clock clock;
     private final RecordGate gate;
@@ -86,6 +87,9 @@ public final class FeedCycle {
     private boolean started; // onStart() completed: every partition positioned
     private boolean inTake; // a record is being applied or dead-lettered
     private Map<String, Integer> partitionCounts = Map.of(); // per topic, at start
+    /** Per partition, the newest event time taken (seconds); and the last one decoded. Feed thread. */
+    private final Map<TopicPartition, Long> lastEventSeconds = new java.util.HashMap<>();
+    private long lastEventSecond = Long.MIN_VALUE;
     private long nextCheckpoint, nextPartitionCheck, nextProbe; // on the injected nanosecond source
     private long lastContact; // when a broker last answered (a probe, or records polled)
     /** Partitions not yet read to the end offsets found at start, with those offsets; empty once caught up. */
@@ -108,6 +112,7 @@ public final class FeedCycle {
         this.snapshots = new FeedSnapshots(config.snapshots(), clients, ledger, config.gate(),
                 new SnapshotMetrics(config.registry(), config.clock()), config.clock());
         this.fromBeginning = config.fromBeginning();
+        this.identities = LedgerAccess.identities(ledger);
         this.nanoTime = nanoTime;
         this.clock = config.clock();
         this.gate = config.gate();
@@ -177,6 +182,7 @@ public final class FeedCycle {
         nextProbe = now + probeNanos;
         lastContact = now;
         metrics.started(now);
+        holdForgetting(c); // before the first record: no partition read yet holds every forgetting back
         noteCatchUp(c);
     }
 
@@ -195,6 +201,7 @@ public final class FeedCycle {
             metrics.appliedAt(clock.instant());
         }
         noteCatchUp(c);
+        holdForgetting(c);
         metrics.measure(c, now);
         if (now - nextProbe >= 0) {
             nextProbe = now + probeNanos;
@@ -231,6 +238,7 @@ public final class FeedCycle {
                 }
             }
         } finally {
+            identities.holdForgettingAt(null); // nothing holds it back once this feed stops
             metrics.stop();
             if (started && !inTake) {
                 checkpoints.write(positions.snapshot());
@@ -326,10 +334,11 @@ public final class FeedCycle {
         int taken = 0;
         for (TopicPartition tp : records.partitions()) {
             EventKind kind = kindByTopic.get(tp.topic());
-            long next = -1;
+            long next = -1, newest = Long.MIN_VALUE;
             try {
                 for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
                     inTake = true;
+                    lastEventSecond = Long.MIN_VALUE;
                     boolean done = take(r, kind);
                     inTake = false;
                     if (!done) {
@@ -337,6 +346,7 @@ public final class FeedCycle {
                     }
                     next = r.offset() + 1;
                     taken++;
+                    newest = Math.max(newest, lastEventSecond);
                     if (!running) {
                         break; // the record in hand is finished; positions say where to resume
                     }
@@ -344,6 +354,9 @@ public final class FeedCycle {
             } finally {
                 if (next >= 0) {
                     positions.applied(tp, next); // also when take() threw: what was applied before it counts
+                }
+                if (newest != Long.MIN_VALUE) {
+                    lastEventSeconds.merge(tp, newest, Math::max);
                 }
             }
             if (!running) {
@@ -362,6 +375,7 @@ public final class FeedCycle {
                 return true; // a cluster's control record, or a fenced owner's decision: read, not applied
             }
             InventoryEvent event = codec.decode(kind, r.value());
+            lastEventSecond = event.eventTime().getEpochSecond();
             ApplyOutcome outcome = ledger.apply(event);
             if (outcome == ApplyOutcome.LATE) {
                 reason = late(event);
@@ -416,7 +430,8 @@ public final class FeedCycle {
             }
             offsets.put(p, these);
         }
-        return LedgerAccess.images(ledger).capture(id -> Partitioning.partitionOf(id, partitionCount), offsets);
+        return LedgerAccess.images(ledger).capture(id -> Partitioning.partitionOf(id, partitionCount), partitionCount,
+                offsets);
     }
 
     /**
@@ -453,6 +468,24 @@ public final class FeedCycle {
         return "late: event_time " + e.eventTime() + " is older than the ledger's dedup horizon allows for product "
                 + e.productId() + " (it has forgotten identities up to then), so this could be a redelivery of a "
                 + "forgotten event and was not applied; a ledger built with applyLateEvents(true) applies such events";
+    }
+
+    /**
+     * Holds the ledger's forgetting of identities back to the oldest event time among the partitions not read to
+     * their end (one never read holds it back entirely): reading the topics side by side, one partition runs
+     * ahead of another, and a product's clock with it; what it forgets must wait for the slowest.
+     */
+    private void holdForgetting(KafkaConsumer<byte[], byte[]> c) {
+        long oldest = Long.MAX_VALUE;
+        for (TopicPartition tp : c.assignment()) {
+            java.util.OptionalLong lag = c.currentLag(tp);
+            if (lag.isPresent() && lag.getAsLong() == 0) {
+                continue; // read to its end: nothing older waits there
+            }
+            Long last = lastEventSeconds.get(tp);
+            oldest = Math.min(oldest, last == null ? 0 : last);
+        }
+        identities.holdForgettingAt(oldest == Long.MAX_VALUE ? null : Instant.ofEpochSecond(oldest));
     }
 
     /** Drops the partitions read to their start-time end offsets; marks the replica whole once none is left. */
