@@ -30,7 +30,7 @@ public final class CheckpointImage extends LedgerOperation {
     public long write(Path file, Map<String, Long> offsets) throws IOException {
         CheckpointFile.Contents captured;
         try (ProductDirectory.Frozen frozen = products.freezeAll()) {
-            captured = capture(frozen.products(), offsets);
+            captured = capture(frozen.products(), offsets, ps -> true); // every product known is held still
         }
         CheckpointFile.Chunks bytes = CheckpointFile.serialize(captured); // no lock held from here
         CheckpointFile.write(file, bytes);
@@ -47,28 +47,24 @@ public final class CheckpointImage extends LedgerOperation {
     public Map<Integer, CheckpointFile.Contents> capture(ToIntFunction<String> partOf, int partCount,
                                                          Map<Integer, Map<String, Long>> offsetsByPart) {
         Map<Integer, CheckpointFile.Contents> parts = new java.util.HashMap<>();
-        try (ProductDirectory.Frozen frozen = products.freeze(
-                ps -> offsetsByPart.containsKey(ps.partOf(partCount, partOf)))) {
-            Map<Integer, List<ProductState>> byPart = new java.util.HashMap<>();
-            for (ProductState ps : frozen.products()) {
-                byPart.computeIfAbsent(ps.partOf(partCount, partOf), k -> new ArrayList<>()).add(ps);
+        offsetsByPart.forEach((part, offsets) -> {
+            try (ProductDirectory.Frozen frozen = products.freezePart(part, partCount, partOf)) {
+                parts.put(part, capture(frozen.products(), offsets, ps -> ps.partOf(partCount, partOf) == part));
             }
-            offsetsByPart.forEach((part, offsets) -> parts.put(part,
-                    capture(byPart.getOrDefault(part, List.of()).toArray(new ProductState[0]), offsets)));
-        }
+        });
         return parts;
     }
 
     /**
-     * Copies the state into plain records; the caller holds every listed product's lock. Only lines of those
-     * products are kept: a product made after they were listed is not in the checkpoint. Reservations go in
-     * the order a restore must add them, so that it forgets ended ones in the same order.
+     * Copies the state into plain records; the caller holds every listed product's lock, and {@code included}
+     * says which products those are (their lines are kept; a product made after they were listed is not in the
+     * checkpoint). Reservations go in the order a restore must add them, so that it forgets ended ones in the same
+     * order.
      */
-    private CheckpointFile.Contents capture(ProductState[] locked, Map<String, Long> offsets) {
-        Set<ProductState> included = Collections.newSetFromMap(new IdentityHashMap<>());
+    private CheckpointFile.Contents capture(ProductState[] locked, Map<String, Long> offsets,
+                                            java.util.function.Predicate<ProductState> included) {
         List<CheckpointFile.ProductData> productData = new ArrayList<>(locked.length);
         for (ProductState ps : locked) {
-            included.add(ps);
             Slot[] slots = ps.slots();
             List<CheckpointFile.SlotData> slotData = new ArrayList<>(slots.length);
             for (Slot s : slots) {
@@ -79,16 +75,18 @@ public final class CheckpointImage extends LedgerOperation {
                     ps.identityEntries(), ps.identitiesForgottenSeconds()));
         }
         List<CheckpointFile.ReservationData> reservationData = new ArrayList<>();
-        for (Reservation r : reservations.inRetirementOrder()) {
-            List<CheckpointFile.LineData> lines = new ArrayList<>(1);
-            for (HoldLine l : r.lines()) {
-                if (included.contains(l.product)) {
-                    lines.add(new CheckpointFile.LineData(l.productId(), l.warehouseId(), l.state, l.quantity,
-                            l.released, l.expiresAtNanos, l.orderId));
+        if (!reservations.isEmpty()) {
+            for (Reservation r : reservations.inRetirementOrder()) {
+                List<CheckpointFile.LineData> lines = new ArrayList<>(1);
+                for (HoldLine l : r.lines()) {
+                    if (included.test(l.product)) {
+                        lines.add(new CheckpointFile.LineData(l.productId(), l.warehouseId(), l.state, l.quantity,
+                                l.released, l.expiresAtNanos, l.orderId));
+                    }
                 }
-            }
-            if (!lines.isEmpty()) {
-                reservationData.add(new CheckpointFile.ReservationData(r.id, lines));
+                if (!lines.isEmpty()) {
+                    reservationData.add(new CheckpointFile.ReservationData(r.id, lines));
+                }
             }
         }
         return new CheckpointFile.Contents(Times.micros(clock.instant()), offsets, productData, reservationData);

@@ -185,9 +185,9 @@ public final class IdentityTable {
     /** Every remembered identity as (identity, fingerprint &lt;&lt; 32 | seconds) pairs, oldest first (a copy). */
     public long[] entries() {
         long[] out = new long[size * 2];
-        for (int n = 0; n < size; n++) {
-            System.arraycopy(ring, 2 * position(n), out, 2 * n, 2);
-        }
+        int first = Math.min(size, capacity - oldest); // from the oldest to the ring's end, then from its start
+        System.arraycopy(ring, 2 * oldest, out, 0, 2 * first);
+        System.arraycopy(ring, 0, out, 2 * first, 2 * (size - first));
         return out;
     }
 

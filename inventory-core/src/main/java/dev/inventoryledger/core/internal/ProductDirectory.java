@@ -26,6 +26,9 @@ public final class ProductDirectory {
     private final StampedLock creation = new StampedLock();
     /** Positions made so far (a gauge). */
     private final LongAdder positions = new LongAdder();
+    /** The products by part, each in lock order, as {@link #freezePart} last made them. Guarded by creation's write lock. */
+    private ProductState[][] parts;
+    private int partsCount = -1, partsSize = -1;
 
     /** The product, or null if the ledger has never seen it. */
     public ProductState get(String productId) {
@@ -143,23 +146,33 @@ public final class ProductDirectory {
     }
 
     /**
-     * The products known now that {@code include} accepts, read-locked in lock order, with no product made
-     * while they are listed and locked: {@link #freezeAll} for a part of the ledger.
+     * The products of one part of {@code partCount} ({@code partOf} of their ids, such as a Kafka partition),
+     * read-locked in lock order, with no product made while they are listed and locked: {@link #freezeAll} for a
+     * part. The parts, each in lock order, are kept between calls and made again only when a product was added
+     * since or the count changed: a snapshot of one partition does not sort its products every time.
      */
-    public Frozen freeze(java.util.function.Predicate<ProductState> include) {
+    public Frozen freezePart(int part, int partCount, java.util.function.ToIntFunction<String> partOf) {
         ProductState[] some = new ProductState[0];
         long[] stamps = new long[0];
         int locked = 0;
-        long gate = creation.writeLock();
+        long gate = creation.writeLock(); // no product is made until every listed one is locked
         try {
-            List<ProductState> chosen = new java.util.ArrayList<>();
-            for (ProductState ps : products.values()) {
-                if (include.test(ps)) {
-                    chosen.add(ps);
+            if (partsCount != partCount || partsSize != products.size()) {
+                List<List<ProductState>> byPart = new java.util.ArrayList<>();
+                for (int i = 0; i < partCount; i++) {
+                    byPart.add(new java.util.ArrayList<>());
                 }
+                for (ProductState ps : products.values()) {
+                    byPart.get(ps.partOf(partCount, partOf)).add(ps);
+                }
+                parts = new ProductState[partCount][];
+                for (int i = 0; i < partCount; i++) {
+                    parts[i] = inLockOrder(byPart.get(i));
+                }
+                partsCount = partCount;
+                partsSize = products.size();
             }
-            some = chosen.toArray(new ProductState[0]);
-            Arrays.sort(some, LOCK_ORDER);
+            some = parts[part];
             stamps = new long[some.length];
             for (; locked < some.length; locked++) {
                 stamps[locked] = some[locked].readLock();
