@@ -105,7 +105,7 @@ public final class InventoryLedger implements AutoCloseable {
         this.holds = new HoldBook(reservations, metrics);
         metrics.gauges(products::positionCount, holds::activeHolds, products::rememberedIdentities);
         this.notifier = new Notifier(b.listeners, b.localListeners, b.lowStockThreshold, metrics);
-        this.identities = new IdentityRegister(b.dedupHorizon, b.maxRememberedIdentities);
+        this.identities = new IdentityRegister(b.dedupHorizon, b.maxRememberedIdentities, clock);
         metrics.forgetting(identities);
         LedgerOperation.Services services = new LedgerOperation.Services(products, identities, reservations, holds,
                 notifier, metrics, clock);

@@ -1408,6 +1408,7 @@ class CheckpointTest {
         @Test
         void aRestoredLedgerRemembersWhatTheHorizonKeptAndRefusesRedeliveriesOfWhatItForgot() throws IOException {
             InventoryLedger source = InventoryLedger.builder().clock(clock).build(); // a horizon of 24 h
+            clock.set(T0.plusSeconds(99_000)); // the events are not in the ledger clock's future
             for (int i = 0; i < 100; i++) { // one every 1,000 s: 99,000 s in all, 86,400 of them kept
                 source.apply(stockReceived("RCPT-" + i, "SKU-1", "WH-1", 1, T0.plusSeconds(1_000L * i)));
             }

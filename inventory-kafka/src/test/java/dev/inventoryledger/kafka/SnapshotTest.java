@@ -123,6 +123,52 @@ class SnapshotTest {
         }
     }
 
+    /** A partition with no snapshot (its writer never got to it) is read from its beginning; the others are not. */
+    @Test
+    void aPartitionWithoutASnapshotIsReadWholeBesideTheOthersFromTheirs() throws Exception {
+        TestTopics t = new TestTopics(broker, PARTITIONS);
+        List<InventoryEvent> history = history(new Random(3), 900);
+        try (KafkaInventoryFeed writer = t.feed(InventoryLedger.builder().build())
+                .startFrom(KafkaInventoryFeed.Start.EARLIEST).build();
+             KafkaProducer<byte[], byte[]> shop = producer()) {
+            writer.start();
+            publish(shop, t, history.subList(0, 600));
+            awaitRead(writer, t);
+            writer.snapshotNow().get(BOUND.toSeconds(), TimeUnit.SECONDS);
+            shop.send(new ProducerRecord<>(t.snapshots, 2 % PARTITIONS, "m/2".getBytes(StandardCharsets.UTF_8), null))
+                    .get(30, TimeUnit.SECONDS); // partition 2's manifest gone: as if never written
+            publish(shop, t, history.subList(600, history.size()));
+        }
+        InventoryLedger fresh = InventoryLedger.builder().build();
+        try (KafkaInventoryFeed newcomer = t.feed(fresh).startFrom(KafkaInventoryFeed.Start.EARLIEST).build()) {
+            newcomer.start();
+            newcomer.status().start().forEach((tp, point) -> assertThat(point.origin()).as("%s", tp)
+                    .isEqualTo(tp.partition() == 2 ? StartPoint.Origin.HISTORY_START : StartPoint.Origin.SNAPSHOT));
+            assertThat(sorted(fresh.positions())).isEqualTo(sorted(fold(history).positions()));
+        }
+    }
+
+    /**
+     * Snapshots take partition p's state to be the products whose key goes to p: a record elsewhere turns them
+     * off for the feed, saying why, and a request for one fails rather than write a wrong state.
+     */
+    @Test
+    void aRecordOnAnotherPartitionThanItsKeysTurnsSnapshotsOffSayingWhy() throws Exception {
+        TestTopics t = new TestTopics(broker, PARTITIONS);
+        InventoryEvent e = InventoryEvent.stockReceived("R-1", "SKU-1", "WH-1", 5, T);
+        int home = dev.inventoryledger.kafka.internal.Partitioning.partitionOf("SKU-1", PARTITIONS);
+        broker.send(t.receipts, (home + 1) % PARTITIONS, "SKU-1", EventCodec.encode(e));
+        InventoryLedger ledger = InventoryLedger.builder().build();
+        try (KafkaInventoryFeed feed = t.feed(ledger).startFrom(KafkaInventoryFeed.Start.EARLIEST).build()) {
+            feed.start();
+            assertThat(ledger.available("SKU-1", "WH-1")).as("the event itself counts").isEqualTo(5);
+            assertThatThrownBy(() -> feed.snapshotNow().get(BOUND.toSeconds(), TimeUnit.SECONDS))
+                    .hasMessageContaining("a record of product SKU-1 is on " + t.receipts + "-" + (home + 1) % PARTITIONS)
+                    .hasMessageContaining("snapshots need every topic keyed by product_id");
+            assertThat(feed.state()).isEqualTo(FeedState.LIVE);
+        }
+    }
+
     /** A newer snapshot of partition p by an owner at epoch 5 that holds a claim at epoch 6: fenced. */
     private static void forgeFenced(TestTopics t, int p, Map<TopicPartition, Long> ends) throws Exception {
         Map<String, Long> offsets = offsetsOf(t, p, ends);
@@ -139,7 +185,7 @@ class SnapshotTest {
         }
         // its chunks go: the manifest names chunks that are not there any more
         try (KafkaProducer<byte[], byte[]> p0 = producer()) {
-            for (int slot = 0; slot < 2; slot++) {
+            for (int slot = 0; slot < 3; slot++) {
                 for (int n = 0; n < 4; n++) {
                     p0.send(new ProducerRecord<>(t.snapshots, p % PARTITIONS, ("c/" + p + "/torn/" + slot + "/" + n)
                             .getBytes(StandardCharsets.UTF_8), null)).get(30, TimeUnit.SECONDS);

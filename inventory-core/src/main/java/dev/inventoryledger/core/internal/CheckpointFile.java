@@ -48,7 +48,8 @@ import java.util.zip.CheckedOutputStream;
  *
  * Version 3 keeps identities as the dedup horizon does (64-bit identity, 32-bit fingerprint, event time) with
  * the time each product has forgotten up to; an identity of a version 1 or 2 file is read with its product's
- * latest event time (it is remembered for a horizon from there). Version 2 added {@code released} to each
+ * latest event time (it is remembered for a horizon from there), and a product whose table held a power of two
+ * (full at its bound, most likely) counts as having forgotten up to then. Version 2 added {@code released} to each
  * reservation line (units given back by releases of part of a hold). Version 1 files are still read: a line there had no partial release, so a released line counts as released
  * in whole and a line released before its hold carries the released units as its quantity.
  *
@@ -385,11 +386,21 @@ public final class CheckpointFile {
                 warehouses.put(s.warehouseId(), Boolean.TRUE);
             }
             long[] ids = version >= 3 ? identities() : identitiesBeforeVersion3(slots);
-            long forgotten = version >= 3 ? in.readLong() : -1;
+            long forgotten = version >= 3 ? in.readLong() : oldTableFull ? latestSeconds(slots) : -1;
             if (known.put(id, warehouses) != null) {
                 throw new Corrupt(file, "product " + id + " appears twice");
             }
             return new ProductData(id, backorder, slots, ids, forgotten);
+        }
+
+        private boolean oldTableFull; // of the product just read, in a version 1 or 2 file
+
+        private static long latestSeconds(List<SlotData> slots) {
+            long latest = 0;
+            for (SlotData s : slots) {
+                latest = Math.max(latest, s.lastUpdatedMicros());
+            }
+            return IdentityRegister.seconds(latest);
         }
 
         private long[] identities() throws IOException {
@@ -412,6 +423,8 @@ public final class CheckpointFile {
             }
             long seconds = IdentityRegister.seconds(latest);
             int k = count("identities", 24);
+            // a table at a power of two was most likely full at its bound: it had forgotten older ones
+            oldTableFull = k > 1 && Integer.bitCount(k) == 1;
             long[] ids = new long[Math.multiplyExact(k, 2)];
             for (int j = 0; j < k; j++) {
                 in.readLong(); // hi: the tables keep the low lane

@@ -49,10 +49,17 @@ public final class CheckpointImage extends LedgerOperation {
         Map<Integer, CheckpointFile.Contents> parts = new java.util.HashMap<>();
         offsetsByPart.forEach((part, offsets) -> {
             try (ProductDirectory.Frozen frozen = products.freezePart(part, partCount, partOf)) {
-                parts.put(part, capture(frozen.products(), offsets, ps -> ps.partOf(partCount, partOf) == part));
+                parts.put(part, capture(frozen.products(), offsets, reservations.isEmpty() ? ps -> false
+                        : lockedIn(frozen.products()))); // a product made since the freeze is not in it
             }
         });
         return parts;
+    }
+
+    private static java.util.function.Predicate<ProductState> lockedIn(ProductState[] locked) {
+        Set<ProductState> set = Collections.newSetFromMap(new IdentityHashMap<>(locked.length * 2));
+        Collections.addAll(set, locked);
+        return set::contains;
     }
 
     /**

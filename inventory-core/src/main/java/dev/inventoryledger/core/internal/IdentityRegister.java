@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       past it. Within the horizon every identity is remembered, however busy the product.</li>
  *   <li><b>Bound.</b> Tables grow only while the ledger remembers fewer identities in all than its bound; a
  *       full table that may not grow forgets its oldest early (counted).</li>
+ *   <li><b>Bounded ahead.</b> A product's clock moves no further than the horizon ahead of the ledger's clock: one
+ *       event with an event time years ahead cannot make a product forget everything it holds, and refuse
+ *       what follows as late.</li>
  *   <li><b>Held back.</b> A feed reading several partitions side by side holds forgetting back to the oldest
  *       event time among those it has not read to their end ({@link #holdForgettingAt}): one partition read ahead
  *       of another moves a product's clock on, but not what it forgets.</li>
@@ -39,6 +42,8 @@ public final class IdentityRegister {
 
     private final long horizonSeconds;
     private final long bound;
+    /** The ledger's clock: an event time further ahead of it than the horizon moves no product's clock further. */
+    private final java.time.Clock clock;
     /** Table entries allocated over every product (their capacities): grows and shrinks with the tables. */
     private final AtomicLong allocated = new AtomicLong();
     /** Identities remembered over every product: read when a table would grow. */
@@ -54,10 +59,12 @@ public final class IdentityRegister {
     /**
      * @param horizon      how long identities are remembered, in event time
      * @param bound   the most identities the ledger's products may remember in all: a table grows only below it
+     * @param clock   the ledger's clock: a product's clock never runs more than the horizon ahead of it
      */
-    public IdentityRegister(Duration horizon, long bound) {
+    public IdentityRegister(Duration horizon, long bound, java.time.Clock clock) {
         this.horizonSeconds = Math.max(1, horizon.getSeconds());
         this.bound = bound;
+        this.clock = clock;
     }
 
     /** Whether the identity is remembered for the product, and with which payload. Changes nothing. */
@@ -158,6 +165,9 @@ public final class IdentityRegister {
     private void insert(ProductState ps, long identity, int fingerprint, long eventSeconds) {
         IdentityTable t = table(ps);
         long seconds = Math.max(eventSeconds, t.newestSeconds());
+        if (seconds > t.newestSeconds()) { // a time far in the future (a bad event_time) must not freeze the product
+            seconds = Math.max(t.newestSeconds(), Math.min(seconds, clock.millis() / 1000 + horizonSeconds));
+        }
         long cutoff = Math.min(seconds, watermarkSeconds) - horizonSeconds;
         int forgotten = 0;
         while (t.size() > 0 && t.oldestSeconds() < cutoff) {

@@ -67,23 +67,32 @@ public final class ClusterGate extends FencingGate {
      * written by an owner that was fenced (its own epoch travels in the manifest; readers check it again).
      */
     @Override
-    public void aroundSnapshot(java.util.Set<Integer> partitions, dev.inventoryledger.kafka.internal.feed.SnapshotTaker taker) {
+    public boolean aroundSnapshot(java.util.Set<Integer> partitions,
+                                  dev.inventoryledger.kafka.internal.feed.SnapshotTaker taker) {
+        boolean[] whole = {true};
         ownership.holdStill(partitions, () -> {
             flush.run();
             if (!taker.catchUp(partitions)) {
-                return; // the log did not come back in time: no snapshot this round
+                whole[0] = false; // the log did not come back in time: no snapshot this round
+                return;
             }
             java.util.Map<Integer, Long> epochs = new java.util.HashMap<>();
             for (int p : partitions) {
                 Ownership.Partition owned = ownership.get(p);
-                if (owned != null && owned.ready() && owned.epoch >= highestClaim(p)) {
+                if (owned == null || !owned.ready()) {
+                    continue; // given up meanwhile: its new owner writes it
+                }
+                if (owned.epoch >= highestClaim(p)) {
                     epochs.put(p, owned.epoch);
+                } else {
+                    whole[0] = false; // a later owner's claim: this instance was fenced
                 }
             }
             if (!epochs.isEmpty()) {
                 taker.capture(epochs);
             }
         });
+        return whole[0];
     }
 
     /**

@@ -167,12 +167,22 @@ public final class LapseWatch {
         if (p == null) {
             return;
         }
-        synchronized (p.due) {
-            for (Due due; (due = p.due.peek()) != null; p.due.poll()) {
-                synchronized (due.line) {
-                    if (due.line.open && due.line.expiresAt.equals(due.at)) {
-                        return;
-                    }
+        while (true) { // never a line's monitor inside the queue's: applied() takes them the other way round
+            Due due;
+            synchronized (p.due) {
+                due = p.due.peek();
+            }
+            if (due == null) {
+                return;
+            }
+            synchronized (due.line) {
+                if (due.line.open && due.line.expiresAt.equals(due.at)) {
+                    return;
+                }
+            }
+            synchronized (p.due) {
+                if (p.due.peek() == due) {
+                    p.due.poll();
                 }
             }
         }

@@ -90,6 +90,9 @@ public final class FeedCycle {
     /** Per partition, the newest event time taken (seconds); and the last one decoded. Feed thread. */
     private final Map<TopicPartition, Long> lastEventSeconds = new java.util.HashMap<>();
     private long lastEventSecond = Long.MIN_VALUE;
+    /** Partitions paused for running ahead of the slowest ({@link #align}); none while {@link #aligned} is set. */
+    private final java.util.Set<TopicPartition> paused = new java.util.HashSet<>();
+    private boolean aligned; // true while a snapshot catches up: every partition reads
     private long nextCheckpoint, nextPartitionCheck, nextProbe; // on the injected nanosecond source
     private long lastContact; // when a broker last answered (a probe, or records polled)
     /** Partitions not yet read to the end offsets found at start, with those offsets; empty once caught up. */
@@ -376,6 +379,11 @@ public final class FeedCycle {
             }
             InventoryEvent event = codec.decode(kind, r.value());
             lastEventSecond = event.eventTime().getEpochSecond();
+            int cut = snapshots.partitions();
+            if (cut > 0 && Partitioning.partitionOf(event.productId(), cut) != r.partition()) {
+                snapshots.misplaced(event.productId(), new TopicPartition(r.topic(), r.partition()),
+                        Partitioning.partitionOf(event.productId(), cut));
+            }
             ApplyOutcome outcome = ledger.apply(event);
             if (outcome == ApplyOutcome.LATE) {
                 reason = late(event);
@@ -425,6 +433,7 @@ public final class FeedCycle {
         Map<TopicPartition, Long> applied = positions.snapshot();
         for (int p : parts) {
             Map<String, Long> these = new java.util.HashMap<>(gate.checkpointState(p));
+            these.put(FeedSnapshots.PARTITIONS_KEY, (long) partitionCount);
             for (String topic : kindByTopic.keySet()) {
                 these.put(topic + ":" + p, applied.getOrDefault(new TopicPartition(topic, p), 0L));
             }
@@ -446,6 +455,16 @@ public final class FeedCycle {
         }
         Map<TopicPartition, Long> ends = c.endOffsets(tps, CHECK_METADATA);
         long deadline = nanoTime.getAsLong() + CATCH_UP_NANOS;
+        aligned = true; // the partitions caught up must be read, ahead or not
+        try {
+            return readUpTo(c, ends, deadline);
+        } finally {
+            aligned = false;
+        }
+    }
+
+    private boolean readUpTo(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> ends, long deadline) {
+        align(c, Long.MAX_VALUE); // resumes what was paused
         while (running) {
             Map<TopicPartition, Long> applied = positions.snapshot();
             if (ends.entrySet().stream().allMatch(e -> applied.getOrDefault(e.getKey(), 0L) >= e.getValue())) {
@@ -478,14 +497,49 @@ public final class FeedCycle {
     private void holdForgetting(KafkaConsumer<byte[], byte[]> c) {
         long oldest = Long.MAX_VALUE;
         for (TopicPartition tp : c.assignment()) {
-            java.util.OptionalLong lag = c.currentLag(tp);
-            if (lag.isPresent() && lag.getAsLong() == 0) {
+            if (!behind(c, tp)) {
                 continue; // read to its end: nothing older waits there
             }
             Long last = lastEventSeconds.get(tp);
             oldest = Math.min(oldest, last == null ? 0 : last);
         }
         identities.holdForgettingAt(oldest == Long.MAX_VALUE ? null : Instant.ofEpochSecond(oldest));
+        align(c, oldest);
+    }
+
+    /**
+     * Pauses the partitions that have run more than a quarter of the dedup horizon ahead of the slowest one still
+     * behind, and resumes them once it has caught up with them (as stream processors align watermarks): while
+     * forgetting waits for the slowest partition, the identities it keeps must not outgrow the ledger's bound,
+     * which would make it forget early and refuse the slow partition's events as late.
+     */
+    private void align(KafkaConsumer<byte[], byte[]> c, long oldest) {
+        long ahead = Math.max(1, identities.horizonSeconds() / 4);
+        List<TopicPartition> pause = new ArrayList<>(), resume = new ArrayList<>();
+        for (TopicPartition tp : c.assignment()) {
+            Long last = lastEventSeconds.get(tp);
+            boolean tooFar = !aligned && oldest != Long.MAX_VALUE && last != null && last - oldest > ahead
+                    && behind(c, tp);
+            if (tooFar && !paused.contains(tp)) {
+                pause.add(tp);
+            } else if (!tooFar && paused.contains(tp)) {
+                resume.add(tp);
+            }
+        }
+        if (!pause.isEmpty()) {
+            c.pause(pause);
+            paused.addAll(pause);
+        }
+        if (!resume.isEmpty()) {
+            c.resume(resume);
+            paused.removeAll(resume);
+        }
+    }
+
+    /** Whether the partition still has records to read (or its lag is not known yet). */
+    private static boolean behind(KafkaConsumer<byte[], byte[]> c, TopicPartition tp) {
+        java.util.OptionalLong lag = c.currentLag(tp);
+        return lag.isEmpty() || lag.getAsLong() > 0;
     }
 
     /** Drops the partitions read to their start-time end offsets; marks the replica whole once none is left. */

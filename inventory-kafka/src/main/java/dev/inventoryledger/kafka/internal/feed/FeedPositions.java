@@ -35,7 +35,8 @@ public final class FeedPositions {
      *                      starts at 0), false for only what is written after the start
      * @param fromLogStart  with {@code fromBeginning}: accept a log that no longer starts at 0 and read from its
      *                      start (an opt-in: the history before it is gone)
-     * @param givenOffsets  offsets given to the builder (a partition not named starts as without), or null
+     * @param givenOffsets  offsets given to the builder (a partition not named is read from its beginning, and
+     *                      refused if that is gone), or null
      */
     public FeedPositions(boolean fromBeginning, boolean fromLogStart, Map<TopicPartition, Long> givenOffsets) {
         this.fromBeginning = fromBeginning;
@@ -109,14 +110,14 @@ public final class FeedPositions {
     }
 
     /**
-     * A restored state (checkpoint or snapshot) names partitions 0..n-1 of each topic it covers: a topic with
-     * another count now had its partition count changed under it.
+     * A restored checkpoint names partitions 0..n-1 of each topic it covers: a topic with another count now had
+     * its partition count changed under it. (Snapshots carry the count themselves: see {@code FeedSnapshots}.)
      */
     private void requireKnownPartitionCounts(List<TopicPartition> all) {
         Map<String, Integer> now = countsOf(all), known = new HashMap<>();
         Map<String, StartPoint.Origin> knownFrom = new HashMap<>();
         resume.keySet().forEach(tp -> {
-            if (origins.get(tp) != StartPoint.Origin.GIVEN) {
+            if (origins.get(tp) == StartPoint.Origin.CHECKPOINT) { // a checkpoint names every partition it read
                 known.merge(tp.topic(), tp.partition() + 1, Math::max);
                 knownFrom.put(tp.topic(), origins.get(tp));
             }

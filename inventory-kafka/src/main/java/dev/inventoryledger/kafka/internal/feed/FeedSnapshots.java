@@ -40,6 +40,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class FeedSnapshots {
     private static final Logger LOG = LoggerFactory.getLogger(FeedSnapshots.class);
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
+    /** The key, among a snapshot's offsets, of the partition count it was cut by. */
+    public static final String PARTITIONS_KEY = "snapshot|partitions";
 
     /**
      * @param topic      the snapshot topic
@@ -69,6 +71,9 @@ public final class FeedSnapshots {
     private final List<CompletableFuture<Void>> answering = new ArrayList<>();
     private SnapshotWriter writer;
     private int partitions; // of the event topics; 0 until known
+    /** Why snapshots are not taken (null while they are): written by the feed's thread, read by requesters. */
+    private volatile String unusable;
+    private boolean startedFromSnapshots;
     private long nextDue;
 
     public FeedSnapshots(Settings settings, KafkaClients clients, InventoryLedger ledger, RecordGate gate,
@@ -141,6 +146,13 @@ public final class FeedSnapshots {
         Map<TopicPartition, StartPoint.Origin> origins = new HashMap<>();
         Set<Integer> fromCheckpoint = new HashSet<>();
         boolean anySnapshot = false;
+        for (Map.Entry<Integer, SnapshotReader.Found> f : read.whole().entrySet()) {
+            Long count = f.getValue().contents().offsets().get(PARTITIONS_KEY);
+            if (f.getKey() >= partitions || (count != null && count != partitions)) {
+                throw HistoryGaps.partitionsChanged(topics.iterator().next(), count == null ? f.getKey() + 1
+                        : count.intValue(), partitions, "the snapshots in " + settings.topic());
+            }
+        }
         for (int p = 0; p < partitions; p++) {
             SnapshotReader.Found found = read.whole().get(p);
             Map<TopicPartition, Long> snapshotOffsets = found == null ? null : offsetsOf(found.contents(), p, topics);
@@ -169,6 +181,7 @@ public final class FeedSnapshots {
             parts.add(CheckpointFile.only(local, id -> fromCheckpoint.contains(Partitioning.partitionOf(id, n)), kept));
         }
         LedgerAccess.images(ledger).install(parts);
+        startedFromSnapshots = true;
         CheckpointFile.Contents merged = CheckpointFile.merge(parts);
         gate.restoreState(merged.offsets());
         LOG.info("restored {} partitions from snapshots and {} from the checkpoint ({} products; {} snapshot records "
@@ -230,10 +243,13 @@ public final class FeedSnapshots {
         }
         Set<Integer> distinct = new HashSet<>(counts.values());
         if (distinct.size() != 1) {
+            String why = "snapshots need the event topics co-partitioned (one partition count for all) but they have "
+                    + counts;
             if (writesOnInterval()) {
-                throw new IllegalStateException("snapshots need the event topics co-partitioned (one partition count "
-                        + "for all) but they have " + counts);
+                throw new IllegalStateException(why);
             }
+            unusable = why;
+            stopped(new IllegalStateException(why));
             return;
         }
         partitions = distinct.iterator().next();
@@ -245,6 +261,10 @@ public final class FeedSnapshots {
         CompletableFuture<Void> f = new CompletableFuture<>();
         if (settings == null) {
             f.completeExceptionally(new IllegalStateException("this feed has no snapshot topic"));
+            return f;
+        }
+        if (unusable != null) {
+            f.completeExceptionally(new IllegalStateException(unusable));
             return f;
         }
         requested.add(f);
@@ -265,7 +285,7 @@ public final class FeedSnapshots {
 
     /** True if a snapshot round is due, asked for, or under way. Feed thread. */
     public boolean due(long nowNanos) {
-        return settings != null && partitions > 0 && (!pending.isEmpty() || !requested.isEmpty()
+        return settings != null && partitions > 0 && unusable == null && (!pending.isEmpty() || !requested.isEmpty()
                 || (intervalNanos > 0 && nowNanos - nextDue >= 0));
     }
 
@@ -285,20 +305,31 @@ public final class FeedSnapshots {
         }
         Integer next = pending.poll();
         if (next != null) {
-            gate.aroundSnapshot(java.util.Set.of(next), new SnapshotTaker() {
-                @Override
-                public boolean catchUp(Set<Integer> these) {
-                    return catchUp.to(these);
-                }
+            try {
+                boolean whole = gate.aroundSnapshot(java.util.Set.of(next), new SnapshotTaker() {
+                    @Override
+                    public boolean catchUp(Set<Integer> these) {
+                        return catchUp.to(these);
+                    }
 
-                @Override
-                public void capture(Map<Integer, Long> epochs) {
-                    long began = System.nanoTime();
-                    Map<Integer, CheckpointFile.Contents> states = capture.parts(epochs.keySet(), partitions);
-                    metrics.paused(Duration.ofNanos(System.nanoTime() - began));
-                    states.forEach((p, state) -> round.add(writer().write(p, epochs.get(p), state, began)));
+                    @Override
+                    public void capture(Map<Integer, Long> epochs) {
+                        long began = System.nanoTime();
+                        Map<Integer, CheckpointFile.Contents> states = capture.parts(epochs.keySet(), partitions);
+                        metrics.paused(Duration.ofNanos(System.nanoTime() - began));
+                        states.forEach((p, state) -> round.add(writer().write(p, epochs.get(p), state, began)));
+                    }
+                });
+                if (!whole) {
+                    round.add(CompletableFuture.failedFuture(new IllegalStateException("partition " + next
+                            + " was not captured: its decisions were not read back in time, or a later owner has "
+                            + "claimed it")));
                 }
-            });
+            } catch (RuntimeException e) { // the brokers, the writer: this round fails, the feed goes on
+                metrics.failed();
+                LOG.warn("snapshot of partition {} not taken (the previous one stays): {}", next, e.toString());
+                round.add(CompletableFuture.failedFuture(e));
+            }
         }
         if (pending.isEmpty()) {
             CompletableFuture<Void> all = CompletableFuture.allOf(round.toArray(CompletableFuture[]::new));
@@ -313,6 +344,32 @@ public final class FeedSnapshots {
                 }
             }));
         }
+    }
+
+    /**
+     * A record on a partition its product's key does not map to: snapshots, which take partition p's state to
+     * be the products whose records go to partition p, would be wrong. Writing stops (and waiting requests fail);
+     * a feed that started from snapshots stops, since its state may already be wrong. Feed thread.
+     *
+     * @throws IllegalStateException if this feed's state came from snapshots
+     */
+    public void misplaced(String productId, org.apache.kafka.common.TopicPartition tp, int expected) {
+        String why = "a record of product " + productId + " is on " + tp + " but records keyed by it go to partition "
+                + expected + " (Kafka's default partitioner over its UTF-8 id): snapshots need every topic keyed by "
+                + "product_id so, and are off for this feed";
+        if (unusable == null) {
+            unusable = why;
+            LOG.warn(why);
+            stopped(new IllegalStateException(why));
+        }
+        if (startedFromSnapshots) {
+            throw new IllegalStateException(why + "; this replica started from snapshots and stops");
+        }
+    }
+
+    /** The partition count snapshots are cut by, or 0 when they are not taken (not co-partitioned, misplaced). */
+    public int partitions() {
+        return unusable == null ? partitions : 0;
     }
 
     private SnapshotWriter writer() {

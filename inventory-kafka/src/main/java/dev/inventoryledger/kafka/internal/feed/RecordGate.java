@@ -57,11 +57,15 @@ public interface RecordGate {
      * (between records, its state is exactly the fold of the records before its offsets); a cluster instance
      * holds its decisions on them still, has every one written and read back first, and leaves out a partition
      * it no longer owns or whose claim it has seen overtaken.
+     *
+     * @return false if a partition that is still this instance's to write could not be captured (its decisions
+     *         were not read back in time, or it has seen a later owner's claim)
      */
-    default void aroundSnapshot(java.util.Set<Integer> partitions, SnapshotTaker taker) {
+    default boolean aroundSnapshot(java.util.Set<Integer> partitions, SnapshotTaker taker) {
         Map<Integer, Long> epochs = new java.util.HashMap<>();
         partitions.forEach(p -> epochs.put(p, -1L));
         taker.capture(epochs);
+        return true;
     }
 
     /** The replica's state was loaded from a checkpoint or snapshots, before any record is read. */

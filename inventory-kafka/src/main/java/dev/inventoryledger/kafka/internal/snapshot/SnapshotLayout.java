@@ -15,7 +15,7 @@ import java.util.Map;
  * newest whole snapshot of p's state:
  *
  * <pre>
- * key "c/&lt;p&gt;/&lt;writer&gt;/&lt;slot&gt;/&lt;n&gt;"   chunk n of a snapshot of p by this writer, in slot 0 or 1:
+ * key "c/&lt;p&gt;/&lt;writer&gt;/&lt;slot&gt;/&lt;n&gt;"   chunk n of a snapshot of p by this writer, in slot 0, 1 or 2:
  *                                  int magic "ILSC", utf snapshot id, int n, int length, the bytes
  * key "m/&lt;p&gt;"                        the manifest, written after every chunk is acknowledged:
  *                                  int magic "ILSM", int version, utf snapshot id, utf writer, int slot,
@@ -24,16 +24,23 @@ import java.util.Map;
  * </pre>
  *
  * The bytes are a checkpoint of p's products (core's checkpoint format: versioned, checksummed, with the source
- * offsets and the fencing claims). A writer alternates between its two slots, never writing into the one its
- * newest manifest names, so a writer killed mid-write leaves that snapshot whole; chunks carry their snapshot's
+ * offsets and the fencing claims). A writer goes round its three slots, never writing into the one its newest
+ * manifest names (nor the one before, in case that manifest landed unconfirmed), so a writer killed mid-write
+ * leaves that snapshot whole; chunks carry their snapshot's
  * id, so a manifest is used only with chunks of its own snapshot (two writers, or a torn write, never mix);
- * compaction keeps one manifest per partition and two slots per writer: the topic is bounded by the catalog.
+ * compaction keeps one manifest per partition and three slots per writer: the topic is bounded by the catalog
+ * times the writers (the instance ids: keep them stable and unique per running instance).
  * Epoch −1: a plain replica wrote it; else the owner's epoch (group generation) when it wrote it.
  */
 public final class SnapshotLayout {
     static final int CHUNK_MAGIC = 0x494C5343; // "ILSC"
     static final int MANIFEST_MAGIC = 0x494C534D; // "ILSM"
     static final int VERSION = 1;
+    /**
+     * Slots per writer and partition: a writer goes round them, so that even a write whose manifest it could not
+     * confirm (it may have landed) is never overwritten by the next one, and the newest whole snapshot survives.
+     */
+    static final int SLOTS = 3;
 
     private SnapshotLayout() {
     }
@@ -88,7 +95,7 @@ public final class SnapshotLayout {
                 for (int i = 0; i < n; i++) {
                     offsets.put(in.readUTF(), in.readLong());
                 }
-                return chunks < 1 || bytes < 0 || (slot != 0 && slot != 1) ? null
+                return chunks < 1 || bytes < 0 || slot < 0 || slot >= SLOTS ? null
                         : new Manifest(partition, id, writer, slot, epoch, chunks, bytes, crc, at, offsets);
             } catch (IOException | RuntimeException notOurs) {
                 return null;

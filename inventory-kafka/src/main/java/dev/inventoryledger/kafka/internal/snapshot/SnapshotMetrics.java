@@ -61,7 +61,7 @@ public final class SnapshotMetrics implements AutoCloseable {
     }
 
     /** A snapshot could not be written. */
-    void failed() {
+    public void failed() {
         if (failed != null) {
             failed.increment();
         }

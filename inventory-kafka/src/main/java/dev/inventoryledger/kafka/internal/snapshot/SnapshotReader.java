@@ -77,7 +77,9 @@ public final class SnapshotReader {
                 records++;
                 String key = SnapshotLayout.text(r.key());
                 int p = SnapshotLayout.manifestPartition(key);
-                if (p >= 0 && r.value() != null) {
+                if (p >= 0 && r.value() == null) {
+                    manifests.remove(p); // a tombstone: what compaction will leave is no manifest at all
+                } else if (p >= 0) {
                     SnapshotLayout.Manifest m = SnapshotLayout.Manifest.decode(p, r.value());
                     if (m != null) {
                         manifests.computeIfAbsent(p, k -> new ArrayList<>()).add(m);

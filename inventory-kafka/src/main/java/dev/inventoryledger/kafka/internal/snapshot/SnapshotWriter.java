@@ -23,8 +23,8 @@ import java.util.zip.CRC32C;
 
 /**
  * Writes partition snapshots to the snapshot topic ({@link SnapshotLayout}): a captured state is encoded, cut
- * into chunks and sent into the slot its newest manifest does not name; once every chunk is acknowledged the
- * manifest follows. Encoding and sending run on the writer's own thread, one snapshot at a time, so the thread
+ * into chunks and sent into the next of its slots (never the one its newest manifest names); once every chunk
+ * is acknowledged the manifest follows. Encoding and sending run on the writer's own thread, one snapshot at a time, so the thread
  * that captured (the feed's, between records) goes on at once.
  *
  * <p>Thread-safe: {@link #write} may be called from any thread; the slots are the writer thread's.
@@ -39,10 +39,12 @@ public final class SnapshotWriter implements AutoCloseable {
     private final SnapshotMetrics metrics;
     private final Clock clock;
     private final ExecutorService thread;
-    /** The slot each partition's newest manifest by this writer names (writer thread, and seeded before). */
+    /** The slot each partition's last write by this writer used (writer thread, and seeded before). */
     private final Map<Integer, Integer> slots = new ConcurrentHashMap<>();
     /** Chunks written into each (partition, slot) last: more than a new snapshot's get a tombstone. */
     private final Map<Long, Integer> chunksIn = new ConcurrentHashMap<>();
+    /** Writes asked for and not yet done: failed at close if they never ran. */
+    private final java.util.Set<CompletableFuture<Long>> pending = ConcurrentHashMap.newKeySet();
 
     /**
      * @param writer          this writer's name in the chunk keys: stable across restarts (the instance id), so
@@ -81,7 +83,7 @@ public final class SnapshotWriter implements AutoCloseable {
      * @param epoch the writing owner's epoch, or −1 for a plain replica
      */
     public CompletableFuture<Long> write(int partition, long epoch, CheckpointFile.Contents state, long capturedNanos) {
-        return CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Long> f = CompletableFuture.supplyAsync(() -> {
             try {
                 return send(partition, epoch, state, capturedNanos);
             } catch (Exception e) {
@@ -90,11 +92,15 @@ public final class SnapshotWriter implements AutoCloseable {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, thread);
+        pending.add(f);
+        f.whenComplete((done, e) -> pending.remove(f));
+        return f;
     }
 
     private long send(int partition, long epoch, CheckpointFile.Contents state, long capturedNanos) throws Exception {
         byte[] bytes = CheckpointFile.serialize(state).toByteArray();
-        int slot = 1 - slots.getOrDefault(partition, 1);
+        int slot = (slots.getOrDefault(partition, -1) + 1) % SnapshotLayout.SLOTS;
+        slots.put(partition, slot); // from here the slot is spent, whatever becomes of this write
         String id = writer + "/" + UUID.randomUUID();
         byte[][] chunks = SnapshotLayout.cut(bytes, chunkBytes);
         int target = partition % topicPartitions;
@@ -116,18 +122,17 @@ public final class SnapshotWriter implements AutoCloseable {
         crc.update(bytes);
         long at = clock.millis();
         Map<String, Long> offsets = new java.util.TreeMap<>(state.offsets());
-        offsets.keySet().removeIf(k -> k.startsWith("gate|"));
+        offsets.keySet().removeIf(k -> k.startsWith("gate|") || k.indexOf(':') < 0); // the sources' offsets only
         SnapshotLayout.Manifest m = new SnapshotLayout.Manifest(partition, id, writer, slot, epoch, chunks.length,
                 bytes.length, (int) crc.getValue(), at, offsets);
         producer.send(new ProducerRecord<>(topic, target, SnapshotLayout.utf8(SnapshotLayout.manifestKey(partition)),
                 m.encode())).get(ACK_SECONDS, TimeUnit.SECONDS);
-        slots.put(partition, slot);
         metrics.written(partition, bytes.length, Duration.ofNanos(System.nanoTime() - capturedNanos), at);
         return (long) bytes.length;
     }
 
     private static long key(int partition, int slot) {
-        return ((long) partition << 1) | slot;
+        return ((long) partition << 2) | slot;
     }
 
     /** Finishes the snapshot under way (within the timeout) and closes the producer. */
@@ -139,6 +144,8 @@ public final class SnapshotWriter implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         thread.shutdownNow();
+        IllegalStateException closed = new IllegalStateException("the snapshot writer closed before this write");
+        List.copyOf(pending).forEach(f -> f.completeExceptionally(closed));
         producer.close(timeout);
     }
 
