@@ -278,9 +278,9 @@ public final class FeedSnapshots {
         }
     }
 
-    /** True while a round has partitions left to capture. Feed thread. */
+    /** True while a round has partitions left to capture and the writer is ready for the next. Feed thread. */
     public boolean roundUnderWay() {
-        return !pending.isEmpty();
+        return !pending.isEmpty() && (round.isEmpty() || round.get(round.size() - 1).isDone());
     }
 
     /** True if a snapshot round is due, asked for, or under way. Feed thread. */
@@ -291,8 +291,9 @@ public final class FeedSnapshots {
 
     /**
      * Takes the next snapshot of the round under way, or begins a round (the partitions this instance writes
-     * now; every request waiting then completes when all of them are written): one partition per call, so
-     * that the feed's thread, which takes records between calls, pauses for one partition's capture at a time.
+     * now; every request waiting then completes when all of them are written): one partition per call, and only
+     * once the writer has finished the one before, so that the feed's thread, which takes records between calls,
+     * pauses for one partition's capture at a time and never competes with the writer for the cores.
      * Feed thread, between records.
      */
     public void write(long nowNanos, Capture capture, SnapshotTaker.CatchUp catchUp) {
@@ -302,6 +303,9 @@ public final class FeedSnapshots {
             }
             nextDue = nowNanos + intervalNanos;
             pending.addAll(gate.snapshotPartitions(partitions));
+        }
+        if (!round.isEmpty() && !round.get(round.size() - 1).isDone()) {
+            return; // the writer is still on the last one: capture the next when it is done, not beside it
         }
         Integer next = pending.poll();
         if (next != null) {
