@@ -75,7 +75,7 @@ public class ApplyBenchmark extends HotPathBenchmark {
                 return events[0];
             }
             unprepared++;
-            return EventMix.unprepared(store, tag + lap, i, i);
+            return EventMix.unprepared(store, tag + lap, i, i, start.plusMillis(i)); // the lap's clock goes on
         }
 
         @TearDown(Level.Iteration)

@@ -97,12 +97,12 @@ public final class EventMix {
      * or a receipt, alternately; unique for each {@code (tag, n)}). Slower than a prepared one: a benchmark
      * that needs it says so after the iteration.
      */
-    public static InventoryEvent unprepared(Store store, String tag, long n, int choice) {
+    public static InventoryEvent unprepared(Store store, String tag, long n, int choice, Instant at) {
         String product = store.productAt(choice);
         String warehouse = store.warehouseAt(choice);
         return (n & 1) == 0
-                ? InventoryEvent.orderPlaced("OX" + tag + "-" + n, product, warehouse, 1, Store.OPENING)
-                : InventoryEvent.stockReceived("RCX" + tag + "-" + n, product, warehouse, 1, Store.OPENING);
+                ? InventoryEvent.orderPlaced("OX" + tag + "-" + n, product, warehouse, 1, at)
+                : InventoryEvent.stockReceived("RCX" + tag + "-" + n, product, warehouse, 1, at);
     }
 
     /**

@@ -36,6 +36,12 @@ public final class SnapshotCapture {
         long identities = Long.parseLong(o.getOrDefault("identities", "10000000"));
         int partitions = Integer.parseInt(o.getOrDefault("partitions", "8"));
         int rounds = Integer.parseInt(o.getOrDefault("rounds", "5"));
+        run(products, warehouses, identities, partitions, rounds).forEach(System.out::println);
+    }
+
+    /** The rounds' lines, as printed. */
+    static java.util.List<String> run(int products, int warehouses, long identities, int partitions, int rounds) {
+        java.util.List<String> lines = new java.util.ArrayList<>();
         InventoryLedger ledger = InventoryLedger.builder().build();
         Instant t = Instant.parse("2026-06-01T00:00:00Z");
         for (int p = 0; p < products; p++) {
@@ -47,8 +53,8 @@ public final class SnapshotCapture {
             ledger.apply(InventoryEvent.orderPlaced("O-" + i, "SKU-" + (i % products), "WH-" + (i % warehouses), 1,
                     t.plusMillis(i / 200)));
         }
-        System.out.printf(Locale.ROOT, "%,d positions, %,d identities, %d partitions%n",
-                (long) products * warehouses, ledger.rememberedIdentities(), partitions);
+        lines.add(String.format(Locale.ROOT, "%,d positions, %,d identities, %d partitions",
+                (long) products * warehouses, ledger.rememberedIdentities(), partitions));
         for (int r = 1; r <= rounds; r++) {
             long longest = 0, all = 0, bytes = 0;
             for (int part = 0; part < partitions; part++) {
@@ -61,8 +67,9 @@ public final class SnapshotCapture {
                 all += took;
                 bytes += c.get(part).products().size();
             }
-            System.out.printf(Locale.ROOT, "round %d: longest capture %.1f ms, mean %.1f ms, the round %.0f ms (%,d "
-                    + "products)%n", r, longest / 1e6, all / 1e6 / partitions, all / 1e6, bytes);
+            lines.add(String.format(Locale.ROOT, "round %d: longest capture %.1f ms, mean %.1f ms, the round %.0f ms "
+                    + "(%,d products)", r, longest / 1e6, all / 1e6 / partitions, all / 1e6, bytes));
         }
+        return lines;
     }
 }
