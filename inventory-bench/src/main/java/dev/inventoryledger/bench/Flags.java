@@ -12,7 +12,7 @@ import java.util.function.Function;
  * The {@code --name=value} (or {@code --name value}) options of a harness's command line, each checked
  * against the names the harness knows and parsed with the option named in the error message.
  */
-final class Flags {
+public final class Flags {
     private final Map<String, String> values;
 
     private Flags(Map<String, String> values) {
@@ -24,7 +24,7 @@ final class Flags {
      *
      * @throws IllegalArgumentException on an unknown name, a missing value or a bare word
      */
-    static Flags parse(String[] args, Set<String> known) {
+    public static Flags parse(String[] args, Set<String> known) {
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -66,12 +66,17 @@ final class Flags {
         }
     }
 
-    int integer(String name, int fallback) {
+    public int integer(String name, int fallback) {
         return parsed(name, fallback, v -> Integer.parseInt(v.replace("_", "")), "an integer");
     }
 
-    long longValue(String name, long fallback) {
+    public long longValue(String name, long fallback) {
         return parsed(name, fallback, v -> Long.parseLong(v.replace("_", "")), "an integer");
+    }
+
+    /** The option's value as given, or {@code fallback}. */
+    public String text(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
     }
 
     double decimal(String name, double fallback) {

@@ -6,9 +6,7 @@ import dev.inventoryledger.core.InventoryLedger;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -30,15 +28,11 @@ public final class HorizonMemory {
     }
 
     public static void main(String[] args) {
-        Map<String, String> o = new HashMap<>();
-        for (String a : args) {
-            String[] kv = a.replaceFirst("^--", "").split("=", 2);
-            o.put(kv[0], kv.length > 1 ? kv[1] : "true");
-        }
-        int products = Integer.parseInt(o.getOrDefault("products", "1000000"));
-        int warehouses = Integer.parseInt(o.getOrDefault("warehouses", "2"));
-        long events = Long.parseLong(o.getOrDefault("events", "100000000"));
-        int days = Integer.parseInt(o.getOrDefault("days", "10"));
+        Flags o = Flags.parse(args, java.util.Set.of("products", "warehouses", "events", "days"));
+        int products = o.integer("products", 1_000_000);
+        int warehouses = o.integer("warehouses", 2);
+        long events = o.longValue("events", 100_000_000);
+        int days = o.integer("days", 10);
         System.out.println(measure(products, warehouses, events, days));
     }
 

@@ -26,16 +26,12 @@ public final class SnapshotCapture {
     }
 
     public static void main(String[] args) {
-        Map<String, String> o = new java.util.HashMap<>();
-        for (String a : args) {
-            String[] kv = a.replaceFirst("^--", "").split("=", 2);
-            o.put(kv[0], kv.length > 1 ? kv[1] : "true");
-        }
-        int products = Integer.parseInt(o.getOrDefault("products", "500000"));
-        int warehouses = Integer.parseInt(o.getOrDefault("warehouses", "2"));
-        long identities = Long.parseLong(o.getOrDefault("identities", "10000000"));
-        int partitions = Integer.parseInt(o.getOrDefault("partitions", "8"));
-        int rounds = Integer.parseInt(o.getOrDefault("rounds", "5"));
+        Flags o = Flags.parse(args, java.util.Set.of("products", "warehouses", "identities", "partitions", "rounds"));
+        int products = o.integer("products", 500_000);
+        int warehouses = o.integer("warehouses", 2);
+        long identities = o.longValue("identities", 10_000_000);
+        int partitions = o.integer("partitions", 8);
+        int rounds = o.integer("rounds", 5);
         run(products, warehouses, identities, partitions, rounds).forEach(System.out::println);
     }
 

@@ -40,18 +40,7 @@ public final class ClusterRestartChild {
     public static void main(String[] args) throws Exception {
         String servers = args[0], instance = args[1], mode = args[2], prefix = args[4];
         Path dir = Path.of(args[3]);
-        Thread orphanWatch = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // the test never writes; EOF means its JVM is gone
-                }
-            } catch (java.io.IOException gone) {
-                // same as EOF
-            }
-            Runtime.getRuntime().halt(7);
-        }, "orphan-watch");
-        orphanWatch.setDaemon(true);
-        orphanWatch.start();
+        Orphans.exitWhenTheTestIsGone(7);
         InventoryLedger ledger = InventoryLedger.builder().build();
         InventoryCluster.Builder b = InventoryCluster.builder().bootstrapServers(servers).instanceId(instance)
                 .ledger(ledger).requestsTopic(prefix + "requests").groupId(prefix + "owners")

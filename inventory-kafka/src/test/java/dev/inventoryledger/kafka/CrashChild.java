@@ -36,19 +36,7 @@ final class CrashChild {
         }
         Path checkpoint = Path.of(args[1]);
         long expected = Long.parseLong(args[3]);
-        Thread orphanWatch = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // the test never writes; EOF means its JVM is gone
-                }
-            } catch (java.io.IOException gone) {
-                // same as EOF
-            }
-            System.out.println("stdin closed: the test is gone, exiting");
-            Runtime.getRuntime().halt(ORPHANED);
-        }, "orphan-watch");
-        orphanWatch.setDaemon(true);
-        orphanWatch.start();
+        Orphans.exitWhenTheTestIsGone(ORPHANED);
 
         // Redeliveries are recognised by identities counted in READ order, which while catching up interleaves
         // the five topics' partitions unevenly (see KafkaInventoryFeed's class comment): 4,096 per product keeps

@@ -20,18 +20,7 @@ final class SnapshotChild {
 
     public static void main(String[] args) throws Exception {
         long begun = System.nanoTime();
-        Thread orphanWatch = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // the test never writes; EOF means its JVM is gone
-                }
-            } catch (java.io.IOException gone) {
-                // same as EOF
-            }
-            Runtime.getRuntime().halt(7);
-        }, "orphan-watch");
-        orphanWatch.setDaemon(true);
-        orphanWatch.start();
+        Orphans.exitWhenTheTestIsGone(7);
         KafkaInventoryFeed feed = KafkaInventoryFeed.builder().bootstrapServers(args[0])
                 .ledger(InventoryLedger.builder().build()).instanceId("snapshot-child")
                 .topic(EventKind.ORDER_PLACED, args[1]).topic(EventKind.ORDER_CANCELLED, args[2])

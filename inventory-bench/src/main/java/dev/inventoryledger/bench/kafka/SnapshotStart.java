@@ -50,18 +50,15 @@ public final class SnapshotStart {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new HashMap<>();
-        for (String a : args) {
-            String[] kv = a.replaceFirst("^--", "").split("=", 2);
-            o.put(kv[0], kv.length > 1 ? kv[1] : "true");
-        }
-        int products = Integer.parseInt(o.getOrDefault("products", "500000"));
-        int warehouses = Integer.parseInt(o.getOrDefault("warehouses", "2"));
-        int partitions = Integer.parseInt(o.getOrDefault("partitions", "8"));
-        long tail = Long.parseLong(o.getOrDefault("tail", "100000"));
+        dev.inventoryledger.bench.Flags o = dev.inventoryledger.bench.Flags.parse(args,
+                java.util.Set.of("products", "warehouses", "partitions", "tail", "histories"));
+        int products = o.integer("products", 500_000);
+        int warehouses = o.integer("warehouses", 2);
+        int partitions = o.integer("partitions", 8);
+        long tail = o.longValue("tail", 100_000);
         List<Long> histories = new ArrayList<>();
-        for (String h : o.getOrDefault("histories", "1000000,10000000,50000000").split(",")) {
-            histories.add(Long.parseLong(h));
+        for (String h : o.text("histories", "1000000,10000000,50000000").split(",")) {
+            histories.add(Long.parseLong(h.trim()));
         }
         run(products, warehouses, partitions, tail, histories);
     }

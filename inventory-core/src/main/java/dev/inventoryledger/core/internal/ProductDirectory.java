@@ -124,24 +124,28 @@ public final class ProductDirectory {
      * locked. The caller releases them by closing the {@link Frozen}.
      */
     public Frozen freezeAll() {
-        ProductState[] all = new ProductState[0];
-        long[] stamps = new long[0];
-        int locked = 0;
         long gate = creation.writeLock(); // no product is made until every listed one is locked
         try {
-            all = allInLockOrder();
-            stamps = new long[all.length];
-            for (; locked < all.length; locked++) {
-                stamps[locked] = all[locked].readLock();
-            }
-            return new Frozen(all, stamps);
-        } catch (RuntimeException | Error e) {
-            for (int i = locked - 1; i >= 0; i--) {
-                all[i].unlockRead(stamps[i]);
-            }
-            throw e;
+            return readLockAll(allInLockOrder());
         } finally {
             creation.unlockWrite(gate);
+        }
+    }
+
+    /** Read-locks the products, in the order given (lock order); on a failure none stays locked. */
+    private static Frozen readLockAll(ProductState[] inLockOrder) {
+        long[] stamps = new long[inLockOrder.length];
+        int locked = 0;
+        try {
+            for (; locked < inLockOrder.length; locked++) {
+                stamps[locked] = inLockOrder[locked].readLock();
+            }
+            return new Frozen(inLockOrder, stamps);
+        } catch (RuntimeException | Error e) {
+            for (int i = locked - 1; i >= 0; i--) {
+                inLockOrder[i].unlockRead(stamps[i]);
+            }
+            throw e;
         }
     }
 
@@ -152,9 +156,6 @@ public final class ProductDirectory {
      * since or the count changed: a snapshot of one partition does not sort its products every time.
      */
     public Frozen freezePart(int part, int partCount, java.util.function.ToIntFunction<String> partOf) {
-        ProductState[] some = new ProductState[0];
-        long[] stamps = new long[0];
-        int locked = 0;
         long gate = creation.writeLock(); // no product is made until every listed one is locked
         try {
             if (partsCount != partCount || partsSize != products.size()) {
@@ -172,17 +173,7 @@ public final class ProductDirectory {
                 partsCount = partCount;
                 partsSize = products.size();
             }
-            some = parts[part];
-            stamps = new long[some.length];
-            for (; locked < some.length; locked++) {
-                stamps[locked] = some[locked].readLock();
-            }
-            return new Frozen(some, stamps);
-        } catch (RuntimeException | Error e) {
-            for (int i = locked - 1; i >= 0; i--) {
-                some[i].unlockRead(stamps[i]);
-            }
-            throw e;
+            return readLockAll(parts[part]);
         } finally {
             creation.unlockWrite(gate);
         }

@@ -99,14 +99,7 @@ public final class Ownership {
      * write lock held, in partition order).
      */
     public void holdStill(Runnable still) {
-        List<Partition> held = owned.values().stream().sorted(java.util.Comparator.comparingInt(p -> p.partition))
-                .toList();
-        held.forEach(p -> p.lock.writeLock().lock());
-        try {
-            still.run();
-        } finally {
-            held.forEach(p -> p.lock.writeLock().unlock());
-        }
+        holdStill(owned.keySet(), still);
     }
 
     /**
