@@ -519,8 +519,9 @@ public final class InventoryLedger implements AutoCloseable {
          * counts once, however busy the product. An event at or before the newest time a product has forgotten,
          * whose identity is not remembered, could be a redelivery of a forgotten one: it is refused as
          * {@link ApplyOutcome#LATE} (see {@link #applyLateEvents(boolean)}). Memory follows event rate × horizon
-         * plus the catalog: about {@value dev.inventoryledger.core.internal.IdentityTable#BYTES_PER_IDENTITY} bytes
-         * per identity, under {@link #maxRememberedIdentities(long)}. Default 24 hours: producer retries come
+         * plus the catalog: {@value dev.inventoryledger.core.internal.IdentityTable#BYTES_PER_IDENTITY} bytes per
+         * identity in a full table, up to about 40 in one that has grown lately (BENCHMARKS.md), under
+         * {@link #maxRememberedIdentities(long)}. Default 24 hours: producer retries come
          * within seconds, a restarted job's resend within minutes to hours, and a day covers a daily batch run
          * again; at the article's rates (tens of events a second) it is a few million identities.
          *
