@@ -14,7 +14,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * DESIGN, "Dedup horizon by time": histories of receipts over three products whose event times wander forward
+ * README, "History is finite" (the dedup horizon): histories of receipts over three products whose event times wander forward
  * (and sometimes back), with redeliveries of earlier events at their own times, applied to a ledger with a
  * 100-second horizon. Whatever the sequence:
  * <ul>

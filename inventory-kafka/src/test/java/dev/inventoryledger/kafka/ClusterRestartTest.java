@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * DESIGN, "History is finite", for a cluster: three storefront JVMs with no disk hold and sell, write their
+ * README, "History is finite", for a cluster: three storefront JVMs with no disk hold and sell, write their
  * owned partitions' snapshots, and are all SIGKILLed at once; retention then passes every record before the
  * snapshots. Started again with empty disks, every instance has the counts a plain replica read from the whole
  * log before the truncation (applying the fencing rule), its open holds still open, and those holds still

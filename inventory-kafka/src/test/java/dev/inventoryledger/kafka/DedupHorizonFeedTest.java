@@ -20,7 +20,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * DESIGN, "Dedup horizon by time", through a real broker: a hot SKU taking an order a millisecond (of event
+ * README, "History is finite" (the dedup horizon), through a real broker: a hot SKU taking an order a millisecond (of event
  * time) remembers every order within its horizon, and a redelivery older than the horizon is dead-lettered with
  * the reason, never counted silently. (Before the horizon a product remembered its newest 1,024 identities: the
  * order resent here an hour later was applied a second time.)

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * DESIGN, "History is finite": no replica is ever whole over a partial history. Retention is played by
+ * README, "History is finite": no replica is ever whole over a partial history. Retention is played by
  * {@code Admin.deleteRecords}, which moves a partition's log start exactly as retention does when it deletes
  * old segments. Every topic here has one partition, so offsets are the order of writing.
  */

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * DESIGN, "History is finite": shared snapshots on a compacted topic let a new instance with an empty disk start
+ * README, "History is finite": shared snapshots on a compacted topic let a new instance with an empty disk start
  * from the newest whole state and read only the log after it, even once retention has removed what came before.
  * Retention is played by {@code Admin.deleteRecords}; the topics have three partitions.
  */

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Time to ready of a new instance with no disk, against the length of the history, with and without the
- * shared snapshots (DESIGN, "History is finite"), on a broker in this JVM: a store of {@code --products} ×
+ * shared snapshots (README, "History is finite"), on a broker in this JVM: a store of {@code --products} ×
  * {@code --warehouses} positions (default 500,000 × 2 = 1M), one receipt each, then orders (50%), receipts
  * (40%) and cancellations (10%) at random positions, {@value #DAYS_PER_100M} days of event time per 100M
  * events. A writer feed follows the history; at each length in {@code --histories} (default 1M, 10M, 50M) it
