@@ -2,6 +2,7 @@ package dev.inventoryledger.core;
 
 import dev.inventoryledger.core.internal.CheckpointFile;
 import dev.inventoryledger.core.internal.CheckpointImage;
+import dev.inventoryledger.core.internal.DecisionGuard;
 import dev.inventoryledger.core.internal.Checks;
 import dev.inventoryledger.core.internal.EventApplier;
 import dev.inventoryledger.core.internal.HoldActions;
@@ -78,7 +79,7 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class InventoryLedger implements AutoCloseable {
     static {
-        LedgerAccess.register(ledger -> ledger.image, ledger -> ledger.identities); // the adapters': LedgerAccess
+        LedgerAccess.register(ledger -> ledger.image, ledger -> ledger.identities, ledger -> ledger.guard);
     }
 
     private final Clock clock;
@@ -95,6 +96,7 @@ public final class InventoryLedger implements AutoCloseable {
     private final LedgerAuditor auditor;
     private final HoldSweeper sweeper;
     private final IdentityRegister identities;
+    private final DecisionGuard guard = new DecisionGuard();
 
     private InventoryLedger(Builder b) {
         this.clock = b.clock;
@@ -278,6 +280,7 @@ public final class InventoryLedger implements AutoCloseable {
      */
     public ReservationResult tryReserve(String productId, String warehouseId, long quantity, String reservationId,
                                         Duration ttl) {
+        guard.check("tryReserve");
         if (Checks.isId(reservationId) && Checks.isId(warehouseId) && Checks.isId(productId) && quantity > 0
                 && ttl != null && !ttl.isNegative() && !ttl.isZero()) {
             ReservationResult decided = reserver.reserveOne(productId, warehouseId, quantity, reservationId, ttl);
@@ -313,6 +316,7 @@ public final class InventoryLedger implements AutoCloseable {
      */
     public ReservationResult tryReserve(String reservationId, List<ReservationLine> lines, Duration ttl,
                                         AllocationRule rule) {
+        guard.check("tryReserve");
         String context = " (reservation " + reservationId + ")";
         Checks.id("reservation_id", reservationId, context);
         Checks.ttl(ttl, context);
@@ -332,6 +336,7 @@ public final class InventoryLedger implements AutoCloseable {
      * @throws InvalidEventException if an id is null, blank or too long
      */
     public HoldOutcome confirm(String reservationId, String orderId) {
+        guard.check("confirm");
         if (!Checks.isId(reservationId) || !Checks.isId(orderId)) {
             String context = " (reservation " + reservationId + ")"; // built only to refuse
             Checks.id("reservation_id", reservationId, context);
@@ -350,6 +355,7 @@ public final class InventoryLedger implements AutoCloseable {
      * @throws InvalidEventException if an id is invalid, the part is empty, or names what is not held
      */
     public HoldOutcome confirm(String reservationId, String orderId, List<ReservationLine> part) {
+        guard.check("confirm");
         String context = " (reservation " + reservationId + ")";
         Checks.id("reservation_id", reservationId, context);
         Checks.id("order_id", orderId, context);
@@ -363,6 +369,7 @@ public final class InventoryLedger implements AutoCloseable {
      * @throws InvalidEventException if the id is null, blank or too long
      */
     public HoldOutcome release(String reservationId) {
+        guard.check("release");
         Checks.id("reservation_id", reservationId, " (release)");
         return holdActions.release(reservationId);
     }
@@ -377,6 +384,7 @@ public final class InventoryLedger implements AutoCloseable {
      * @throws InvalidEventException if the id is invalid, the part is empty, or names what is not held
      */
     public HoldOutcome release(String reservationId, List<ReservationLine> part) {
+        guard.check("release");
         String context = " (reservation " + reservationId + ")";
         Checks.id("reservation_id", reservationId, context);
         return holdActions.releasePart(reservationId, Checks.partLines(part, "release", context));
@@ -391,6 +399,7 @@ public final class InventoryLedger implements AutoCloseable {
      * @throws InvalidEventException if the id is invalid or the ttl is not positive
      */
     public HoldOutcome extend(String reservationId, Duration ttl) {
+        guard.check("extend");
         String context = " (reservation " + reservationId + ")";
         Checks.id("reservation_id", reservationId, context);
         Checks.ttl(ttl, context);

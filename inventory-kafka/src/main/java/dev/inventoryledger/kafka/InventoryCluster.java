@@ -6,6 +6,7 @@ import dev.inventoryledger.core.InventoryLedger;
 import dev.inventoryledger.core.ReservationLine;
 import dev.inventoryledger.core.ReservationResult;
 import dev.inventoryledger.core.internal.Checks;
+import dev.inventoryledger.core.internal.LedgerAccess;
 import dev.inventoryledger.kafka.internal.KafkaClients;
 import dev.inventoryledger.kafka.internal.TopicCheck;
 import dev.inventoryledger.kafka.internal.cluster.AnswerBook;
@@ -92,8 +93,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * cluster.close();
  * }</pre>
  *
- * <p>Do not call the ledger's own {@code tryReserve}, {@code confirm}, {@code release} or {@code extend}
- * beside a cluster: those decide locally only. Meters, with a registry: {@code inventory.cluster.calls{op,
+ * <p>The ledger's own {@code tryReserve}, {@code confirm}, {@code release} and {@code extend} refuse to run
+ * once a cluster drives it ({@link IllegalStateException} naming the cluster's call): they would decide locally
+ * only. Meters, with a registry: {@code inventory.cluster.calls{op,
  * where=local|remote, outcome}} (a timer), {@code inventory.cluster.partitions.owned},
  * {@code inventory.cluster.fenced.records}, {@code inventory.cluster.waiting}, and the feed's.
  */
@@ -149,6 +151,7 @@ public final class InventoryCluster implements AutoCloseable {
         }
         started = true;
         try {
+            requireNewLedger();
             int partitions = checkTopics();
             metrics = new ClusterMetrics(settings.registry, ownership::count, answers::size);
             producer = clients.clusterProducer();
@@ -253,7 +256,7 @@ public final class InventoryCluster implements AutoCloseable {
                 ClusterRequest.Op.EXTEND, partId, null, ttlMillis, null));
     }
 
-    /** The local replica: reads at hash-map speed. Its own hold calls decide locally only; use the cluster's. */
+    /** The local replica: reads at hash-map speed. Its own hold calls are refused (the cluster's owners decide). */
     public InventoryLedger ledger() {
         return ledger;
     }
@@ -333,6 +336,20 @@ public final class InventoryCluster implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------ steps
+
+    /**
+     * The ledger must be new and empty (its state comes from the topics, the snapshots or the checkpoint), and
+     * from here its own decisions are refused: only this cluster's owners decide.
+     */
+    private void requireNewLedger() {
+        if (!ledger.positions().isEmpty() || ledger.activeHolds() > 0) {
+            throw new IllegalStateException("the cluster's ledger must be new and empty, but it has "
+                    + ledger.positions().size() + " positions and " + ledger.activeHolds() + " active holds: give "
+                    + "the cluster InventoryLedger.builder().build(), and change settings (safety stock, thresholds) "
+                    + "after start()");
+        }
+        LedgerAccess.guard(ledger).driveBy("InventoryCluster instance " + me);
+    }
 
     /** At close, while still the owner: a snapshot of each owned partition, so the next owner reads little. */
     private void snapshotBeforeLeaving() {
@@ -651,7 +668,10 @@ public final class InventoryCluster implements AutoCloseable {
         /** A cluster instance, not yet started. */
         public InventoryCluster build() {
             Objects.requireNonNull(ledger, "ledger must be set");
-            Objects.requireNonNull(bootstrapServers, "bootstrapServers must be set");
+            if (bootstrapServers == null && !clientProperties.containsKey("bootstrap.servers")) {
+                throw new IllegalStateException("bootstrapServers must be set (or the client property "
+                        + "bootstrap.servers)");
+            }
             return new InventoryCluster(this);
         }
 
@@ -664,9 +684,12 @@ public final class InventoryCluster implements AutoCloseable {
         }
 
         KafkaInventoryFeed.Builder feedBuilder() {
-            KafkaInventoryFeed.Builder f = KafkaInventoryFeed.builder().bootstrapServers(bootstrapServers)
+            KafkaInventoryFeed.Builder f = KafkaInventoryFeed.builder()
                     .ledger(ledger).startFrom(start).closeTimeout(closeTimeout)
                     .startTimeout(startTimeout).snapshotTopic(snapshotTopic).snapshotInterval(snapshotInterval);
+            if (bootstrapServers != null) {
+                f.bootstrapServers(bootstrapServers);
+            }
             if (instanceId != null) {
                 f.instanceId(instanceId);
             }

@@ -88,6 +88,55 @@ class InventoryClusterTest {
                 .as("every replica has %s's stock", product).isTrue();
     }
 
+    /**
+     * A user's mistake made impossible: the ledger's own decisions beside a running cluster would hold and sell
+     * units no other instance knows of. They are refused, naming the cluster's call, and change nothing.
+     */
+    @Test
+    void theClustersLedgerRefusesDecisionsCalledOnItDirectly() throws Exception {
+        topics(2);
+        InventoryCluster a = instance("a");
+        receive("SKU-D", 10);
+        awaitSellable("SKU-D", 10);
+        InventoryLedger ledger = a.ledger();
+        assertThatThrownBy(() -> ledger.tryReserve("SKU-D", "WH-1", 8, "cart-d", TTL))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("call the cluster's tryReserve(...)");
+        assertThatThrownBy(() -> ledger.tryReserve("cart-d", List.of(ReservationLine.of("SKU-D", "WH-1", 8)), TTL))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> ledger.confirm("cart-d", "ORD-D")).hasMessageContaining("confirm(...)");
+        assertThatThrownBy(() -> ledger.release("cart-d")).hasMessageContaining("release(...)");
+        assertThatThrownBy(() -> ledger.extend("cart-d", TTL)).hasMessageContaining("extend(...)");
+        assertThat(ledger.sellable("SKU-D", "WH-1")).as("nothing changed").isEqualTo(10);
+        // the cluster's own calls still decide
+        assertThat(a.tryReserve("cart-d", List.of(ReservationLine.of("SKU-D", "WH-1", 8)), TTL).get(30,
+                java.util.concurrent.TimeUnit.SECONDS).accepted()).isTrue();
+        assertThat(a.confirm("cart-d", "ORD-D").get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .isEqualTo(dev.inventoryledger.core.HoldOutcome.CONFIRMED);
+        assertThat(ledger.available("SKU-D", "WH-1")).isEqualTo(2);
+    }
+
+    @Test
+    void aLedgerThatAlreadyHoldsStateIsRefusedAtStartAndBrokersMayComeAsAClientProperty() throws Exception {
+        topics(2);
+        InventoryLedger used = InventoryLedger.builder().build();
+        used.apply(InventoryEvent.stockReceived("R-LOCAL", "SKU-L", "WH-1", 5, Instant.parse("2026-12-01T10:00:00Z")));
+        InventoryCluster.Builder b = InventoryCluster.builder().clientProperty("bootstrap.servers",
+                        broker.bootstrapServers()).instanceId("u").ledger(used).requestsTopic(requests)
+                .groupId(requests + "-owners").deadLetterTopic(topics.deadLetters).snapshotTopic(topics.snapshots);
+        for (EventKind kind : EventKind.values()) {
+            b.topic(kind, topics.of(kind));
+        }
+        try (InventoryCluster c = b.build()) { // the brokers only as a client property: accepted
+            assertThatThrownBy(c::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("must be new and empty, but it has 1 positions");
+        }
+        b.ledger(InventoryLedger.builder().build());
+        try (InventoryCluster c = b.build()) {
+            c.start();
+            assertThat(c.state()).isEqualTo(FeedState.LIVE);
+        }
+    }
+
     @Test
     void instancesTogetherHoldEachUnitOnce() throws Exception {
         topics(4);

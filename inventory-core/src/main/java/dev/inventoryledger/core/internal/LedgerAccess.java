@@ -13,18 +13,27 @@ import java.util.function.Function;
 public final class LedgerAccess {
     private static volatile Function<InventoryLedger, CheckpointImage> images;
     private static volatile Function<InventoryLedger, IdentityRegister> identities;
+    private static volatile Function<InventoryLedger, DecisionGuard> guards;
 
     private LedgerAccess() {
     }
 
     /** Called once, by {@link InventoryLedger}'s static initialiser. */
     public static void register(Function<InventoryLedger, CheckpointImage> images,
-                                Function<InventoryLedger, IdentityRegister> identities) {
+                                Function<InventoryLedger, IdentityRegister> identities,
+                                Function<InventoryLedger, DecisionGuard> guards) {
         if (LedgerAccess.images != null) {
             throw new IllegalStateException("already registered");
         }
         LedgerAccess.identities = Objects.requireNonNull(identities, "identities");
+        LedgerAccess.guards = Objects.requireNonNull(guards, "guards");
         LedgerAccess.images = Objects.requireNonNull(images, "images");
+    }
+
+    /** Who may call the ledger's decisions: what a cluster takes them over with. */
+    public static DecisionGuard guard(InventoryLedger ledger) {
+        Objects.requireNonNull(ledger, "ledger");
+        return guards.apply(ledger);
     }
 
     /** The ledger's identity register: what a feed holds forgetting back with. */

@@ -5,6 +5,8 @@ import dev.inventoryledger.core.InvalidEventException;
 import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
 import dev.inventoryledger.core.LocalEventListener;
+import dev.inventoryledger.core.internal.DecisionGuard;
+import dev.inventoryledger.core.internal.LedgerAccess;
 import dev.inventoryledger.kafka.internal.EventCodec;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,6 +33,7 @@ public final class Decider {
     }
 
     private final InventoryLedger ledger;
+    private final DecisionGuard guard;
     private final KafkaProducer<byte[], byte[]> producer;
     private final String me, reservationsTopic, ordersTopic;
     private final AtomicLong answers = new AtomicLong();
@@ -40,6 +43,7 @@ public final class Decider {
     public Decider(InventoryLedger ledger, KafkaProducer<byte[], byte[]> producer, String me,
                    String reservationsTopic, String ordersTopic, Consumer<Throwable> sendFailed) {
         this.ledger = ledger;
+        this.guard = LedgerAccess.guard(ledger);
         this.producer = producer;
         this.me = me;
         this.reservationsTopic = reservationsTopic;
@@ -138,6 +142,10 @@ public final class Decider {
     }
 
     private Object execute(ClusterRequest r) {
+        return guard.decide(() -> executeHere(r)); // the ledger refuses decisions called on it directly
+    }
+
+    private Object executeHere(ClusterRequest r) {
         return switch (r.op()) {
             case HOLD -> ledger.tryReserve(r.reservationId(), r.lines(), Duration.ofMillis(r.ttlMillis()));
             case CONFIRM -> r.lines() == null ? ledger.confirm(r.reservationId(), r.orderId())
