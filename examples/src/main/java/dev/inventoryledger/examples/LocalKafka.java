@@ -56,7 +56,7 @@ final class LocalKafka implements AutoCloseable {
                 .setConfigProp("listener.security.protocol.map", LOOPBACK + ":PLAINTEXT,CONTROLLER:PLAINTEXT")
                 .setConfigProp("inter.broker.listener.name", LOOPBACK)
                 // One node cannot host the internal topics at their default replication factor of 3: without
-                // these, consumer groups and transactions wait for ever (shared/KAFKA-TESTING.md).
+                // these, consumer groups and transactions wait for ever (docs/KAFKA-IN-TESTS.md).
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("transaction.state.log.min.isr", "1")

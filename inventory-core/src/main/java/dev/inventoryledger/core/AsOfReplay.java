@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * Rebuilds a ledger from a history of events as of an instant: the audit path ("what did we believe was
  * sellable at 14:03 during the sale?"). The state as of the cut is the state after the events whose
- * {@code event_time} is at or before it, with holds whose expiry is at or before it lapsed (DESIGN.md,
+ * {@code event_time} is at or before it, with holds whose expiry is at or before it lapsed (the README, "Replay and audit";
  * "Durability and replay").
  *
  * <ul>

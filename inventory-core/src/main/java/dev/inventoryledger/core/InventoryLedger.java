@@ -207,7 +207,7 @@ public final class InventoryLedger implements AutoCloseable {
     }
 
     /**
-     * A reservation's lines, each with the units it was held for (less what confirms took in part), whatever its
+     * A reservation's lines, each with the units it was held for, whatever its
      * state now; empty if unknown here (see {@link Builder#retainEndedReservations(int)}). For routing, not counting.
      */
     public List<ReservationLine> reservationLines(String reservationId) {

@@ -24,7 +24,7 @@ import static dev.inventoryledger.core.InventoryEvent.stockReceived;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** DESIGN.md "Holds, and selling without overselling": baskets, renewal, allocation, backorders, audit. */
+/** Holds, and selling without overselling (the README, "What the core does"): baskets, renewal, allocation, backorders, audit. */
 class CheckoutReservationsTest {
     private static final Instant T = Instant.parse("2026-11-25T10:00:00Z");
     private static final Duration TTL = Duration.ofMinutes(15);

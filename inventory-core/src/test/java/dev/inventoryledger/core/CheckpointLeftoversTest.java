@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Durability (shared/DESIGN.md): a process killed mid-checkpoint leaves its temporary file beside the
+ * Durability (the README, "Checkpoints: a restart loses nothing"): a process killed mid-checkpoint leaves its temporary file beside the
  * checkpoint; the next process's checkpoint removes it, so a process that keeps crashing does not fill the
  * disk with checkpoint-sized files. CrashRecoveryTest (inventory-kafka) shows it with real SIGKILLs.
  */

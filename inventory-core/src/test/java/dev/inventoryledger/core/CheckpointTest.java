@@ -50,7 +50,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * DESIGN.md "Durability and replay", the checkpoint half: {@link InventoryLedger#checkpoint(Path, Map)} writes
+ * The README's "Checkpoints: a restart loses nothing", the checkpoint half: {@link InventoryLedger#checkpoint(Path, Map)} writes
  * the whole state atomically and with a checksum, {@link InventoryLedger#restore(Path)} loads it into a new
  * ledger or refuses it whole.
  *

@@ -9,7 +9,7 @@ import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** DESIGN.md "Events": every kind made by its factory, and every refused input named in the message. */
+/** The README's event table ("What the core does"): every kind made by its factory, and every refused input named in the message. */
 class InventoryEventTest {
     private static final Instant T = Instant.parse("2026-11-25T10:00:00Z");
 

@@ -21,7 +21,7 @@ import static dev.inventoryledger.core.InventoryEvent.stockReceived;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The ledger's contract, section by section as in DESIGN.md. */
+/** The ledger's contract, section by section (the README's "Guarantees" and "What the core does"). */
 class InventoryLedgerTest {
     private static final Instant T = Instant.parse("2026-11-25T10:00:00Z");
     private static final Duration TTL = Duration.ofMinutes(15);

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Multi-threaded stress tests of the ledger's concurrency claims (DESIGN.md, "Holds, and selling without
+ * Multi-threaded stress tests of the ledger's concurrency claims (the README's guarantees, "No oversell in process"; was "Holds, and selling without
  * overselling" and "Queries"): no interleaving lets two holds share a unit, a hold ends exactly once however
  * many threads end it at once, and no read sees a position torn between two moments.
  *

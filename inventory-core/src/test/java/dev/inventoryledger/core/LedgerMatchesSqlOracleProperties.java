@@ -37,7 +37,7 @@ import java.util.TreeSet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The ledger against real SQL. DESIGN.md makes the article's {@code live_inventory} and
+ * The ledger against real SQL. The README makes the article's {@code live_inventory} and
  * {@code live_inventory_with_holds} SQL the normative definition of the counts ("without expiry and safety
  * stock, the state after any set of events equals what the article's SQL computes over the same events after
  * duplicates are removed"). These properties generate random histories, feed them to a ledger, load the
@@ -144,7 +144,7 @@ class LedgerMatchesSqlOracleProperties {
 
         // The article's out-of-stock query, with the contract's "<= 0" for the article's "= 0"; plus products
         // that only reservation events touched: the ledger knows them with available 0 everywhere (so total
-        // <= 0, DESIGN.md: "out-of-stock products (total available <= 0)"); the article does not know them.
+        // <= 0, the README: out of stock is total available <= 0); the article does not know them.
         Set<String> expectedOut = new TreeSet<>(strings("""
                 SELECT product_id, SUM(available_quantity) AS total_stock
                 FROM live_inventory

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A {@code released} of another quantity than its hold (DESIGN.md, "State and its meaning"): fewer units leave
+ * A {@code released} of another quantity than its hold (the README, "What the core does"): fewer units leave
  * the rest held with the same expiry; more end the hold and are reported as a conflict; the same rules when the
  * release comes before its hold; in process, {@code release(reservationId, lines)} releases part of a hold and
  * its echo counts once. The SQL oracle properties check the same rules against SQL over random histories.
@@ -177,7 +177,9 @@ class PartialReleaseTest {
             assertThat(ledger.position("SKU-1", "WH-1")).extracting(Position::available, Position::held)
                     .containsExactly(7L, 0L);
             assertThat(told).containsExactly(InventoryEvent.orderPlaced("ORD-1", "SKU-1", "WH-1", 3, T)
-                    .withReservationId("cart"));
+                            .withReservationId("cart"),
+                    InventoryEvent.reservationReleased("cart", "SKU-1", "WH-1", 3, T)
+                            .withEventId("cart@WH-1#released-for-ORD-1"));
         }
 
         @Test

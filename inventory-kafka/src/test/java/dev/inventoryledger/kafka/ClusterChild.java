@@ -216,7 +216,7 @@ public final class ClusterChild {
         List<String> products = new ArrayList<>(BACKGROUND);
         products.add(HOT);
         for (String p : products) {
-            lines.add(p + " " + ledger.available(p, WH));
+            lines.add(p + " " + ledger.available(p, WH) + " " + ledger.held(p, WH) + " " + ledger.sellable(p, WH));
         }
         Files.write(dir.resolve(instance + ".ledger"), lines, StandardCharsets.UTF_8);
     }

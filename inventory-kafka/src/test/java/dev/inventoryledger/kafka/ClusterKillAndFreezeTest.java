@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Shared/DESIGN.md, "Across instances", tested by killing and freezing real processes: a broker in this JVM,
+ * The README's "Across several instances", tested by killing and freezing real processes: a broker in this JVM,
  * three storefront instances in child JVMs ({@link ClusterChild}), a hot SKU of {@value #HOT_STOCK} units and
  * background products, buyers on every instance reserving, confirming, releasing and walking away. Mid-sale the
  * test SIGKILLs the hot SKU's owner and starts it again, then SIGSTOPs the hot SKU's new owner for longer than
@@ -91,6 +91,7 @@ class ClusterKillAndFreezeTest {
                 assertThat(instance.getValue()).as("ledger of %s against the log", instance.getKey())
                         .isEqualTo(history.available());
             }
+            outsideReaderAgrees(cluster);
 
             Sale replicas = new Sale("replica", seed);
             replicas.run(sale -> sale.awaitSoldOut(Duration.ofSeconds(40)));
@@ -103,6 +104,54 @@ class ClusterKillAndFreezeTest {
             log.forEach(System.err::println);
             throw t;
         }
+    }
+
+    /**
+     * The README's "Reading the topics from elsewhere": a reader that knows only the article (read_committed, the
+     * JSON values, no headers, duplicates dropped by identity, the article's two views on H2) and every replica,
+     * at every position once the holds have ended. Over what the fencing rule counts the two are equal; over
+     * everything the reader can parse (it cannot see epochs) they differ by exactly the fenced decisions.
+     */
+    private void outsideReaderAgrees(Sale sale) throws IOException {
+        ArticleReader outside = ArticleReader.read(broker.bootstrapServers(), ClusterChild.topics(sale.prefix));
+        Set<String> fenced = sale.fencedRecords();
+        java.util.function.Predicate<ArticleReader.Read> counted = r -> !fenced.contains(r.topic() + "-"
+                + r.partition() + "@" + r.offset());
+        Map<String, ArticleReader.Row> article = outside.views(counted);
+        for (Map.Entry<String, Map<String, ArticleReader.Row>> replica : sale.positions().entrySet()) {
+            assertThat(replica.getValue()).as("%s against the article's views over what it counts", replica.getKey())
+                    .isEqualTo(article);
+        }
+        // what a reader that cannot see epochs sums: the counted rows, plus the fenced records that stand for it,
+        // minus the counted ones that a fenced record of the same identity displaced
+        List<ArticleReader.Read> standingAll = outside.standing(r -> true), standingCounted = outside.standing(counted);
+        Map<String, ArticleReader.Row> expected = new java.util.TreeMap<>(article);
+        Set<ArticleReader.Read> inAll = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        inAll.addAll(standingAll);
+        Set<ArticleReader.Read> inCounted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        inCounted.addAll(standingCounted);
+        int shownThatReplicasSkip = 0;
+        for (ArticleReader.Read r : standingAll) {
+            if (!inCounted.contains(r)) {
+                shownThatReplicasSkip++;
+                expected.merge(r.event().productId() + "@" + r.event().warehouseId(),
+                        ArticleReader.effect(r.event()), (a, b) -> ArticleReader.plus(a, b, 1));
+            }
+        }
+        for (ArticleReader.Read r : standingCounted) {
+            if (!inAll.contains(r)) {
+                expected.merge(r.event().productId() + "@" + r.event().warehouseId(),
+                        ArticleReader.effect(r.event()), (a, b) -> ArticleReader.plus(a, b, -1));
+            }
+        }
+        Map<String, ArticleReader.Row> headerBlind = outside.views(r -> true);
+        long differing = article.keySet().stream().filter(k -> !article.get(k).equals(headerBlind.get(k))).count();
+        System.out.printf("ClusterKillAndFreezeTest: outside reader: %d records, %d it cannot parse (claims, answers"
+                        + " with no event); %d fenced records, %d of them standing for it; positions where it"
+                        + " differs from the replicas: %d of %d%n", outside.records().size(), outside.unparseable(),
+                fenced.size(), shownThatReplicasSkip, differing, article.size());
+        assertThat(headerBlind).as("the header-blind reader: the replicas' counts and the fenced decisions")
+                .isEqualTo(expected);
     }
 
     /** Kills the hot SKU's owner and starts it again; then freezes its successor past the session timeout. */
@@ -181,6 +230,7 @@ class ClusterKillAndFreezeTest {
                 assertThat(InProcessBroker.await(() -> Files.exists(dir.resolve(c.instance + ".stopped")),
                         Duration.ofSeconds(90))).as("%s's buyers stopped", c.instance).isTrue();
             }
+            Thread.sleep(ClusterChild.TTL.toMillis() + 3_000); // every hold lapses, and its lapse is written
             Files.createFile(dir.resolve("dump"));
             for (Child c : List.copyOf(children.values())) {
                 assertThat(c.process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", c.instance).isTrue();
@@ -261,17 +311,49 @@ class ClusterKillAndFreezeTest {
 
         Map<String, Map<String, Long>> ledgers() throws IOException {
             Map<String, Map<String, Long>> ledgers = new LinkedHashMap<>();
+            positions().forEach((instance, rows) -> {
+                Map<String, Long> available = new HashMap<>();
+                rows.forEach((position, row) -> available.put(position.substring(0, position.indexOf('@')),
+                        row.available()));
+                ledgers.put(instance, available);
+            });
+            return ledgers;
+        }
+
+        /** Each instance's replica at the end: available, held and sellable by position. */
+        Map<String, Map<String, ArticleReader.Row>> positions() throws IOException {
+            Map<String, Map<String, ArticleReader.Row>> all = new LinkedHashMap<>();
             for (String instance : children.keySet()) {
-                Map<String, Long> counts = new HashMap<>();
+                Map<String, ArticleReader.Row> rows = new java.util.TreeMap<>();
                 for (String line : Files.readAllLines(dir.resolve(instance + ".ledger"))) {
                     if (!line.startsWith("state ")) {
-                        String[] kv = line.split(" ");
-                        counts.put(kv[0], Long.parseLong(kv[1]));
+                        String[] f = line.split(" ");
+                        rows.put(f[0] + "@" + ClusterChild.WH, new ArticleReader.Row(Long.parseLong(f[1]),
+                                Long.parseLong(f[2]), Long.parseLong(f[3])));
                     }
                 }
-                ledgers.put(instance, counts);
+                all.put(instance, rows);
             }
-            return ledgers;
+            return all;
+        }
+
+        /** The records of the orders and reservations topics the fencing rule skips, as topic-partition@offset. */
+        Set<String> fencedRecords() {
+            Set<String> fenced = new HashSet<>();
+            for (String topic : List.of(prefix + "reservations", prefix + "orders")) {
+                for (int p = 0; p < PARTITIONS; p++) {
+                    long claim = -1;
+                    for (ConsumerRecord<byte[], byte[]> r : read(topic, p)) {
+                        if (r.headers().lastHeader(ClusterHeaders.CLAIM) != null) {
+                            claim = Math.max(claim, Long.parseLong(ClusterHeaders.text(r, ClusterHeaders.CLAIM)));
+                        } else if (ClusterHeaders.text(r, ClusterHeaders.EPOCH) != null
+                                && Long.parseLong(ClusterHeaders.text(r, ClusterHeaders.EPOCH)) < claim) {
+                            fenced.add(topic + "-" + p + "@" + r.offset());
+                        }
+                    }
+                }
+            }
+            return fenced;
         }
 
         Folded history() {

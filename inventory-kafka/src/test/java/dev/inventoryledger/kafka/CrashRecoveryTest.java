@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Durability and replay (shared/DESIGN.md): a feed killed for real — SIGKILL of the JVM it runs in, at
+ * Durability and replay (the README, "Checkpoints: a restart loses nothing"): a feed killed for real — SIGKILL of the JVM it runs in, at
  * random instants, mid-batch and mid-checkpoint-write included — and restarted from its checkpoint each
  * time, ends with exactly the ledger a direct fold of everything published gives: nothing lost, nothing
  * counted twice.

@@ -30,7 +30,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A real Apache Kafka broker (KRaft, combined mode, one node) in this JVM, on a free port, with the
- * single-node settings shared/KAFKA-TESTING.md found necessary. Clients reach it over loopback
+ * single-node settings docs/KAFKA-IN-TESTS.md lists. Clients reach it over loopback
  * ({@code localhost:PORT}); the test kit itself binds its pre-allocated listener sockets on all addresses
  * (SecuredBrokerTest shows a listener pinned to 127.0.0.1).
  */

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A storefront wired as the README shows ("Topics", "A storefront on Kafka"), against a broker that does not
- * create topics by itself (the usual production setting), as DESIGN.md's "Operating on Kafka" asks: the topic
+ * create topics by itself (the usual production setting), as the README's "Topics" asks: the topic
  * call creates what is needed; a missing topic is named at start within seconds; with the alert topic missing
  * and a sale going on, no checkout waits on Kafka; a restarted feed's start() returns with the replica equal to
  * a direct fold of the topics; the feed fails and says why when the broker is gone longer than its bound. Each

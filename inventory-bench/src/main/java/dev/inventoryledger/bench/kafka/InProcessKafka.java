@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A real Apache Kafka broker (KRaft, one combined broker/controller node) in this JVM on a free loopback
  * port, with the single-node settings that consumer groups and Kafka Streams need
- * ({@code shared/KAFKA-TESTING.md}). Its log directories are temporary and removed by {@link #close()}.
+ * ({@code docs/KAFKA-IN-TESTS.md}). Its log directories are temporary and removed by {@link #close()}.
  */
 public final class InProcessKafka implements AutoCloseable {
     private final KafkaClusterTestKit cluster;

@@ -31,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  * Streams joining its group, is left out and reported beside it).
  */
 final class Throughput {
-    /** The backlog producers' settings (both of them): batches for throughput, as KAFKA-TESTING measured. */
+    /** The backlog producers' settings (both of them): batches for throughput, as docs/KAFKA-IN-TESTS.md measured. */
     static final Map<String, Object> BATCHING = Map.of(ProducerConfig.LINGER_MS_CONFIG, 5,
             ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
 

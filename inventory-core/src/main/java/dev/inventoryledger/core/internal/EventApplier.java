@@ -121,6 +121,9 @@ public final class EventApplier extends LedgerOperation {
      * Write lock held; throws before changing anything.
      */
     private int applyReservation(ProductState ps, InventoryEvent e, long micros) {
+        if (!e.kind().equals(EventKind.RESERVATION_HELD) && ps.nextExpiryNanos <= nowNanos()) {
+            holds.lapseDue(ps, nowNanos()); // a release that says a hold lapsed finds it lapsed, as it is by now
+        }
         Slot existing = ps.find(e.warehouseId());
         HoldLine line = existing == null ? null : reservations.findLine(e.reservationId(), ps, existing);
         boolean held = e.kind() == EventKind.RESERVATION_HELD;

@@ -102,7 +102,7 @@ public final class HoldActions extends LedgerOperation {
                 }
                 if (!anyActive(lines)) {
                     outcome = action == Action.CONFIRM && part == null ? confirmLapsed(lines, orderId, a)
-                            : endedAs(lines);
+                            : endedAs(lines, orderId);
                 } else {
                     outcome = switch (action) {
                         case EXTEND -> extendLines(lines, newExpiry, a);
@@ -185,19 +185,18 @@ public final class HoldActions extends LedgerOperation {
             if (q == 0) {
                 continue;
             }
-            if (orderIsNew(l, q, orders[i])) {
-                Notifier.record(a.events, l, EventKind.ORDER_PLACED, q, orderId, a.now, null);
-            } else {
-                // The order was applied as a plain event already (here and, through Kafka, at the peers): for
-                // them this confirm only ends the hold, which is what a release says.
-                standForRelease(l, q, orderId, a);
+            // The history says a confirm as any reader sums it: the order (unless it was applied already, as an
+            // event from its own producer) and the released of the units it took from the hold.
+            if (orderIsNew(l, q, orders[i])) { // all the line holds: naming it; part: plain
+                Notifier.record(a.events, l, EventKind.ORDER_PLACED, q, orderId, a.now, null, q == l.units());
             }
+            standForRelease(l, q, orderId, a);
+            sell(l, q, orders[i], a); // before the line changes: its payload depends on whether q is all it holds
             if (q == l.units()) {
                 holds.confirm(l, orderId);
             } else { // part of the line ships now; the rest stays held
                 holds.confirmPart(l, q);
             }
-            sell(l, q, orders[i], a);
             l.product.touch(l.slot, a.micros);
         }
         return HoldOutcome.CONFIRMED;
@@ -209,11 +208,12 @@ public final class HoldActions extends LedgerOperation {
      */
     private HoldOutcome confirmLapsed(HoldLine[] lines, String orderId, Act a) {
         if (!lateConfirmable(lines, orderId)) {
-            return endedAs(lines);
+            return endedAs(lines, orderId);
         }
         for (HoldLine l : lines) {
             IdentityHash order = Identities.order(orderId, l.productId(), l.warehouseId());
             if (orderIsNew(l, l.units(), order)) { // else peers have the order and no hold
+                // No released beside it: the lapse's ended the hold (written by whoever tells lapses)
                 Notifier.record(a.events, l, EventKind.ORDER_PLACED, l.units(), orderId, a.now, null);
             }
             sell(l, l.units(), order, a);
@@ -275,7 +275,7 @@ public final class HoldActions extends LedgerOperation {
      */
     private void sell(HoldLine l, long q, IdentityHash id, Act a) {
         ProductState ps = l.product;
-        if (identities.register(ps, id, Identities.fingerprint(q, l.reservation.id), a.micros) == IdentityRegister.NEW) {
+        if (identities.register(ps, id, orderFingerprint(l, q), a.micros) == IdentityRegister.NEW) {
             long before = l.slot.available;
             ps.changeAvailable(l.slot, -q); // canSell checked that this does not overflow
             a.alerts = notifier.crossings(ps, l.slot, before, l.slot.available, a.now, a.alerts);
@@ -284,10 +284,11 @@ public final class HoldActions extends LedgerOperation {
 
     /**
      * Whether {@code q} units of a line can become the order {@code id}: the order is new at that position,
-     * or known with this very payload (then only the hold ends); and available cannot overflow.
+     * or known with this very payload or as a plain order of as many units (then only the hold ends); and
+     * available cannot overflow.
      */
     private boolean canSell(HoldLine l, long q, IdentityHash id) {
-        int seen = identities.seen(l.product, id, Identities.fingerprint(q, l.reservation.id));
+        int seen = identities.seen(l.product, id, orderFingerprint(l, q));
         if (seen == IdentityRegister.CONFLICT
                 && identities.seen(l.product, id, Identities.fingerprint(q, null)) != IdentityRegister.DUPLICATE) {
             return false;
@@ -295,9 +296,18 @@ public final class HoldActions extends LedgerOperation {
         return seen != IdentityRegister.NEW || l.slot.available - q <= l.slot.available;
     }
 
+    /**
+     * The payload of the order a confirm of {@code q} units of a line writes: naming the reservation when it takes
+     * all the line holds (any replica's rule for such an order ends the line, as this confirm does), plain when
+     * it takes part (the released beside it gives back those units alone, which is what a replica must do).
+     */
+    private static long orderFingerprint(HoldLine l, long q) {
+        return Identities.fingerprint(q, q == l.units() ? l.reservation.id : null);
+    }
+
     /** Whether the order whose identity is {@code id}, for {@code q} units of a line, is not yet known here. */
     private boolean orderIsNew(HoldLine l, long q, IdentityHash id) {
-        return identities.seen(l.product, id, Identities.fingerprint(q, l.reservation.id)) == IdentityRegister.NEW;
+        return identities.seen(l.product, id, orderFingerprint(l, q)) == IdentityRegister.NEW;
     }
 
     /**
@@ -342,11 +352,16 @@ public final class HoldActions extends LedgerOperation {
         return false;
     }
 
-    /** How a reservation none of whose lines is active had ended. */
-    private static HoldOutcome endedAs(HoldLine[] lines) {
+    /**
+     * How a reservation none of whose lines is active had ended. A line released by the history while the order
+     * {@code orderId} (if not null) is known at its position was confirmed as that order by another instance:
+     * the history writes a confirm as the order and the {@code released} of its units.
+     */
+    private HoldOutcome endedAs(HoldLine[] lines, String orderId) {
         HoldOutcome outcome = HoldOutcome.UNKNOWN;
         for (HoldLine l : lines) {
-            if (l.sold()) {
+            if (l.sold() || (orderId != null && l.state == HoldLine.RELEASED && identities.seen(l.product,
+                    Identities.order(orderId, l.productId(), l.warehouseId()), 0) != IdentityRegister.NEW)) {
                 return HoldOutcome.ALREADY_CONFIRMED;
             }
             if (l.state == HoldLine.RELEASED || l.state == HoldLine.PRE_RELEASED) {

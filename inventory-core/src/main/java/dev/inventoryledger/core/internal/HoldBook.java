@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  *   PRE_CONSUMED → CONSUMED (its held arrives)
  * </pre>
  *
- * <p>Releases (DESIGN.md, "State and its meaning"): a line counts what its releases gave back
+ * <p>Releases (the README, "What the core does"): a line counts what its releases gave back
  * ({@link HoldLine#released}), whatever order they come in. A release of fewer units than the line holds leaves
  * the rest held, with the same expiry; one of as many or more ends it; once the line's held quantity is known,
  * releases that add up to more than it are an over-release, reported once (the extra cannot be un-held).
@@ -55,10 +55,13 @@ public final class HoldBook {
         end(l, HoldLine.CONFIRMED);
     }
 
-    /** An active line gives {@code q} (less than it holds) to an order; the rest stays held. */
+    /**
+     * An active line gives {@code q} (less than it holds) to an order; the rest stays held. Counted as released,
+     * as the history says it: the order beside a {@code released} of its units.
+     */
     public void confirmPart(HoldLine l, long q) {
         assert l.product.isWriteLocked() && l.state == HoldLine.ACTIVE && 0 < q && q < l.units();
-        l.quantity -= q;
+        l.released += q;
         l.product.changeHeld(l.slot, -q);
     }
 
@@ -145,7 +148,8 @@ public final class HoldBook {
 
     /**
      * A {@code released} event of {@code q} units: an active line gives them back (ending when that is all
-     * it holds); a line not yet held waits for its held; an ended line only counts them.
+     * it holds); a line not yet held waits for its held; a lapsed line takes a release of no more than it held
+     * as the history's word that it lapsed, changing nothing; an ended line only counts them.
      *
      * @return true if this release makes the line's releases add up to more than its known held quantity for
      *         the first time: an over-release
@@ -164,6 +168,8 @@ public final class HoldBook {
         } else if (l.state == HoldLine.NEW) {
             move(l, HoldLine.PRE_RELEASED);
             index.settle(l.reservation, -1); // waits for its held, with which it nets
+        } else if (l.state == HoldLine.EXPIRED && q <= l.units()) {
+            return false; // the history saying it lapsed: it keeps its units, which a late confirm may still sell
         }
         l.released = Slot.saturatedAdd(l.released, q);
         return heldKnown && l.released > l.quantity && !wasOver;

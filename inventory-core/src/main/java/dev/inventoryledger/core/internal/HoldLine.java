@@ -34,9 +34,12 @@ public final class HoldLine {
     public final Slot slot;
 
     byte state = NEW;
-    /** Units of the hold (its {@code held} quantity, less what confirms took in part); 0 before its held. */
+    /**
+     * Units of the hold (its {@code held} quantity; in a checkpoint written before confirms counted as releases,
+     * less what confirms took in part); 0 before its held.
+     */
     long quantity;
-    /** Units released so far, by releases of part or all of it, from events or in process. */
+    /** Units released so far, by releases of part or all of it and by confirms of part, from events or in process. */
     long released;
     /** Epoch nanoseconds at which the hold lapses, or {@link #NEVER}. */
     long expiresAtNanos = NEVER;

@@ -108,13 +108,20 @@ public final class Notifier {
      */
     public static void record(List<InventoryEvent> into, HoldLine l, EventKind kind, long quantity, String orderId,
                               Instant now, Instant expiresAt) {
+        record(into, l, kind, quantity, orderId, now, expiresAt, true);
+    }
+
+    /** As above; an order names its reservation only if {@code namingHold}. */
+    public static void record(List<InventoryEvent> into, HoldLine l, EventKind kind, long quantity, String orderId,
+                              Instant now, Instant expiresAt, boolean namingHold) {
         if (into == null) {
             return;
         }
         String reservationId = l.reservation.id;
         String p = l.product.productId, w = l.slot.warehouseId;
         into.add(switch (kind) {
-            case ORDER_PLACED -> InventoryEvent.orderPlaced(orderId, p, w, quantity, now).withReservationId(reservationId);
+            case ORDER_PLACED -> InventoryEvent.orderPlaced(orderId, p, w, quantity, now)
+                    .withReservationId(namingHold ? reservationId : null);
             case RESERVATION_HELD -> held(reservationId, p, w, quantity, now, expiresAt);
             default -> throw new IllegalArgumentException("not an in-process step: " + kind);
         });

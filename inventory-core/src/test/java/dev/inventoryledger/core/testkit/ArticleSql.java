@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The article's SQL, which DESIGN.md makes the definition of the counts, run on a JDBC connection (an in-memory
+ * The article's SQL, which the README makes the definition of the counts, run on a JDBC connection (an in-memory
  * H2 database in the tests). The SQL stands once, in the {@code .sql} resources beside this class:
  * <ul>
  *   <li>{@code article-views.sql}: the article's {@code live_inventory} and {@code live_inventory_with_holds},

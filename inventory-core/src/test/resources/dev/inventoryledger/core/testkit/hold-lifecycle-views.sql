@@ -1,4 +1,4 @@
--- The ledger's hold lifecycle (DESIGN.md, "State and its meaning"), which refines the article's "held minus
+-- The ledger's hold lifecycle (the README, "What the core does"), which refines the article's "held minus
 -- released" where those sums would show more sellable than there is. A hold line is (reservation_id,
 -- product, warehouse); its releases are every released event that stands for it (a line's later releases
 -- carry event_ids of their own), summed:

@@ -1,5 +1,5 @@
 -- Not from the article: what the ledger adds to it, each stated in SQL.
--- last_event_time: DESIGN.md's lastUpdated is the greatest event time of ANY applied event, reservations
+-- last_event_time: the ledger's lastUpdated is the greatest event time of ANY applied event, reservations
 --   included (the article's last_updated_at looks at the four stock sources).
 -- reservation_only_holds: positions that only reservation events touched. The ledger has a position for them
 --   (available 0); the article has none, because live_inventory comes from stock events only and

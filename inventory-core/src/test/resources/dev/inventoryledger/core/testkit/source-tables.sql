@@ -1,7 +1,7 @@
 -- How the ledger's oracle makes the article's five sources: as tables, which it fills with the events that
 -- stand (ArticleSql.fillSourceTables). The article's CREATE SOURCE statements, with CREATE TABLE for
 -- CREATE SOURCE ... WITH (connector ...) FORMAT PLAIN ENCODE JSON and TIMESTAMP WITH TIME ZONE for TIMESTAMPTZ.
--- Not the article's: two optional fields of the ledger's events (DESIGN.md, Events) that only
+-- Not the article's: two optional fields of the ledger's events (the README's event table) that only
 -- hold-lifecycle-views.sql reads, an order's reservation_id and a held's expires_at; product_catalog, which the
 -- article's reorder query joins but never defines; and cut, the instant a hold's expires_at is compared with.
 

@@ -14,9 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * The hold lines still open in the history, per partition, as the replica reads them: what a partition's owner
  * looks through to publish the {@code released} of every hold that lapsed, so that the history itself says so
  * (for every reader, the article's SQL included) rather than each replica deciding it on its own clock. A line
- * leaves when an order consumes it or its releases add up to its hold, including the release its owner
- * published; one that lapsed is told once per run of this instance, and a repeat after a failover is the same
- * event (the same identity), which counts once.
+ * leaves when its releases add up to its hold, including the release its owner published; an order naming it
+ * does not end it here, since a reader of held minus released would go on counting it held (a confirm writes
+ * the released of its units beside its order; a hold sold after it lapsed, or consumed by another producer's
+ * order, gets the lapse's). One that lapsed is told once per run of this instance, and a repeat after a failover
+ * is the same event (the same identity), which counts once.
  *
  * <p>Written by the feed's thread ({@link #applied}); read by the owner's ({@link #lapsed}).
  */
@@ -51,8 +53,8 @@ public final class LapseWatch {
 
     /** An event of the partition was applied (those that are not about holds change nothing here). */
     public void applied(int partition, InventoryEvent e) {
-        if (!e.kind().isReservation() && e.reservationId() == null) {
-            return; // receipts, returns, cancellations, plain orders
+        if (!e.kind().isReservation()) {
+            return; // receipts, returns, cancellations, orders
         }
         Partition p = byPartition.computeIfAbsent(partition, k -> new Partition());
         switch (e.kind()) {
@@ -86,17 +88,8 @@ public final class LapseWatch {
                     }
                 }
             }
-            case ORDER_PLACED -> {
-                if (e.reservationId() != null) {
-                    Line l = p.lines.remove(key(e.reservationId(), e.productId(), e.warehouseId()));
-                    if (l != null) {
-                        synchronized (l) {
-                            l.open = false;
-                        }
-                    }
-                }
-            }
-            default -> {
+            default -> { // an order naming the hold leaves it open: for a reader that sums held minus released, only
+                // a released ends it (a confirm writes one beside its order; a late confirm's is the lapse's)
             }
         }
     }

@@ -31,6 +31,8 @@ public final class FeedRunner {
     private volatile Thread thread;
     /** Written by {@link #close()}; read by {@link #start()}. */
     private volatile boolean closed;
+    /** The cycle has ended (set before a failure shows as {@code FAILED}). */
+    private volatile boolean stopped;
     /** Written by the feed's thread before it counts {@link #ready} down or ends; read by any thread. */
     private volatile Throwable failure;
 
@@ -109,7 +111,7 @@ public final class FeedRunner {
     /** True while the feed's thread runs. */
     public boolean isRunning() {
         Thread t = thread;
-        return t != null && t.isAlive();
+        return t != null && t.isAlive() && !stopped;
     }
 
     /** Why the cycle stopped on its own, or null. */
@@ -140,6 +142,7 @@ public final class FeedRunner {
                     fail(t); // a client that would not close
                 }
             } finally {
+                stopped = true; // before FAILED shows: whoever sees it sees a feed no longer running
                 if (failure != null) {
                     cycle.metrics().state(FeedState.FAILED); // once stopped: FAILED means nothing runs
                 }
