@@ -1,5 +1,8 @@
 package dev.inventoryledger.examples;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.inventoryledger.core.EventKind;
 import dev.inventoryledger.core.HoldOutcome;
 import dev.inventoryledger.core.InventoryEvent;
@@ -10,6 +13,9 @@ import dev.inventoryledger.kafka.InventoryCluster;
 import dev.inventoryledger.kafka.InventoryEventPublisher;
 import dev.inventoryledger.kafka.InventoryTopics;
 import dev.inventoryledger.kafka.KafkaInventoryFeed;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,9 +27,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -87,6 +96,11 @@ public final class ClusterFlashSale {
             out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "units sold (read back)", cluster[0], replicas[0]);
             out.printf(Locale.ROOT, "%-28s %,22d %,24d%n", "orders buyers were told", cluster[1], replicas[1]);
             out.printf(Locale.ROOT, "%-28s %22s %24s%n", "", "(by the 2 survivors)", "(by the 2 survivors)");
+            out.printf(Locale.ROOT, "%-28s %22s %24s%n", "a replica: available/held", cluster[2] + " / " + cluster[3],
+                    replicas[2] + " / " + replicas[3]);
+            out.printf(Locale.ROOT, "%-28s %22s %24s%n", "the article's SQL, same", cluster[4] + " / " + cluster[5],
+                    replicas[4] + " / " + replicas[5]);
+            out.printf(Locale.ROOT, "%-28s %22s %24s%n", "", "(its owners write lapses)", "(nobody writes lapses)");
             out.printf(Locale.ROOT, "%n%s: units oversold: %d%n", "InventoryCluster", Math.max(0, cluster[0] - STOCK));
             out.printf(Locale.ROOT, "%s: units oversold: %d%n", "replica-only reservations",
                     Math.max(0, replicas[0] - STOCK));
@@ -133,6 +147,17 @@ public final class ClusterFlashSale {
         Thread.sleep(sale.toMillis() * 3 / 4);
         Files.createFile(saleDir.resolve("stop"));
         long confirms = 0;
+        for (String instance : INSTANCES) {
+            if (!instance.equals(INSTANCES.get(victim))) {
+                Path told = saleDir.resolve(instance + ".confirmed");
+                for (long deadline = System.nanoTime() + 60_000_000_000L; !Files.exists(told)
+                        && System.nanoTime() < deadline; ) {
+                    Thread.sleep(50); // its buyers have stopped
+                }
+            }
+        }
+        Thread.sleep(TTL.toMillis() + 2_000); // every hold lapses, and its owner (if any) writes that it did
+        Files.createFile(saleDir.resolve("close"));
         for (int i = 0; i < storefronts.size(); i++) {
             if (i != victim) {
                 storefronts.get(i).waitFor(60, TimeUnit.SECONDS);
@@ -144,11 +169,76 @@ public final class ClusterFlashSale {
                 confirms += Long.parseLong(Files.readString(f).trim());
             }
         }
-        return new long[]{STOCK - readBack(servers, prefix), confirms};
+        long[] replica = readBack(servers, prefix);
+        long[] article = articleSums(servers, prefix);
+        return new long[]{STOCK - replica[0], confirms, replica[0], replica[1], article[0], article[1]};
     }
 
-    /** Available units of the flash SKU as a fresh replica reads the topics, start to end. */
-    private static long readBack(String servers, String prefix) {
+    /**
+     * The flash SKU's available and held as the article's two views compute them over the topics, read as an
+     * outside reader would: {@code read_committed}, the JSON fields by name, records with no value (a cluster's
+     * control records) skipped, duplicates dropped by identity ({@code event_id}, else kind, id, product and
+     * warehouse). The views' sums, written out: available = receipts + returns + cancellations − orders;
+     * held = held − released.
+     */
+    private static long[] articleSums(String servers, String prefix) throws IOException {
+        Map<String, Object> config = Map.of("bootstrap.servers", servers, "isolation.level", "read_committed",
+                "enable.auto.commit", "false");
+        long available = 0, held = 0;
+        Set<String> seen = new HashSet<>();
+        JsonFactory json = new JsonFactory();
+        try (KafkaConsumer<byte[], byte[]> c =
+                     new KafkaConsumer<>(config,
+                             new ByteArrayDeserializer(),
+                             new ByteArrayDeserializer())) {
+            for (Map.Entry<EventKind, String> t : topics(prefix).entrySet()) {
+                if (t.getKey() == EventKind.RESERVATION_RELEASED) {
+                    continue; // one topic with RESERVATION_HELD
+                }
+                List<TopicPartition> parts = c.partitionsFor(t.getValue(),
+                        Duration.ofSeconds(30)).stream()
+                        .map(p -> new TopicPartition(t.getValue(), p.partition())).toList();
+                c.assign(parts);
+                c.seekToBeginning(parts);
+                Map<TopicPartition, Long> ends = c.endOffsets(parts, Duration.ofSeconds(30));
+                while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+                    for (var r : c.poll(Duration.ofMillis(200))) {
+                        if (r.value() == null) {
+                            continue; // a claim, or an answer that changed nothing
+                        }
+                        Map<String, String> f = new HashMap<>();
+                        try (JsonParser p = json.createParser(r.value())) {
+                            p.nextToken();
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String name = p.currentName();
+                                p.nextToken();
+                                f.put(name, p.getValueAsString());
+                            }
+                        }
+                        if (!FLASH.equals(f.get("product_id"))) {
+                            continue;
+                        }
+                        String kind = t.getKey() == EventKind.RESERVATION_HELD ? f.get("status") : t.getValue();
+                        String identity = f.get("event_id") != null ? "e|" + f.get("event_id")
+                                : kind + "|" + f.get(t.getKey().idField()) + "|" + f.get("warehouse_id");
+                        if (!seen.add(identity)) {
+                            continue;
+                        }
+                        long q = Long.parseLong(f.get("quantity"));
+                        switch (t.getKey()) {
+                            case ORDER_PLACED -> available -= q;
+                            case RESERVATION_HELD -> held += "held".equals(kind) ? q : -q;
+                            default -> available += q;
+                        }
+                    }
+                }
+            }
+        }
+        return new long[]{available, held};
+    }
+
+    /** Available and held units of the flash SKU as a fresh replica reads the topics, start to end. */
+    private static long[] readBack(String servers, String prefix) {
         InventoryLedger ledger = InventoryLedger.builder().build();
         KafkaInventoryFeed.Builder feed = KafkaInventoryFeed.builder().bootstrapServers(servers).ledger(ledger)
                 .instanceId("read-back").startFrom(KafkaInventoryFeed.Start.EARLIEST)
@@ -156,7 +246,7 @@ public final class ClusterFlashSale {
         topics(prefix).forEach(feed::topic);
         try (KafkaInventoryFeed f = feed.build()) {
             f.start(); // returns once every partition is read to its end
-            return ledger.available(FLASH, WH);
+            return new long[]{ledger.available(FLASH, WH), ledger.held(FLASH, WH)};
         }
     }
 
@@ -220,6 +310,9 @@ public final class ClusterFlashSale {
             t.join();
         }
         Files.writeString(dir.resolve(instance + ".confirmed"), Long.toString(confirmed.get()));
+        while (!Files.exists(dir.resolve("close"))) { // the shop stays open while the last holds lapse
+            Thread.sleep(100);
+        }
         for (AutoCloseable part : parts) {
             part.close();
         }

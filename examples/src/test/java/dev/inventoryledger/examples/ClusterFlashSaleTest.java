@@ -10,7 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link ClusterFlashSale} at a short length, with its broker and storefronts in child JVMs: the cluster's sale
- * never sells more than the stock, whichever instance is killed; what the replica-only sale did is printed
+ * never sells more than the stock, whichever instance is killed, and the article's sums over its topics equal a
+ * replica once the last holds lapsed; what the replica-only sale did is printed
  * beside it (its oversell is likely, not certain, in a short sale: not asserted). No timings are asserted.
  */
 class ClusterFlashSaleTest {
@@ -23,6 +24,12 @@ class ClusterFlashSaleTest {
                 .containsPattern("units sold \\(read back\\) +\\d+ +\\d+")
                 .contains("InventoryCluster: units oversold: 0")
                 .containsPattern("replica-only reservations: units oversold: \\d+");
+        // once the last holds lapsed, an outside reader's article sums over the cluster's topics are the replica's
+        java.util.regex.Matcher replica = java.util.regex.Pattern.compile("a replica: available/held +(-?\\d+ / -?\\d+)")
+                .matcher(run.out()), article = java.util.regex.Pattern.compile(
+                "the article's SQL, same +(-?\\d+ / -?\\d+)").matcher(run.out());
+        assertThat(replica.find() && article.find()).as(run.out()).isTrue();
+        assertThat(article.group(1)).as("the article's sums over the cluster's topics").isEqualTo(replica.group(1));
         // the README's run of it shows the same lines, up to their figures (which instance was killed aside)
         String shown = ReadmeSections.codeBlocksUnder("## Across several instances: `InventoryCluster`").get(1);
         java.util.List<String> printed = run.out().lines().map(ReadmeSections::shape).toList();
