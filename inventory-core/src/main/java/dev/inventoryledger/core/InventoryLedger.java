@@ -349,7 +349,8 @@ public final class InventoryLedger implements AutoCloseable {
      * Confirms part of a basket, for split shipments: each named line (product, warehouse, quantity ≤ what is held
      * there) becomes order {@code orderId} atomically; the rest stays held, to be confirmed later (another order
      * id) or released. A part line naming a position the basket does not hold, or more than it holds there, is
-     * refused and nothing changes. Across instances a partial confirm is coarser ({@link LocalEventListener}).
+     * refused and nothing changes. Other instances learn of it as a plain order and the {@code released} of its
+     * units ({@link LocalEventListener}).
      *
      * @return {@link HoldOutcome#CONFIRMED}, {@link HoldOutcome#ORDER_CONFLICT}, or how the hold had ended
      * @throws InvalidEventException if an id is invalid, the part is empty, or names what is not held

@@ -51,8 +51,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *       one instance. A call on a product whose partition this instance owns is decided on the caller's
  *       thread; any other goes to its owner as a request record. The owner decides against its replica, which
  *       counts its own decisions from the moment they are taken, and writes each as the article's ordinary
- *       events ({@code held}, {@code released}, an order carrying its {@code reservation_id}) to the partition
- *       of the product: one history that every replica, and any other reader, sees.</li>
+ *       events ({@code held}; {@code released}; a confirm as its order and the {@code released} of the units it
+ *       took) to the partition of the product: one history that every replica, and any other reader that drops
+ *       duplicates by identity, sees (the README's "Reading the topics from elsewhere").</li>
  *   <li><b>Fencing.</b> An owner taking a partition writes a claim record (the group generation it was given
  *       the partition in: its epoch) on {@code reservations} and {@code orders}, and decides only once its
  *       replica has read its claims back, so it has counted everything written before them. Its decisions

@@ -62,6 +62,10 @@ import java.util.concurrent.CompletableFuture;
  * ledger.addListener(publisher.alertSink());     // and, on one instance, the stock alerts
  * }</pre>
  *
+ * <p>It writes no lapses: every ledger lapses a hold at its {@code expires_at}, but a reader of the topics that
+ * sums held minus released (the article's SQL) sees a lapsed hold as held until someone writes its
+ * {@code released}. {@code InventoryCluster}'s owners do; in replica mode, release holds explicitly.
+ *
  * <p>In replica mode every instance sees every transition; publish alerts from one instance, or let the
  * subscriber drop copies by {@code alert_id}, which is the same wherever the transition is seen.
  *
