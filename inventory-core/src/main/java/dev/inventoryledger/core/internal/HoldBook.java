@@ -148,8 +148,8 @@ public final class HoldBook {
 
     /**
      * A {@code released} event of {@code q} units: an active line gives them back (ending when that is all
-     * it holds); a line not yet held waits for its held; a lapsed line takes a release of no more than it held
-     * as the history's word that it lapsed, changing nothing; an ended line only counts them.
+     * it holds); a line not yet held waits for its held; an ended line only counts them (a lapsed line apart
+     * from its units, which a late confirm may still sell: such a release is the history's word that it lapsed).
      *
      * @return true if this release makes the line's releases add up to more than its known held quantity for
      *         the first time: an over-release
@@ -157,7 +157,7 @@ public final class HoldBook {
     public boolean releasedArrived(HoldLine l, long q) {
         boolean heldKnown = l.state != HoldLine.NEW && l.state != HoldLine.PRE_RELEASED
                 && l.state != HoldLine.PRE_CONSUMED;
-        boolean wasOver = heldKnown && l.released > l.quantity;
+        boolean wasOver = heldKnown && l.releasedInAll() > l.quantity;
         if (l.state == HoldLine.ACTIVE) {
             if (q >= l.units()) {
                 end(l, HoldLine.RELEASED);
@@ -168,11 +168,13 @@ public final class HoldBook {
         } else if (l.state == HoldLine.NEW) {
             move(l, HoldLine.PRE_RELEASED);
             index.settle(l.reservation, -1); // waits for its held, with which it nets
-        } else if (l.state == HoldLine.EXPIRED && q <= l.units()) {
-            return false; // the history saying it lapsed: it keeps its units, which a late confirm may still sell
         }
-        l.released = Slot.saturatedAdd(l.released, q);
-        return heldKnown && l.released > l.quantity && !wasOver;
+        if (l.state == HoldLine.EXPIRED) { // the history saying it lapsed: it keeps its units for a late confirm
+            l.releasedAfterLapse = (int) Math.min(Integer.MAX_VALUE, Slot.saturatedAdd(l.releasedAfterLapse, q));
+        } else {
+            l.released = Slot.saturatedAdd(l.released, q);
+        }
+        return heldKnown && l.releasedInAll() > l.quantity && !wasOver;
     }
 
     // ------------------------------------------------------------------------------------------ expiry

@@ -41,6 +41,12 @@ public final class HoldLine {
     long quantity;
     /** Units released so far, by releases of part or all of it and by confirms of part, from events or in process. */
     long released;
+    /**
+     * Units released after the line lapsed (the history's word that it did), apart from {@link #released} so
+     * that the line keeps its units for a late confirm; counted for the over-release report only, up to
+     * {@code Integer.MAX_VALUE} (an int: the line stays 64 bytes); not in checkpoints.
+     */
+    int releasedAfterLapse;
     /** Epoch nanoseconds at which the hold lapses, or {@link #NEVER}. */
     long expiresAtNanos = NEVER;
     /** The order a {@link #CONFIRMED} or {@link #CONSUMED} line became, so that its echo is recognised. */
@@ -57,6 +63,11 @@ public final class HoldLine {
     /** Units the line holds while active, quantity − released (what it held when it ended, once ended). */
     public long units() {
         return quantity - released;
+    }
+
+    /** Every release counted against the line's held quantity, for the over-release report. */
+    long releasedInAll() {
+        return released + releasedAfterLapse;
     }
 
     /** True for a line that ended as an order. */
