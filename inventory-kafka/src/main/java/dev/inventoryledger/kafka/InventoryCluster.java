@@ -343,9 +343,10 @@ public final class InventoryCluster implements AutoCloseable {
      * from here its own decisions are refused: only this cluster's owners decide.
      */
     private void requireNewLedger() {
-        if (!ledger.positions().isEmpty() || ledger.activeHolds() > 0) {
+        int positions = ledger.positions().size();
+        if (positions > 0 || ledger.activeHolds() > 0) {
             throw new IllegalStateException("the cluster's ledger must be new and empty, but it has "
-                    + ledger.positions().size() + " positions and " + ledger.activeHolds() + " active holds: give "
+                    + positions + " positions and " + ledger.activeHolds() + " active holds: give "
                     + "the cluster InventoryLedger.builder().build(), and change settings (safety stock, thresholds) "
                     + "after start()");
         }

@@ -98,14 +98,23 @@ final class ArticleReader {
         Set<List<Object>> seen = new HashSet<>();
         List<Read> out = new ArrayList<>();
         for (Read r : records) {
-            InventoryEvent e = r.event();
-            List<Object> identity = e.eventId() != null ? List.of("event_id", e.productId(), e.eventId())
-                    : List.of(e.kind(), e.id(), e.productId(), e.warehouseId());
-            if (keep.test(r) && seen.add(identity)) {
+            if (keep.test(r) && seen.add(identity(r.event()))) {
                 out.add(r);
             }
         }
         return out;
+    }
+
+    /** The events, duplicates dropped by identity: the first stands. */
+    static List<InventoryEvent> standing(List<InventoryEvent> events) {
+        Set<List<Object>> seen = new HashSet<>();
+        return events.stream().filter(e -> seen.add(identity(e))).toList();
+    }
+
+    /** An event's identity as the README's guarantees define it. */
+    static List<Object> identity(InventoryEvent e) {
+        return e.eventId() != null ? List.of("event_id", e.productId(), e.eventId())
+                : List.of(e.kind(), e.id(), e.productId(), e.warehouseId());
     }
 
     /** What one event adds to its position's row in the article's sums. */
@@ -129,19 +138,27 @@ final class ArticleReader {
         try (Connection db = DriverManager.getConnection("jdbc:h2:mem:article" + DATABASES.incrementAndGet())) {
             ArticleSql.createSourceTables(db);
             ArticleSql.createViews(db);
-            ArticleSql.fillSourceTables(db, standing(keep).stream().map(Read::event).toList(), Map.of(), Instant.now());
-            Map<String, Row> rows = new TreeMap<>();
-            try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT product_id, warehouse_id,"
-                    + " available_quantity, held_quantity, sellable_quantity FROM live_inventory_with_holds")) {
-                while (rs.next()) {
-                    rows.put(rs.getString(1) + "@" + rs.getString(2), new Row(rs.getLong(3), rs.getLong(4),
-                            rs.getLong(5)));
-                }
-            }
-            return rows;
+            return views(db, standing(keep).stream().map(Read::event).toList(), Instant.now());
         } catch (SQLException e) {
             throw new AssertionError("the article's SQL on H2", e);
         }
+    }
+
+    /**
+     * The article's {@code live_inventory_with_holds} over events that stand (duplicates already dropped), on a
+     * database that has the source tables and the views, by position.
+     */
+    static Map<String, Row> views(Connection db, List<InventoryEvent> standing, Instant cut) throws SQLException {
+        ArticleSql.fillSourceTables(db, standing, Map.of(), cut);
+        Map<String, Row> rows = new TreeMap<>();
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT product_id, warehouse_id,"
+                + " available_quantity, held_quantity, sellable_quantity FROM live_inventory_with_holds")) {
+            while (rs.next()) {
+                rows.put(rs.getString(1) + "@" + rs.getString(2), new Row(rs.getLong(3), rs.getLong(4),
+                        rs.getLong(5)));
+            }
+        }
+        return rows;
     }
 
     /** The event a JSON value says, read by the article's field names; null if it is not a JSON object. */

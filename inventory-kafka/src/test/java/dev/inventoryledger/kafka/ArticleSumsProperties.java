@@ -16,19 +16,15 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -115,18 +111,19 @@ class ArticleSumsProperties {
                 readBackEchoes();
                 if (step % 20 == 0) {
                     Map<String, Position> ledger = positions(owner);
-                    article().forEach((k, row) -> assertThat(row[1]).as("held at %s, seed %d step %d", k, seed, step)
-                            .isGreaterThanOrEqualTo(ledger.get(k).held()));
+                    article().forEach((k, row) -> assertThat(row.held()).as("held at %s, seed %d step %d", k, seed,
+                            step).isGreaterThanOrEqualTo(ledger.get(k).held()));
                 }
             }
             clock.advance(Duration.ofHours(1)); // every hold lapses
             writeLapses();
             readBackEchoes();
             Map<String, Position> ledger = positions(owner);
-            Map<String, long[]> article = article();
+            Map<String, ArticleReader.Row> article = article();
             assertThat(article.keySet()).as("positions, seed %d", seed).isEqualTo(ledger.keySet());
             article.forEach((k, row) -> assertThat(row).as("available, held, sellable at %s, seed %d", k, seed)
-                    .containsExactly(ledger.get(k).available(), ledger.get(k).held(), ledger.get(k).sellable()));
+                    .isEqualTo(new ArticleReader.Row(ledger.get(k).available(), ledger.get(k).held(),
+                            ledger.get(k).sellable())));
 
             InventoryLedger replica = InventoryLedger.builder().clock(clock).build();
             List<InventoryEvent> shuffled = new ArrayList<>(written);
@@ -234,26 +231,8 @@ class ArticleSumsProperties {
         }
 
         /** The article's live_inventory_with_holds over what was written, duplicates dropped by identity. */
-        Map<String, long[]> article() throws SQLException {
-            Set<List<Object>> seen = new HashSet<>();
-            List<InventoryEvent> standing = new ArrayList<>();
-            for (InventoryEvent e : written) {
-                List<Object> identity = e.eventId() != null ? List.of("event_id", e.productId(), e.eventId())
-                        : List.of(e.kind(), e.id(), e.productId(), e.warehouseId());
-                if (seen.add(identity)) {
-                    standing.add(e);
-                }
-            }
-            ArticleSql.fillSourceTables(db, standing, Map.of(), clock.instant());
-            Map<String, long[]> rows = new TreeMap<>();
-            try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT product_id, warehouse_id,"
-                    + " available_quantity, held_quantity, sellable_quantity FROM live_inventory_with_holds")) {
-                while (rs.next()) {
-                    rows.put(rs.getString(1) + "@" + rs.getString(2), new long[]{rs.getLong(3), rs.getLong(4),
-                            rs.getLong(5)});
-                }
-            }
-            return rows;
+        Map<String, ArticleReader.Row> article() throws SQLException {
+            return ArticleReader.views(db, ArticleReader.standing(written), clock.instant());
         }
     }
 

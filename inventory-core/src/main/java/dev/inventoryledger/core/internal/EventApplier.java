@@ -121,8 +121,11 @@ public final class EventApplier extends LedgerOperation {
      * Write lock held; throws before changing anything.
      */
     private int applyReservation(ProductState ps, InventoryEvent e, long micros) {
-        if (!e.kind().equals(EventKind.RESERVATION_HELD) && ps.nextExpiryNanos <= nowNanos()) {
-            holds.lapseDue(ps, nowNanos()); // a release that says a hold lapsed finds it lapsed, as it is by now
+        if (e.kind() == EventKind.RESERVATION_RELEASED) {
+            long now = nowNanos();
+            if (ps.nextExpiryNanos <= now) {
+                holds.lapseDue(ps, now); // a release that says a hold lapsed finds it lapsed, as it is by now
+            }
         }
         Slot existing = ps.find(e.warehouseId());
         HoldLine line = existing == null ? null : reservations.findLine(e.reservationId(), ps, existing);
