@@ -10,15 +10,19 @@ import dev.inventoryledger.core.internal.LedgerAccess;
 import dev.inventoryledger.kafka.internal.KafkaClients;
 import dev.inventoryledger.kafka.internal.TopicCheck;
 import dev.inventoryledger.kafka.internal.cluster.AnswerBook;
+import dev.inventoryledger.kafka.internal.cluster.AnswerReader;
 import dev.inventoryledger.kafka.internal.cluster.Baskets;
 import dev.inventoryledger.kafka.internal.cluster.ClusterAnswer;
 import dev.inventoryledger.kafka.internal.cluster.ClusterGate;
 import dev.inventoryledger.kafka.internal.cluster.ClusterMetrics;
 import dev.inventoryledger.kafka.internal.cluster.ClusterRequest;
 import dev.inventoryledger.kafka.internal.cluster.Decider;
+import dev.inventoryledger.kafka.internal.cluster.DecisionLog;
+import dev.inventoryledger.kafka.internal.cluster.EpochLog;
 import dev.inventoryledger.kafka.internal.cluster.LapseWatch;
 import dev.inventoryledger.kafka.internal.cluster.OwnerLoop;
 import dev.inventoryledger.kafka.internal.cluster.Ownership;
+import dev.inventoryledger.kafka.internal.cluster.TransactionLog;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -117,9 +121,12 @@ public final class InventoryCluster implements AutoCloseable {
     private KafkaInventoryFeed feed;
     private KafkaProducer<byte[], byte[]> producer;
     private Decider decider;
+    private DecisionLog log;
     private ClusterGate gate;
     private OwnerLoop owner;
     private Thread ownerThread;
+    private AnswerReader answerReader;
+    private Thread answerThread;
     private ScheduledExecutorService ticker;
     private Baskets baskets;
     private ClusterMetrics metrics;
@@ -157,16 +164,19 @@ public final class InventoryCluster implements AutoCloseable {
             metrics = new ClusterMetrics(settings.registry, ownership::count, answers::size);
             producer = clients.clusterProducer();
             producer.partitionsFor(settings.requestsTopic); // metadata loaded before the first call
-            decider = new Decider(ledger, producer, me, settings.reservationsTopic(), settings.ordersTopic(),
-                    this::fail);
+            log = decisionLog();
+            decider = new Decider(ledger, log, me, settings.reservationsTopic(), settings.ordersTopic());
             ledger.addLocalEventListener(decider.listener());
-            gate = new ClusterGate(me, partitions, ownership, answers, lapses, producer::flush,
+            gate = new ClusterGate(me, partitions, ownership, answers, lapses, log::flush,
                     reason -> fail(new IllegalStateException(reason)));
             metrics.fenced(gate::fenced);
             baskets = new Baskets(ledger, partitions);
             state = FeedState.CATCHING_UP;
             feed = settings.feedBuilder().gate(gate).build();
             feed.start();
+            if (settings.fencing == Fencing.TRANSACTIONS) {
+                startAnswerReader(partitions);
+            }
             startOwner();
             awaitReady();
             ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "inventory-cluster-ticker"));
@@ -324,6 +334,13 @@ public final class InventoryCluster implements AutoCloseable {
             owner.stop();
             join(ownerThread);
         }
+        if (log != null) {
+            log.close(settings.closeTimeout); // what the owner decided last is written
+        }
+        if (answerReader != null) {
+            answerReader.stop();
+            join(answerThread);
+        }
         if (feed != null) {
             feed.close(); // its last checkpoint flushes the producer first
         }
@@ -381,9 +398,27 @@ public final class InventoryCluster implements AutoCloseable {
         return counts.get(settings.requestsTopic);
     }
 
+    /** Where decisions are written: in transactions per partition, or the one producer stamping epochs. */
+    private DecisionLog decisionLog() {
+        List<String> decided = List.of(settings.reservationsTopic(), settings.ordersTopic());
+        if (settings.fencing == Fencing.EPOCH) {
+            return new EpochLog(producer, me, decided, this::fail);
+        }
+        String prefix = settings.groupId + "-decisions-";
+        return new TransactionLog(p -> clients.transactionalProducer(prefix + p, p), clients.admin(), decided,
+                settings.requestsTopic, () -> feed.appliedOffsets(), ownership, this::fail, settings.closeTimeout);
+    }
+
+    private void startAnswerReader(int partitions) {
+        answerReader = new AnswerReader(clients.answersConsumer(), settings.requestsTopic, partitions, answers,
+                this::fail);
+        answerThread = daemon(answerReader, "inventory-cluster-answers");
+        answerThread.start();
+    }
+
     private void startOwner() throws InterruptedException {
-        owner = new OwnerLoop(clients.clusterConsumer(settings.groupId), producer, settings.requestsTopic,
-                List.of(settings.reservationsTopic(), settings.ordersTopic()), ownership, decider, lapses,
+        owner = new OwnerLoop(clients.clusterConsumer(settings.groupId), log, settings.requestsTopic,
+                ownership, decider, lapses,
                 java.time.Clock.systemUTC(), this::fail, settings.closeTimeout);
         ownerThread = daemon(owner, "inventory-cluster-owner");
         ownerThread.start();
@@ -435,8 +470,8 @@ public final class InventoryCluster implements AutoCloseable {
             answers.forget(request.requestId());
             throw refused;
         }
-        if (d.records() == 0) {
-            answers.completeNow(request.requestId(), d.outcome());
+        if (d.records() == 0) { // told once what it answers to is written for readers
+            log.whenWritten(p.partition, () -> answers.completeNow(request.requestId(), d.outcome()));
         }
         return f;
     }
@@ -555,8 +590,18 @@ public final class InventoryCluster implements AutoCloseable {
         private KafkaInventoryFeed.Start start = KafkaInventoryFeed.Start.EARLIEST;
         private Duration snapshotInterval = Duration.ofMinutes(5);
         private String snapshotTopic = InventoryTopics.DEFAULT_SNAPSHOT_TOPIC;
+        private Fencing fencing = Fencing.EPOCH;
 
         private Builder() {
+        }
+
+        /**
+         * How a former owner's late decisions are kept out of the history (see {@link Fencing}): every instance of
+         * one cluster must use the same. Default {@link Fencing#EPOCH}.
+         */
+        public Builder fencing(Fencing fencing) {
+            this.fencing = Objects.requireNonNull(fencing, "fencing");
+            return this;
         }
 
         /**

@@ -36,6 +36,11 @@ class InventoryClusterTest {
     private TestTopics topics;
     private String requests;
 
+    /** How the instances fence: {@link TransactionalClusterTest} runs every test here again with transactions. */
+    Fencing fencing() {
+        return Fencing.EPOCH;
+    }
+
     @AfterEach
     void closeAll() {
         instances.forEach(InventoryCluster::close);
@@ -60,7 +65,7 @@ class InventoryClusterTest {
         InventoryCluster.Builder b = InventoryCluster.builder().bootstrapServers(broker.bootstrapServers())
                 .instanceId(name).ledger(InventoryLedger.builder().build()).requestsTopic(requests)
                 .groupId(requests + "-owners").deadLetterTopic(topics.deadLetters).snapshotTopic(topics.snapshots)
-                .requestTimeout(Duration.ofSeconds(20));
+                .requestTimeout(Duration.ofSeconds(20)).fencing(fencing());
         for (EventKind kind : EventKind.values()) {
             b.topic(kind, topics.of(kind));
         }

@@ -196,6 +196,31 @@ public final class KafkaClients {
     }
 
     /**
+     * A cluster owner's producer of one partition's decisions in transactions ({@code Fencing.TRANSACTIONS}):
+     * the cluster producer's settings, this {@code transactional.id}, and {@code transaction.timeout.ms} 10 s
+     * unless given (how long a frozen owner's open transaction can hold back {@code read_committed} readers
+     * when no successor takes its partition).
+     */
+    public KafkaProducer<byte[], byte[]> transactionalProducer(String transactionalId, int partition) {
+        Map<String, Object> props = new HashMap<>(common);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId("cluster-transactions-" + partition));
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        return producer(props);
+    }
+
+    /** A cluster's reader of the answers on the requests topic ({@code Fencing.TRANSACTIONS}): committed only. */
+    public KafkaConsumer<byte[], byte[]> answersConsumer() {
+        Map<String, Object> props = readerProperties("cluster-answers");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return consumer(props);
+    }
+
+    /**
      * A cluster's member of the owners' group, reading requests: the classic protocol (its session timeout can
      * go down to the broker's 6 s minimum; KIP-848's cannot go below 45 s), 6 s unless given, cooperative
      * assignment (a rebalance moves only the partitions that change hands), no offsets ever committed (a new
@@ -213,12 +238,15 @@ public final class KafkaClients {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         props.putIfAbsent(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        // requests are not transactional: they must not wait behind an owner's open transaction of answers
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         return consumer(props);
     }
 
     /**
      * Both readers position every partition themselves: an offset that is no longer there (retention passed
-     * it, history deleted meanwhile) must fail, not skip silently to an end.
+     * it, history deleted meanwhile) must fail, not skip silently to an end. They read {@code read_committed}
+     * unless told otherwise.
      */
     private Map<String, Object> readerProperties(String role) {
         Map<String, Object> props = new HashMap<>(common);
@@ -227,6 +255,8 @@ public final class KafkaClients {
         props.putIfAbsent(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        // an aborted transaction (a fenced owner's decisions, a shop's own aborted writes) never happened
+        props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return props;
     }
 

@@ -8,8 +8,6 @@ import dev.inventoryledger.core.LocalEventListener;
 import dev.inventoryledger.core.internal.DecisionGuard;
 import dev.inventoryledger.core.internal.LedgerAccess;
 import dev.inventoryledger.kafka.internal.EventCodec;
-import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -19,13 +17,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * Takes an owner's decisions: runs the request against the ledger (the replica, which already counts this
  * owner's earlier decisions, applied the moment they were taken), collects the events the ledger tells for it,
- * and writes them to the article's topics in the request's partition, stamped with the owner's epoch, the
- * request and the outcome. The caller holds the partition's read lock ({@link Ownership}) throughout.
+ * and writes them to the article's topics in the request's partition through the {@link DecisionLog} (stamped
+ * with the owner's epoch if it fences so), with the request and the outcome. The caller holds the partition's read lock ({@link Ownership}) throughout.
  */
 public final class Decider {
     /** What one decision came to. */
@@ -34,25 +31,18 @@ public final class Decider {
 
     private final InventoryLedger ledger;
     private final DecisionGuard guard;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final DecisionLog log;
     private final String me, reservationsTopic, ordersTopic;
     private final AtomicLong answers = new AtomicLong();
     private final ThreadLocal<List<InventoryEvent>> told = new ThreadLocal<>();
-    private final Callback failed;
 
-    public Decider(InventoryLedger ledger, KafkaProducer<byte[], byte[]> producer, String me,
-                   String reservationsTopic, String ordersTopic, Consumer<Throwable> sendFailed) {
+    public Decider(InventoryLedger ledger, DecisionLog log, String me, String reservationsTopic, String ordersTopic) {
         this.ledger = ledger;
         this.guard = LedgerAccess.guard(ledger);
-        this.producer = producer;
+        this.log = log;
         this.me = me;
         this.reservationsTopic = reservationsTopic;
         this.ordersTopic = ordersTopic;
-        this.failed = (metadata, e) -> {
-            if (e != null) {
-                sendFailed.accept(e);
-            }
-        };
     }
 
     /** Hears the events of the ledger's operations; keeps those of a decision under way on this thread. */
@@ -67,7 +57,8 @@ public final class Decider {
 
     /**
      * Decides the request and writes what it stands for. A decision that changed nothing writes one record with
-     * no value (its answer) if {@code answerAlways}, else nothing. Arguments the ledger refuses are answered as a
+     * no value (its answer, on the log's {@link DecisionLog#answersTopic()}) if {@code answerAlways}, else
+     * nothing. Arguments the ledger refuses are answered as a
      * {@link ClusterAnswer.Refused} if {@code answerAlways}, else thrown. Decisions on one partition are taken one at a
      * time, each handed to the producer before the next, so that the log's order is the order of decision
      * ({@link ClusterHeaders#SEQUENCE} orders them across the partition's topics).
@@ -97,13 +88,13 @@ public final class Decider {
             headers.add(ClusterHeaders.header(ClusterHeaders.COUNT, Integer.toString(count)));
             headers.add(new RecordHeader(ClusterHeaders.OUTCOME, ClusterAnswer.encode(outcome)));
             if (events.isEmpty()) {
-                producer.send(new ProducerRecord<byte[], byte[]>(reservationsTopic, partition.partition,
-                        key(request.key()), (byte[]) null, headers), failed);
+                log.send(partition, new ProducerRecord<byte[], byte[]>(log.answersTopic(), partition.partition,
+                        key(request.key()), (byte[]) null, headers));
             }
             for (InventoryEvent e : events) {
                 String topic = e.kind() == EventKind.ORDER_PLACED ? ordersTopic : reservationsTopic;
-                producer.send(new ProducerRecord<>(topic, partition.partition, key(e.productId()),
-                        EventCodec.encode(e), headers), failed);
+                log.send(partition, new ProducerRecord<>(topic, partition.partition, key(e.productId()),
+                        EventCodec.encode(e), headers));
             }
             return new Decision(outcome, count);
         }
@@ -117,25 +108,22 @@ public final class Decider {
         synchronized (partition) {
             List<Header> headers = nextDecision(partition);
             for (InventoryEvent e : released) {
-                producer.send(new ProducerRecord<>(reservationsTopic, partition.partition, key(e.productId()),
-                        EventCodec.encode(e), headers), failed);
+                log.send(partition, new ProducerRecord<>(reservationsTopic, partition.partition, key(e.productId()),
+                        EventCodec.encode(e), headers));
             }
         }
     }
 
-    /** Writes this owner's claim of the partition on a topic. */
-    public void claim(String topic, int partition, long epoch) {
-        List<Header> headers = List.of(ClusterHeaders.header(ClusterHeaders.CLAIM, Long.toString(epoch)),
-                ClusterHeaders.header(ClusterHeaders.OWNER, me));
-        producer.send(new ProducerRecord<byte[], byte[]>(topic, partition, (byte[]) null, (byte[]) null, headers),
-                failed);
-    }
-
-    /** The headers every decision carries: the owner's epoch, the decision's place on the partition, the owner. */
+    /**
+     * The headers every decision carries: the owner's epoch (if the log fences by epoch), the decision's place on
+     * the partition, the owner.
+     */
     private List<Header> nextDecision(Ownership.Partition partition) {
         assert Thread.holdsLock(partition);
         List<Header> headers = new ArrayList<>(7);
-        headers.add(ClusterHeaders.header(ClusterHeaders.EPOCH, Long.toString(partition.epoch)));
+        if (log.stampsEpoch()) {
+            headers.add(ClusterHeaders.header(ClusterHeaders.EPOCH, Long.toString(partition.epoch)));
+        }
         headers.add(ClusterHeaders.header(ClusterHeaders.SEQUENCE, Long.toString(++partition.decisions)));
         headers.add(ClusterHeaders.header(ClusterHeaders.OWNER, me));
         return headers;

@@ -3,7 +3,6 @@ package dev.inventoryledger.kafka.internal.cluster;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -19,10 +18,11 @@ import java.util.function.Consumer;
 
 /**
  * An owner's side of a cluster, on its own thread: a member of the owners' group over the requests topic. On
- * assignment of a partition it takes it at the group's generation (the epoch) and writes its claim on every
- * topic it decides into; it decides the partition's requests once the claim is read back
- * ({@link Ownership.Partition#ready()}), keeping those that come sooner; on revocation it gives the partition
- * up and flushes what it decided, so that its successor's claim comes after. Offsets are never committed: a
+ * assignment of a partition it takes it at the group's generation (the epoch) and has the {@link DecisionLog}
+ * take it (a claim on every topic it decides into, or transactions begun); it decides the partition's requests
+ * once the partition is ready ({@link Ownership.Partition#ready()}), keeping those that come sooner; on
+ * revocation it gives the partition up and has the log write what it decided, so that its successor's claim or
+ * transactions come after. Answers on the requests topic (with transactions) are skipped. Offsets are never committed: a
  * new owner begins at the end of the requests, and requesters resend what is unanswered.
  */
 public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
@@ -33,9 +33,8 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
     private static final Duration LAPSE_GRACE = Duration.ofSeconds(1);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final DecisionLog log;
     private final String requestsTopic;
-    private final List<String> claimTopics;
     private final Ownership ownership;
     private final Decider decider;
     private final Consumer<Throwable> failed;
@@ -47,15 +46,14 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
     private final List<ConsumerRecord<byte[], byte[]>> waitingForClaim = new ArrayList<>();
     private volatile boolean running = true;
 
-    public OwnerLoop(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
-                     String requestsTopic, List<String> claimTopics, Ownership ownership, Decider decider,
+    public OwnerLoop(KafkaConsumer<byte[], byte[]> consumer, DecisionLog log,
+                     String requestsTopic, Ownership ownership, Decider decider,
                      LapseWatch lapses, java.time.Clock clock, Consumer<Throwable> failed, Duration closeTimeout) {
         this.lapses = lapses;
         this.clock = clock;
         this.consumer = consumer;
-        this.producer = producer;
+        this.log = log;
         this.requestsTopic = requestsTopic;
-        this.claimTopics = List.copyOf(claimTopics);
         this.ownership = ownership;
         this.decider = decider;
         this.failed = failed;
@@ -91,7 +89,9 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
             } catch (RuntimeException e) {
                 LOG.warn("closing the owners' group member: {}", e.toString());
             }
+            List<Integer> left = ownership.partitions();
             ownership.revokeAll();
+            log.givenUp(left);
         }
     }
 
@@ -103,8 +103,8 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
 
     private void take(ConsumerRecord<byte[], byte[]> r) {
         Ownership.Partition p = ownership.get(r.partition());
-        if (p == null) {
-            return; // no longer ours: the requester resends to the new owner
+        if (p == null || r.headers().lastHeader(ClusterHeaders.ANSWER) != null) {
+            return; // no longer ours (the requester resends to the new owner), or an answer
         }
         if (!p.ready()) {
             waitingForClaim.add(r);
@@ -167,15 +167,12 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
         long epoch = consumer.groupMetadata().generationId();
-        if (!partitions.isEmpty()) {
-            producer.flush(); // anything this instance decided before goes ahead of its new claim
-        }
+        List<Integer> taken = new ArrayList<>();
         for (TopicPartition tp : partitions) {
             ownership.claim(tp.partition(), epoch);
-            for (String topic : claimTopics) {
-                decider.claim(topic, tp.partition(), epoch);
-            }
+            taken.add(tp.partition());
         }
+        log.taken(taken, epoch);
         if (!partitions.isEmpty()) {
             LOG.info("owns {} at epoch {}", partitions, epoch);
         }
@@ -184,10 +181,12 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        List<Integer> given = new ArrayList<>();
         for (TopicPartition tp : partitions) {
             ownership.revoke(tp.partition());
+            given.add(tp.partition());
         }
-        producer.flush(); // every decision taken before the successor's claim is written first
+        log.givenUp(given); // every decision taken is written before the successor's claim or transactions
         waitingForClaim.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         if (!partitions.isEmpty()) {
             LOG.info("gave up {}", partitions);
@@ -196,9 +195,12 @@ public final class OwnerLoop implements Runnable, ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        List<Integer> lost = new ArrayList<>();
         for (TopicPartition tp : partitions) {
             ownership.revoke(tp.partition());
+            lost.add(tp.partition());
         }
+        log.givenUp(lost); // with transactions: a commit a successor has fenced fails this instance
         waitingForClaim.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         LOG.warn("lost {} (this member was out of the group)", partitions);
     }

@@ -8,8 +8,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The partitions this instance owns, each at the epoch it was assigned them in. A partition may be decided for
- * once its claim has been read back on every topic the owner writes ({@link Partition#ready}): the replica has
- * then read everything written before the claim, including a predecessor's last decisions. Deciders hold the
+ * once its claim has been read back on every topic the owner writes, or, with transactions, once the replica has
+ * read up to where the partition stood when its transactions began ({@link Partition#ready}): the replica has
+ * then read everything written before, including a predecessor's last decisions. Deciders hold the
  * partition's read lock from the check to the send; giving a partition up takes the write lock, so that no
  * decision is begun after it and every one begun before it has been handed to the producer.
  */
@@ -70,6 +71,17 @@ public final class Ownership {
     public void claimRead(int partition, long epoch) {
         Partition p = owned.get(partition);
         if (p != null && p.epoch == epoch && p.claimsRead.incrementAndGet() == claimTopics) {
+            p.ready = true;
+        }
+    }
+
+    /**
+     * This instance's replica has read everything committed on the partition's topics before it took it (the
+     * transactions' way of being whole, {@link TransactionLog}): ready.
+     */
+    public void caughtUp(int partition, long epoch) {
+        Partition p = owned.get(partition);
+        if (p != null && p.epoch == epoch) {
             p.ready = true;
         }
     }

@@ -198,6 +198,7 @@ public final class FeedCycle {
     public int doWork() throws ExecutionException, InterruptedException {
         KafkaConsumer<byte[], byte[]> c = consumer;
         int taken = takeAll(poll(c, snapshots.roundUnderWay() ? Duration.ZERO : POLL)); // a round goes on at once
+        passSkipped(c);
         long now = nanoTime.getAsLong();
         if (taken > 0) {
             lastContact = now; // records came: a broker answers
@@ -369,6 +370,31 @@ public final class FeedCycle {
         return taken;
     }
 
+    /**
+     * After a poll whose records were all taken: a partition whose position is past the last record taken skipped
+     * what a reader never gets (transaction markers, an aborted transaction's records), and is read up to there.
+     */
+    private void passSkipped(KafkaConsumer<byte[], byte[]> c) {
+        if (!running) {
+            return; // stopped inside a poll's records: positions say where the take stopped
+        }
+        Map<TopicPartition, Long> applied = positions.snapshot();
+        for (TopicPartition tp : c.assignment()) {
+            Long taken = applied.get(tp);
+            if (taken == null) {
+                continue;
+            }
+            try {
+                long position = c.position(tp, Duration.ZERO);
+                if (position > taken) {
+                    positions.applied(tp, position);
+                }
+            } catch (TimeoutException notYetKnown) {
+                // a partition just added, its position not resolved yet: nothing skipped
+            }
+        }
+    }
+
     /** Applies or dead-letters one record; false if the feed stopped before a dead letter was written. */
     private boolean take(ConsumerRecord<byte[], byte[]> r, EventKind kind) throws ExecutionException,
             InterruptedException {
@@ -475,6 +501,7 @@ public final class FeedCycle {
             }
             try {
                 takeAll(poll(c));
+                passSkipped(c);
             } catch (ExecutionException | InterruptedException e) {
                 throw new IllegalStateException("while catching up for a snapshot: " + e, e);
             }
