@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * have stopped it writes {@code <instance>.stopped}; once the test has written {@code dump} (every instance
  * stopped) and this replica has read everything, its counts go to {@code <instance>.ledger}.
  *
- * <p>Arguments: bootstrap servers, instance id, mode ({@code cluster} or {@code replica}), the run's directory,
+ * <p>Arguments: bootstrap servers, instance id, mode ({@code cluster}: fencing by epoch, {@code transactions}, or {@code replica}), the run's directory,
  * the topic prefix, the seed, the buyers' pause between attempts in milliseconds.
  */
 public final class ClusterChild {
@@ -53,8 +53,9 @@ public final class ClusterChild {
         List<AutoCloseable> parts = new ArrayList<>();
         Store store;
         InventoryCluster cluster = null;
-        if (mode.equals("cluster")) {
+        if (!mode.equals("replica")) {
             InventoryCluster.Builder b = InventoryCluster.builder().bootstrapServers(servers).instanceId(instance)
+                    .fencing(mode.equals("transactions") ? Fencing.TRANSACTIONS : Fencing.EPOCH)
                     .ledger(ledger).requestsTopic(prefix + "requests").groupId(prefix + "owners")
                     .deadLetterTopic(prefix + "dead_letters").snapshotTopic(prefix + "snapshots")
                     .requestTimeout(Duration.ofSeconds(4));

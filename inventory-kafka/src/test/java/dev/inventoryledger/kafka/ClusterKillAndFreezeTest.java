@@ -48,6 +48,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>every instance's ledger equals a direct fold of the log (an instance that stopped deciding because its
  *       own decision was fenced is restarted first, as its operator would).</li>
  * </ul>
+ * {@link #withTransactionsAFencedOwnersWritesAreInvisibleToEveryReader} runs the same sale with
+ * {@link Fencing#TRANSACTIONS}, freezing the owner while its transaction is open where it can, and judges it from
+ * what a {@code read_committed} reader gets: the same checks, and the article's views over the topics, with no
+ * fencing rule at all, equal to every replica.
  * The same buyers through replica-mode holds (each instance's own {@code tryReserve}, published) run on fresh
  * topics in the same test: instances hold the same units, and the same checks catch it (decisions there have no
  * common order, so they are taken by event time, which can hide a violation but not invent one).
@@ -75,22 +79,7 @@ class ClusterKillAndFreezeTest {
         try {
             Sale cluster = new Sale("cluster", seed);
             cluster.run(this::killAndFreeze);
-            Folded history = cluster.history();
-            System.out.printf("ClusterKillAndFreezeTest: cluster sale: %s; failover after SIGKILL %d ms, after SIGSTOP"
-                            + " %d ms; fenced records %d; restarted as failed: %s%n", history.summary(),
-                    cluster.failoverAfterKill, cluster.failoverAfterStop, history.fenced, cluster.restartedFailed);
-            assertThat(history.violations).as("decisions that held or sold more than the stock").isEmpty();
-            assertThat(history.ordered.get(ClusterChild.HOT)).as("hot units ordered").isEqualTo(HOT_STOCK);
-            history.received.forEach((product, units) -> assertThat(history.ordered.getOrDefault(product, 0L))
-                    .as("ordered of %s", product).isLessThanOrEqualTo(units));
-            assertThat(history.duplicateOrders).as("order lines written twice").isEmpty();
-            assertThat(history.duplicateHolds).as("holds written twice").isEmpty();
-            assertThat(cluster.confirmedSeen()).as("confirms buyers saw").isNotEmpty();
-            assertThat(history.orderIds).as("confirms buyers saw, in the log").containsAll(cluster.confirmedSeen());
-            for (Map.Entry<String, Map<String, Long>> instance : cluster.ledgers().entrySet()) {
-                assertThat(instance.getValue()).as("ledger of %s against the log", instance.getKey())
-                        .isEqualTo(history.available());
-            }
+            judge(cluster);
             outsideReaderAgrees(cluster);
 
             Sale replicas = new Sale("replica", seed);
@@ -103,6 +92,60 @@ class ClusterKillAndFreezeTest {
             System.err.println("ClusterKillAndFreezeTest failed (seed " + seed + "); the instances said:");
             log.forEach(System.err::println);
             throw t;
+        }
+    }
+
+    /**
+     * The same sale, the instances fencing with Kafka's transactions: judged from the committed log (what a
+     * {@code read_committed} reader gets), and a reader that knows only the article, with no fencing rule of its
+     * own, sees exactly what every replica counts, and nothing it cannot parse.
+     */
+    @Test
+    void withTransactionsAFencedOwnersWritesAreInvisibleToEveryReader() throws Exception {
+        long seed = Long.getLong("cluster.seed", System.nanoTime());
+        try {
+            Sale sale = new Sale("transactions", seed);
+            sale.run(this::killAndFreeze);
+            judge(sale);
+            ArticleReader outside = ArticleReader.read(broker.bootstrapServers(), ClusterChild.topics(sale.prefix));
+            Map<String, ArticleReader.Row> article = outside.views(r -> true);
+            System.out.printf("ClusterKillAndFreezeTest: outside reader (transactions): %d records, %d it cannot "
+                            + "parse; %d records aborted (read_uncommitted only) on reservations, orders and requests%n",
+                    outside.records().size(), outside.unparseable(), sale.aborted());
+            assertThat(outside.unparseable()).as("records on the article's topics that are not its events").isZero();
+            for (Map.Entry<String, Map<String, ArticleReader.Row>> replica : sale.positions().entrySet()) {
+                assertThat(replica.getValue()).as("%s against the article's views over the topics", replica.getKey())
+                        .isEqualTo(article);
+            }
+        } catch (Throwable t) {
+            System.err.println("ClusterKillAndFreezeTest failed (seed " + seed + "); the instances said:");
+            log.forEach(System.err::println);
+            throw t;
+        }
+    }
+
+    /**
+     * A cluster's sale, judged from the log: nothing held or sold beyond the stock at any decision, the hot SKU
+     * sold out exactly, each order and hold once, every confirm a buyer saw in the log, every replica a fold of it.
+     */
+    private void judge(Sale sale) throws IOException {
+        log.stream().filter(l -> l.contains("stops deciding") || l.startsWith("TEST an open")).forEach(l -> System.out.println(
+                "ClusterKillAndFreezeTest: " + l)); // why an instance failed: its operator's first question
+        Folded history = sale.history();
+        System.out.printf("ClusterKillAndFreezeTest: %s sale: %s; failover after SIGKILL %d ms, after SIGSTOP"
+                        + " %d ms; fenced records %d; restarted as failed: %s%n", sale.mode, history.summary(),
+                sale.failoverAfterKill, sale.failoverAfterStop, history.fenced, sale.restartedFailed);
+        assertThat(history.violations).as("decisions that held or sold more than the stock").isEmpty();
+        assertThat(history.ordered.get(ClusterChild.HOT)).as("hot units ordered").isEqualTo(HOT_STOCK);
+        history.received.forEach((product, units) -> assertThat(history.ordered.getOrDefault(product, 0L))
+                .as("ordered of %s", product).isLessThanOrEqualTo(units));
+        assertThat(history.duplicateOrders).as("order lines written twice").isEmpty();
+        assertThat(history.duplicateHolds).as("holds written twice").isEmpty();
+        assertThat(sale.confirmedSeen()).as("confirms buyers saw").isNotEmpty();
+        assertThat(history.orderIds).as("confirms buyers saw, in the log").containsAll(sale.confirmedSeen());
+        for (Map.Entry<String, Map<String, Long>> instance : sale.ledgers().entrySet()) {
+            assertThat(instance.getValue()).as("ledger of %s against the log", instance.getKey())
+                    .isEqualTo(history.available());
         }
     }
 
@@ -172,8 +215,18 @@ class ClusterKillAndFreezeTest {
         Thread.sleep(2_000);
         String frozen = sale.ownerOfHot();
         log.add("TEST SIGSTOP " + frozen + " (successor after the kill: " + successor + ")");
+        // armed beforehand (a shell waiting for a line), so the signal follows the look for an open transaction
+        // within a millisecond, not the tens a new process takes
+        Process stop = new ProcessBuilder("sh", "-c", "read go; exec kill -STOP "
+                + sale.children.get(instance(frozen)).process.pid()).start();
+        if (sale.transactions()) {
+            log.add("TEST an open transaction on the hot SKU's partition before the SIGSTOP: "
+                    + sale.awaitOpenTransaction(Duration.ofSeconds(3)));
+        }
         long stopped = System.nanoTime();
-        signal("STOP", sale.children.get(instance(frozen)).process);
+        stop.getOutputStream().write('\n');
+        stop.getOutputStream().flush();
+        assertThat(stop.waitFor()).isZero();
         sale.awaitNewOwner(frozen, Duration.ofSeconds(30));
         sale.failoverAfterStop = (System.nanoTime() - stopped) / 1_000_000;
         Thread.sleep(2_000);
@@ -234,7 +287,7 @@ class ClusterKillAndFreezeTest {
                 assertThat(InProcessBroker.await(() -> Files.exists(dir.resolve(c.instance + ".stopped")),
                         Duration.ofSeconds(90))).as("%s's buyers stopped", c.instance).isTrue();
             }
-            if (mode.equals("cluster")) { // every hold lapses, and its owner writes that it did
+            if (clustered()) { // every hold lapses, and its owner writes that it did
                 java.util.function.Predicate<ArticleReader.Read> counted = countedBy(fencedRecords());
                 assertThat(InProcessBroker.await(() -> ArticleReader.read(broker.bootstrapServers(),
                         ClusterChild.topics(prefix)).views(counted).values().stream().allMatch(r -> r.held() == 0),
@@ -262,21 +315,78 @@ class ClusterKillAndFreezeTest {
                     "-Dorg.slf4j.simpleLogger.log.dev.inventoryledger=info",
                     "-cp", classpath, ClusterChild.class.getName(), broker.bootstrapServers(), instance, mode,
                     dir.toString(), prefix, Long.toString(seed + instance.hashCode()),
-                    Integer.toString(mode.equals("cluster") ? CLUSTER_PAUSE_MILLIS : REPLICA_PAUSE_MILLIS));
+                    Integer.toString(clustered() ? CLUSTER_PAUSE_MILLIS : REPLICA_PAUSE_MILLIS));
             Child c = new Child(instance, new ProcessBuilder(command).redirectErrorStream(true).start());
             children.put(instance, c);
             return c;
         }
 
-        /** The run ({@code <instance>/<run>}) whose claim of the hot SKU's partition is the last in the log. */
+        /**
+         * The run ({@code <instance>/<run>}) whose claim of the hot SKU's partition is the last in the log; with
+         * transactions (no claims), the one that wrote its last decision, committed or not.
+         */
         String ownerOfHot() {
             String owner = null;
-            for (ConsumerRecord<byte[], byte[]> r : read(prefix + "reservations", hotPartition())) {
-                if (r.headers().lastHeader(ClusterHeaders.CLAIM) != null) {
+            for (ConsumerRecord<byte[], byte[]> r : broker.readToEnd(prefix + "reservations", hotPartition())) {
+                if (r.headers().lastHeader(transactions() ? ClusterHeaders.OWNER : ClusterHeaders.CLAIM) != null) {
                     owner = ClusterHeaders.text(r, ClusterHeaders.OWNER);
                 }
             }
             return owner;
+        }
+
+        boolean clustered() {
+            return !mode.equals("replica");
+        }
+
+        boolean transactions() {
+            return mode.equals("transactions");
+        }
+
+        /**
+         * Waits, within the bound, until the hot SKU's partition has a transaction open (a record past the last
+         * stable offset on reservations or requests), so that the freeze that follows most often catches its
+         * owner with decisions written and not committed; false if none was seen.
+         */
+        boolean awaitOpenTransaction(Duration bound) {
+            List<org.apache.kafka.common.TopicPartition> hot = List.of(
+                    new org.apache.kafka.common.TopicPartition(prefix + "reservations", hotPartition()),
+                    new org.apache.kafka.common.TopicPartition(prefix + "requests", hotPartition()));
+            try (var committed = endsReader("read_committed"); var all = endsReader("read_uncommitted")) {
+                long deadline = System.nanoTime() + bound.toNanos();
+                while (System.nanoTime() < deadline) {
+                    Map<org.apache.kafka.common.TopicPartition, Long> stable = committed.endOffsets(hot),
+                            high = all.endOffsets(hot);
+                    if (hot.stream().anyMatch(tp -> high.get(tp) > stable.get(tp))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> endsReader(String isolation) {
+            return new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of("bootstrap.servers",
+                    broker.bootstrapServers(), "isolation.level", isolation),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+        }
+
+        /** Records a read_uncommitted reader gets and a read_committed one does not (decisions, answers). */
+        long aborted() {
+            long all = 0, committed = 0;
+            for (String topic : List.of(prefix + "reservations", prefix + "orders", prefix + "requests")) {
+                for (int p = 0; p < PARTITIONS; p++) {
+                    all += broker.readToEnd("read_uncommitted", topic, p).size();
+                    committed += broker.readToEnd("read_committed", topic, p).size();
+                }
+            }
+            return all - committed;
+        }
+
+        /** The partition's records as the sale's replicas read them: committed only, with transactions. */
+        private List<ConsumerRecord<byte[], byte[]>> read(String topic, int partition) {
+            return broker.readToEnd(transactions() ? "read_committed" : "read_uncommitted", topic, partition);
         }
 
         String awaitNewOwner(String former, Duration bound) {
@@ -375,7 +485,7 @@ class ClusterKillAndFreezeTest {
                 List<Decided> decided = new ArrayList<>();
                 decided.addAll(admitted(prefix + "reservations", p, EventKind.RESERVATION_HELD, f));
                 decided.addAll(admitted(prefix + "orders", p, EventKind.ORDER_PLACED, f));
-                decided.sort(mode.equals("cluster") ? IN_DECISION_ORDER : BY_EVENT_TIME);
+                decided.sort(clustered() ? IN_DECISION_ORDER : BY_EVENT_TIME);
                 decided.forEach(d -> f.take(d.event));
             }
             return f;
@@ -391,7 +501,9 @@ class ClusterKillAndFreezeTest {
                     continue;
                 }
                 String epochText = ClusterHeaders.text(r, ClusterHeaders.EPOCH);
-                long epoch = epochText == null ? -1 : Long.parseLong(epochText);
+                String generation = ClusterHeaders.text(r, ClusterHeaders.GENERATION); // with transactions
+                long epoch = epochText != null ? Long.parseLong(epochText)
+                        : generation != null ? Long.parseLong(generation) : -1;
                 if (epochText != null && epoch < claim) {
                     f.fenced++;
                     continue;
@@ -510,10 +622,6 @@ class ClusterKillAndFreezeTest {
         } catch (EventCodec.Refused refused) {
             throw new AssertionError("record " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + refused);
         }
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int partition) {
-        return broker.readToEnd(topic, partition);
     }
 
     private static void sleep(long millis) {

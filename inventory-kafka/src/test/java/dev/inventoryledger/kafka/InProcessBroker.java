@@ -228,11 +228,15 @@ final class InProcessBroker implements AutoCloseable, BeforeAllCallback, AfterAl
         }
     }
 
-    /** How many records a topic holds (the sum of its partitions' end offsets; nothing is deleted in tests). */
     /** Every record of the topic's partitions (all of them if none is named), each partition read to its end. */
     List<ConsumerRecord<byte[], byte[]>> readToEnd(String topic, Integer... partitions) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        return readToEnd("read_uncommitted", topic, partitions);
+    }
+
+    /** As {@link #readToEnd(String, Integer...)}, at this {@code isolation.level}. */
+    List<ConsumerRecord<byte[], byte[]>> readToEnd(String isolation, String topic, Integer... partitions) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers(),
+                "isolation.level", isolation), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = partitions.length > 0
                     ? java.util.Arrays.stream(partitions).map(p -> new TopicPartition(topic, p)).toList()
                     : c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
@@ -248,6 +252,7 @@ final class InProcessBroker implements AutoCloseable, BeforeAllCallback, AfterAl
         }
     }
 
+    /** How many records a topic holds (the sum of its partitions' end offsets; nothing is deleted in tests). */
     long recordCount(String topic) {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

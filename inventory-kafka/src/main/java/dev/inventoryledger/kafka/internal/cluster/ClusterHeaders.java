@@ -15,8 +15,13 @@ import java.nio.charset.StandardCharsets;
 public final class ClusterHeaders {
     /** An owner's claim of the partition: the epoch (the group generation it was assigned the partition in). */
     public static final String CLAIM = "inventory-claim";
-    /** The epoch of the owner that decided this record. */
+    /** The epoch of the owner that decided this record (fencing by epoch: replicas skip it below a claim). */
     public static final String EPOCH = "inventory-epoch";
+    /**
+     * With transactions, the group generation the owner that decided this record was given the partition in:
+     * for people and tools ordering decisions across owners; nothing is fenced by it.
+     */
+    public static final String GENERATION = "inventory-generation";
     /** The decision's place among its owner's decisions on the partition at this epoch: 1, 2, 3 ... */
     public static final String SEQUENCE = "inventory-sequence";
     /** Which instance, in which run, wrote the record ({@code <instanceId>/<run>}). */

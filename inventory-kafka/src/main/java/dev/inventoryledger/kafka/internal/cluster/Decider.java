@@ -115,15 +115,14 @@ public final class Decider {
     }
 
     /**
-     * The headers every decision carries: the owner's epoch (if the log fences by epoch), the decision's place on
-     * the partition, the owner.
+     * The headers every decision carries: the owner's epoch (as {@link ClusterHeaders#GENERATION} if the log
+     * does not fence by it), the decision's place on the partition, the owner.
      */
     private List<Header> nextDecision(Ownership.Partition partition) {
         assert Thread.holdsLock(partition);
         List<Header> headers = new ArrayList<>(7);
-        if (log.stampsEpoch()) {
-            headers.add(ClusterHeaders.header(ClusterHeaders.EPOCH, Long.toString(partition.epoch)));
-        }
+        headers.add(ClusterHeaders.header(log.stampsEpoch() ? ClusterHeaders.EPOCH : ClusterHeaders.GENERATION,
+                Long.toString(partition.epoch)));
         headers.add(ClusterHeaders.header(ClusterHeaders.SEQUENCE, Long.toString(++partition.decisions)));
         headers.add(ClusterHeaders.header(ClusterHeaders.OWNER, me));
         return headers;
