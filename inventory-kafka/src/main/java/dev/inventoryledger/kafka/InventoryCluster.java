@@ -58,13 +58,15 @@ import java.util.concurrent.atomic.AtomicReference;
  *       events ({@code held}; {@code released}; a confirm as its order and the {@code released} of the units it
  *       took) to the partition of the product: one history that every replica, and any other reader that drops
  *       duplicates by identity, sees (the README's "Reading the topics from elsewhere").</li>
- *   <li><b>Fencing.</b> An owner taking a partition writes a claim record (the group generation it was given
- *       the partition in: its epoch) on {@code reservations} and {@code orders}, and decides only once its
- *       replica has read its claims back, so it has counted everything written before them. Its decisions
- *       carry its epoch; every replica skips, in log order, a decision whose epoch is below the last claim of
- *       its partition. A former owner that wakes after its partitions moved (a long pause, a frozen VM) cannot
- *       get a decision counted that its successor did not see. The records are ordinary events with headers;
- *       control records (claims, answers that changed nothing) have no value.</li>
+ *   <li><b>Fencing</b> ({@link Builder#fencing(Fencing)}): a former owner that wakes after its partitions moved
+ *       (a long pause, a frozen VM) cannot get a decision counted that its successor did not see. An owner
+ *       taking a partition decides only once its replica has read everything written before it took it.
+ *       {@link Fencing#TRANSACTIONS}: its decisions go out in transactions of a producer per partition, which
+ *       its successor's {@code initTransactions()} fences, aborting what was left open; the article's topics
+ *       carry nothing but the article's events. {@link Fencing#EPOCH}: it writes a claim record (the group
+ *       generation it was given the partition in: its epoch) on {@code reservations} and {@code orders}; its
+ *       decisions carry its epoch, and every replica skips, in log order, a decision whose epoch is below the
+ *       last claim of its partition; claims and answers that changed nothing are records with no value.</li>
  *   <li><b>Answers.</b> Each call returns a future that completes when this instance's replica has applied
  *       the decision (a read after it sees the hold), or, after {@link Builder#requestTimeout(Duration)}, with
  *       {@link ReservationResult.Status#OUTCOME_UNKNOWN} or {@link HoldOutcome#OUTCOME_UNKNOWN}. Asking again

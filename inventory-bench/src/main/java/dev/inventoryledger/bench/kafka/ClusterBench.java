@@ -6,6 +6,7 @@ import dev.inventoryledger.core.InventoryEvent;
 import dev.inventoryledger.core.InventoryLedger;
 import dev.inventoryledger.core.ReservationLine;
 import dev.inventoryledger.core.ReservationResult;
+import dev.inventoryledger.kafka.Fencing;
 import dev.inventoryledger.kafka.InventoryCluster;
 import dev.inventoryledger.kafka.InventoryEventPublisher;
 import dev.inventoryledger.kafka.InventoryTopics;
@@ -30,7 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  * holds are decided again. The broker runs in this JVM, as do the three instances (each with its own clients
  * and ledger). The server peers run when {@code -Dbench.postgres} / {@code -Dbench.redis} name them (see
  * {@code postgres.sh}, {@code redis.sh}): three threads with a connection each stand for three storefront
- * processes.
+ * processes. The cluster's runs are made once per {@link Fencing} mode, each on a broker of its own, and end with
+ * an owner in a child JVM frozen while the shop publishes plain events on its partitions.
  *
  * <pre>java -cp inventory-bench/target/benchmarks.jar dev.inventoryledger.bench.kafka.ClusterBench [seconds]</pre>
  */
@@ -57,33 +59,8 @@ public final class ClusterBench {
                 seconds, seconds / 4, PARTITIONS, RATE);
         out.println("| run | decisions | per second | p50 ms | p99 ms | p99.9 ms | max ms |");
         out.println("|---|---:|---:|---:|---:|---:|---:|");
-        try (InProcessKafka kafka = InProcessKafka.start()) {
-            String servers = kafka.bootstrapServers();
-            InventoryTopics.builder().bootstrapServers(servers).partitions(PARTITIONS).replicationFactor((short) 1)
-                    .retention(Duration.ofDays(7)).build().create();
-            stock(servers);
-            List<InventoryCluster> instances = new ArrayList<>();
-            for (String id : List.of("c1", "c2", "c3")) {
-                InventoryCluster c = InventoryCluster.builder().bootstrapServers(servers).instanceId(id)
-                        .ledger(InventoryLedger.builder().build()).build();
-                c.start();
-                instances.add(c);
-            }
-            awaitSettled(instances);
-            InventoryCluster asker = instances.get(0);
-            List<String> remote = new ArrayList<>(), local = new ArrayList<>();
-            for (int p = 0; p < SPREAD; p++) {
-                (asker.owns(product(p)) ? local : remote).add(product(p));
-            }
-            sequential("remote, one call at a time", asker, remote, seconds);
-            sequential("local, one call at a time", asker, local, seconds);
-            openLoop("remote, spread, 1 caller instance", asker, remote, seconds);
-            openLoop("local, spread, 1 caller instance", asker, local, seconds);
-            InventoryCluster owner = instances.stream().filter(c -> c.owns(HOT)).findFirst().orElseThrow();
-            closedLoop("hot SKU, 16 callers on its owner (local)", List.of(owner), 16, seconds);
-            closedLoop("hot SKU, 16 callers on each of the three", instances, 16, seconds);
-            failoverAfterClose(owner, instances);
-            instances.forEach(InventoryCluster::close);
+        for (Fencing fencing : List.of(Fencing.EPOCH, Fencing.TRANSACTIONS)) {
+            cluster(fencing, seconds);
         }
         for (String impl : List.of(Peer.POSTGRES, Peer.REDIS)) {
             String property = impl.equals(Peer.POSTGRES) ? "bench.postgres" : "bench.redis";
@@ -97,6 +74,259 @@ public final class ClusterBench {
                 peerOpenLoop(impl + ", spread, 3 client connections", peer, store, seconds);
                 peerClosedLoop(impl + ", hot SKU, 12 client connections", peer, store, 12, seconds);
             }
+        }
+    }
+
+    /** Every cluster run with this fencing, on a broker of its own. */
+    private static void cluster(Fencing fencing, int seconds) throws Exception {
+        String mode = fencing.name().toLowerCase(java.util.Locale.ROOT) + ": ";
+        try (InProcessKafka kafka = InProcessKafka.start()) {
+            String servers = kafka.bootstrapServers();
+            InventoryTopics.builder().bootstrapServers(servers).partitions(PARTITIONS).replicationFactor((short) 1)
+                    .retention(Duration.ofDays(7)).build().create();
+            stock(servers);
+            List<InventoryCluster> instances = new ArrayList<>();
+            for (String id : List.of("c1", "c2", "c3")) {
+                instances.add(instance(servers, id, fencing));
+            }
+            awaitSettled(instances);
+            InventoryCluster asker = instances.get(0);
+            List<String> remote = new ArrayList<>(), local = new ArrayList<>();
+            for (int p = 0; p < SPREAD; p++) {
+                (asker.owns(product(p)) ? local : remote).add(product(p));
+            }
+            sequential(mode + "remote, one call at a time", asker, remote, seconds);
+            sequential(mode + "local, one call at a time", asker, local, seconds);
+            openLoop(mode + "remote, spread, 1 caller instance", asker, remote, seconds);
+            openLoop(mode + "local, spread, 1 caller instance", asker, local, seconds);
+            InventoryCluster owner = instances.stream().filter(c -> c.owns(HOT)).findFirst().orElseThrow();
+            closedLoop(mode + "hot SKU, 16 callers on its owner (local)", List.of(owner), 16, seconds);
+            closedLoop(mode + "hot SKU, 16 callers on each of the three", instances, 16, seconds);
+            failoverAfterClose(mode, owner, instances);
+            instances.forEach(InventoryCluster::close);
+            frozenOwner(mode, servers, fencing, seconds);
+        }
+    }
+
+    private static InventoryCluster instance(String servers, String id, Fencing fencing) {
+        InventoryCluster c = InventoryCluster.builder().bootstrapServers(servers).instanceId(id).fencing(fencing)
+                .ledger(InventoryLedger.builder().build()).build();
+        c.start();
+        return c;
+    }
+
+    /**
+     * An owner in a child JVM, frozen (SIGSTOP) while another instance asks it for 200 checkouts a second (a hold,
+     * then its confirm) and the
+     * shop publishes plain orders (100 a second) on one of its partitions, read by a {@code read_committed}
+     * consumer, as a replica or RisingWave reads them. Rows: how long each plain order took from its
+     * publication to that reader, before the freeze (the price of the owner's transactions, if any, on the
+     * shop's own events) and from the freeze until the frozen owner's partitions moved (the stall); then how long
+     * they took to move.
+     */
+    private static void frozenOwner(String mode, String servers, Fencing fencing, int seconds) throws Exception {
+        String javaCommand = ProcessHandle.current().info().command()
+                .orElse(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process child = new ProcessBuilder(javaCommand, "-Xmx256m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
+                classpath, ClusterBenchChild.class.getName(), servers, fencing.name())
+                .redirectErrorStream(true).start();
+        java.io.BufferedReader childOut = new java.io.BufferedReader(new java.io.InputStreamReader(
+                child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            for (String line; !"READY".equals(line = childOut.readLine()); ) {
+                if (line == null) {
+                    throw new IllegalStateException("the frozen owner's JVM ended before it was ready");
+                }
+            }
+            Thread drain = new Thread(() -> {
+                try {
+                    while (childOut.readLine() != null) {
+                        // its warnings, once woken, are not the bench's
+                    }
+                } catch (java.io.IOException gone) {
+                    // the process is gone
+                }
+            });
+            drain.setDaemon(true);
+            drain.start();
+            try (InventoryCluster asker = instance(servers, "asker", fencing)) {
+                long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (asker.ownedPartitions() < PARTITIONS / 2) { // cooperative: the child keeps the rest
+                    if (System.nanoTime() > settle) {
+                        throw new IllegalStateException("the asker was given no partitions");
+                    }
+                    LockSupport.parkNanos(10_000_000L);
+                }
+                Thread.sleep(2_000); // the last rebalance settled
+                List<String> theirs = new ArrayList<>();
+                for (int p = 0; p < SPREAD; p++) {
+                    if (!asker.owns(product(p))) {
+                        theirs.add(product(p));
+                    }
+                }
+                String shopProduct = theirs.get(0);
+                Recorder steady = new Recorder(3), frozen = new Recorder(3);
+                AtomicBoolean running = new AtomicBoolean(true), stopped = new AtomicBoolean();
+                Thread holds = new Thread(() -> { // checkouts: a hold, and its confirm once held
+                    for (int i = 0; running.get(); i++) {
+                        String id = "z-" + IDS.incrementAndGet();
+                        asker.tryReserve(id, List.of(ReservationLine.of(theirs.get(i % theirs.size()), WH, 1)), TTL)
+                                .thenAccept(r -> {
+                                    if (r.accepted()) {
+                                        asker.confirm(id, "O-" + id);
+                                    }
+                                });
+                        LockSupport.parkNanos(5_000_000L);
+                    }
+                });
+                holds.start();
+                try (PlainOrders shop = new PlainOrders(servers, shopProduct, steady, frozen, stopped)) {
+                    shop.start();
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(Math.max(2, seconds / 4)));
+                    steady.reset();
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(Math.max(2, seconds / 2)));
+                    Histogram before = steady.getIntervalHistogram();
+                    // armed beforehand, and sent when the shop's partition has a transaction open (if it ever
+                    // has, within 3 s): the freeze then catches the owner with decisions written, not committed
+                    Process stopper = new ProcessBuilder("sh", "-c", "read go; exec kill -STOP " + child.pid())
+                            .start();
+                    boolean open = fencing == Fencing.TRANSACTIONS && shop.awaitOpenTransaction(Duration.ofSeconds(3));
+                    long stop = System.nanoTime();
+                    stopper.getOutputStream().write('\n');
+                    stopper.getOutputStream().flush();
+                    stopper.waitFor();
+                    stopped.set(true);
+                    long deadline = stop + TimeUnit.SECONDS.toNanos(60);
+                    while (asker.ownedPartitions() < PARTITIONS || !asker.owns(shopProduct)) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("the frozen owner's partitions did not move in 60 s");
+                        }
+                        LockSupport.parkNanos(10_000_000L);
+                    }
+                    long moved = System.nanoTime();
+                    Thread.sleep(2_000); // the orders published meanwhile are read
+                    running.set(false);
+                    Histogram during = frozen.getIntervalHistogram();
+                    print(mode + "shop's plain orders on an owner's partition, to a read_committed reader", before,
+                            Math.max(2, seconds / 2));
+                    out.printf("| %sthe same while its owner is frozen (SIGSTOP%s), until its partitions moved (%d ms) "
+                                    + "| %,d | | %.2f | %.2f | %.2f | %.1f |%n", mode,
+                            open ? " with a transaction open on it" : "", (moved - stop) / 1_000_000,
+                            during.getTotalCount(), during.getValueAtPercentile(50) / 1e6,
+                            during.getValueAtPercentile(99) / 1e6, during.getValueAtPercentile(99.9) / 1e6,
+                            during.getMaxValue() / 1e6);
+                }
+                holds.join();
+            }
+        } finally {
+            signal("CONT", child);
+            child.destroyForcibly();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void signal(String signal, Process p) throws Exception {
+        if (new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed");
+        }
+    }
+
+    /**
+     * The shop's own plain orders for one product, 100 a second, and a {@code read_committed} reader of their
+     * partition: each order's time from its publication to the reader, into {@code steady}, or into
+     * {@code frozen} once {@code stopped} is set.
+     */
+    private static final class PlainOrders implements AutoCloseable {
+        private final InventoryEventPublisher publisher;
+        private final org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> reader;
+        private final java.util.Map<String, Long> acked = new java.util.concurrent.ConcurrentHashMap<>();
+        private final AtomicBoolean running = new AtomicBoolean(true), stopped;
+        private final String servers, product;
+        private final org.apache.kafka.common.TopicPartition tp;
+        private final Recorder steady, frozen;
+        private final List<Thread> threads = new ArrayList<>();
+
+        PlainOrders(String servers, String product, Recorder steady, Recorder frozen, AtomicBoolean stopped) {
+            this.servers = servers;
+            this.product = product;
+            this.steady = steady;
+            this.frozen = frozen;
+            this.stopped = stopped;
+            this.publisher = InventoryEventPublisher.builder().bootstrapServers(servers).instanceId("shop").build();
+            this.reader = new org.apache.kafka.clients.consumer.KafkaConsumer<>(java.util.Map.of(
+                    "bootstrap.servers", servers, "isolation.level", "read_committed"),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+            int partition = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                    product.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % PARTITIONS;
+            tp = new org.apache.kafka.common.TopicPartition("orders", partition);
+            reader.assign(List.of(tp));
+            reader.seekToEnd(List.of(tp));
+            reader.position(tp);
+        }
+
+        /** True once the partition has records past its last stable offset (an open transaction), within the bound. */
+        boolean awaitOpenTransaction(Duration bound) {
+            try (var committed = ends("read_committed"); var all = ends("read_uncommitted")) {
+                long deadline = System.nanoTime() + bound.toNanos();
+                while (System.nanoTime() < deadline) {
+                    if (all.endOffsets(List.of(tp)).get(tp) > committed.endOffsets(List.of(tp)).get(tp)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> ends(String isolation) {
+            return new org.apache.kafka.clients.consumer.KafkaConsumer<>(java.util.Map.of("bootstrap.servers",
+                    servers, "isolation.level", isolation),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+        }
+
+        void start() {
+            publisher.start();
+            threads.add(new Thread(() -> {
+                while (running.get()) {
+                    String id = "POS-" + IDS.incrementAndGet();
+                    acked.put(id, System.nanoTime());
+                    publisher.publish(InventoryEvent.orderPlaced(id, product, WH, 1, Instant.now()));
+                    publisher.flush();
+                    LockSupport.parkNanos(10_000_000L);
+                }
+            }));
+            threads.add(new Thread(() -> {
+                while (running.get()) {
+                    for (var r : reader.poll(Duration.ofMillis(50))) {
+                        if (r.value() == null) {
+                            continue; // an owner's claim
+                        }
+                        String value = new String(r.value(), java.nio.charset.StandardCharsets.UTF_8);
+                        int at = value.indexOf("POS-");
+                        if (at < 0) {
+                            continue; // a decision of the cluster's
+                        }
+                        String id = value.substring(at, value.indexOf('"', at));
+                        Long sent = acked.remove(id);
+                        if (sent != null) {
+                            (stopped.get() ? frozen : steady).recordValue(Math.max(0, System.nanoTime() - sent));
+                        }
+                    }
+                }
+            }));
+            threads.forEach(Thread::start);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            for (Thread t : threads) {
+                t.join();
+            }
+            reader.close();
+            publisher.close();
         }
     }
 
@@ -246,7 +476,7 @@ public final class ClusterBench {
     }
 
     /** The hot SKU's owner closes; how long until another instance's call is answered by the next owner. */
-    private static void failoverAfterClose(InventoryCluster owner, List<InventoryCluster> instances) {
+    private static void failoverAfterClose(String mode, InventoryCluster owner, List<InventoryCluster> instances) {
         InventoryCluster asker = instances.stream().filter(c -> c != owner).findFirst().orElseThrow();
         long closing = System.nanoTime();
         owner.close();
@@ -256,8 +486,8 @@ public final class ClusterBench {
             r = asker.tryReserve("f-" + IDS.incrementAndGet(), List.of(ReservationLine.of(HOT, WH, 1)), TTL).join();
         } while (!r.accepted());
         long answered = System.nanoTime();
-        out.printf("| failover after close(): close() took %d ms; first hold of the hot SKU answered %d ms after"
-                + " close() began | | | | | | |%n", (closed - closing) / 1_000_000, (answered - closing) / 1_000_000);
+        out.printf("| %sfailover after close(): close() took %d ms; first hold of the hot SKU answered %d ms after"
+                + " close() began | | | | | | |%n", mode, (closed - closing) / 1_000_000, (answered - closing) / 1_000_000);
     }
 
     private static void peerOpenLoop(String name, Peer peer, Store store, int seconds) throws Exception {

@@ -20,14 +20,19 @@ class ClusterBenchSmokeTest {
             ClusterBench.run(2, out);
         }
         String table = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(table).containsPattern("\\| remote, one call at a time \\| [1-9][\\d,]* \\|")
-                .containsPattern("\\| local, one call at a time \\| [1-9][\\d,]* \\|")
-                .containsPattern("\\| remote, spread, 1 caller instance \\| [1-9][\\d,]* \\|")
-                .containsPattern("\\| local, spread, 1 caller instance \\| [1-9][\\d,]* \\|")
-                .containsPattern("\\| hot SKU, 16 callers on its owner \\(local\\) \\| [1-9][\\d,]* \\|")
-                .containsPattern("\\| hot SKU, 16 callers on each of the three \\| [1-9][\\d,]* \\|")
-                .containsPattern("failover after close\\(\\): close\\(\\) took \\d+ ms; first hold of the hot SKU "
-                        + "answered \\d+ ms after close\\(\\) began")
-                .doesNotContain("not accepted");
+        for (String mode : java.util.List.of("epoch: ", "transactions: ")) {
+            for (String run : java.util.List.of("remote, one call at a time", "local, one call at a time",
+                    "remote, spread, 1 caller instance", "local, spread, 1 caller instance",
+                    "hot SKU, 16 callers on its owner (local)", "hot SKU, 16 callers on each of the three",
+                    "shop's plain orders on an owner's partition, to a read_committed reader")) {
+                assertThat(table).containsPattern("\\| " + java.util.regex.Pattern.quote(mode + run)
+                        + " \\| [1-9][\\d,]* \\|");
+            }
+            assertThat(table).containsPattern(java.util.regex.Pattern.quote(mode) + "the same while its owner is "
+                    + "frozen \\(SIGSTOP[^)]*\\), until its partitions moved \\(\\d+ ms\\) \\| [1-9][\\d,]* \\|")
+                    .containsPattern(java.util.regex.Pattern.quote(mode) + "failover after close\\(\\): close\\(\\) "
+                            + "took \\d+ ms; first hold of the hot SKU answered \\d+ ms after close\\(\\) began");
+        }
+        assertThat(table).doesNotContain("not accepted");
     }
 }
